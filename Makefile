@@ -1,0 +1,72 @@
+# pmuvisor: `make` builds the hypervisor and the guests, `make run` boots them,
+# `make test` runs the host unit tests and the emulator boot tests.
+
+CROSS ?=
+CC := $(CROSS)gcc
+LD := $(CROSS)ld
+OBJDUMP := $(CROSS)objdump
+HOSTCC ?= gcc
+
+BUILD := build
+PLATFORM ?=
+HV_ARGS ?=
+GUEST ?= hello
+GUEST_ARGS ?=
+
+WARN := -Wall -Wextra -Werror
+HV_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -nostdlib -fno-builtin \
+	-mno-red-zone -mgeneral-regs-only -mcmodel=small -fno-pic -fno-pie \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-common \
+	-fno-omit-frame-pointer -m64
+HV_ASFLAGS := -m64 -fno-pic -fno-pie -D__ASSEMBLY__
+HV_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
+
+HV_C_SRCS := $(wildcard lib/*.c hv/*.c arch/x86/*.c)
+HV_S_SRCS := $(wildcard boot/*.S arch/x86/*.S)
+HV_OBJS := $(patsubst %.c,$(BUILD)/hv/%.o,$(HV_C_SRCS)) \
+	$(patsubst %.S,$(BUILD)/hv/%.o,$(HV_S_SRCS))
+
+.PHONY: all run test unit-test boot-test deps format format-check clean guests iso
+all: $(BUILD)/pmuvisor.elf $(BUILD)/pmuvisor.lst guests
+
+$(BUILD)/hv/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/hv/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_ASFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/pmuvisor.elf: $(HV_OBJS) linker.ld
+	$(LD) $(HV_LDFLAGS) -T linker.ld -o $@ $(HV_OBJS)
+
+$(BUILD)/pmuvisor.lst: $(BUILD)/pmuvisor.elf
+	$(OBJDUMP) -d $< > $@
+
+-include $(HV_OBJS:.o=.d)
+include guests/guests.mk
+include tests/tests.mk
+
+# The ISO `make run` boots: the hypervisor with HV_ARGS and GUEST as its module.
+$(BUILD)/pmuvisor.iso: $(BUILD)/pmuvisor.elf guests scripts/mkiso FORCE
+	scripts/mkiso $@ "$(HV_ARGS)" $(if $(GUEST),$(BUILD)/guests/$(GUEST).elf "$(GUEST_ARGS)")
+iso: $(BUILD)/pmuvisor.iso
+FORCE:
+
+deps:
+	scripts/deps
+
+run: deps $(BUILD)/pmuvisor.iso
+	scripts/run $(if $(PLATFORM),--platform $(PLATFORM)) --iso $(BUILD)/pmuvisor.iso
+
+test: deps all
+	scripts/test-all
+
+format:
+	clang-format -i $(HV_C_SRCS) $(wildcard lib/*.h hv/*.h arch/x86/*.h guests/*/*.[ch] tests/*/*.[ch])
+
+format-check:
+	clang-format --dry-run -Werror $(HV_C_SRCS) $(wildcard lib/*.h hv/*.h arch/x86/*.h guests/*/*.[ch] tests/*/*.[ch])
+
+clean:
+	rm -rf $(BUILD)

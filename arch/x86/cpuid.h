@@ -1,0 +1,43 @@
+/*
+ * CPUID leaves and bits used by pmuvisor. Intel SDM Vol. 2A, "CPUID--CPU
+ * Identification".
+ */
+#ifndef ARCH_X86_CPUID_H
+#define ARCH_X86_CPUID_H
+
+#include "../../lib/types.h"
+
+struct cpuid_regs {
+	u32 eax, ebx, ecx, edx;
+};
+
+#define CPUID_1_ECX_VMX BIT(5)
+#define CPUID_1_ECX_SMX BIT(6)
+#define CPUID_1_ECX_PDCM BIT(15)     /* IA32_PERF_CAPABILITIES present */
+#define CPUID_1_ECX_XSAVE BIT(26)
+#define CPUID_1_ECX_HYPERVISOR BIT(31)
+#define CPUID_80000001_EDX_PDPE1GB BIT(26)
+#define CPUID_80000001_EDX_LM BIT(29)
+
+#define CPUID_LEAF_PMU 0xa
+#define CPUID_LEAF_HV_BASE 0x40000000
+
+#ifdef HOST_MODEL
+struct cpuid_regs cpuid_count(u32 leaf, u32 subleaf);
+#else
+static inline struct cpuid_regs cpuid_count(u32 leaf, u32 subleaf)
+{
+	struct cpuid_regs r;
+	asm volatile("cpuid"
+		     : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+		     : "a"(leaf), "c"(subleaf));
+	return r;
+}
+#endif
+
+static inline struct cpuid_regs cpuid(u32 leaf)
+{
+	return cpuid_count(leaf, 0);
+}
+
+#endif

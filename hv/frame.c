@@ -1,0 +1,111 @@
+#include "frame.h"
+#include "../arch/x86/paging.h"
+#include "../lib/string.h"
+
+/* Each free range is consumed from its end: [start, top) is free, [top, end) handed out. */
+struct frame_range {
+	u64 start, top, end;
+};
+
+static struct frame_range ranges[FRAME_MAX_RANGES];
+static int nr_ranges;
+
+/* Insert [start, end) keeping ranges sorted by address. */
+static bool add_range(u64 start, u64 end)
+{
+	int i;
+
+	start = ALIGN_UP(start, PAGE_SIZE);
+	end = ALIGN_DOWN(end, PAGE_SIZE);
+	if (start < FRAME_LOW_LIMIT)
+		start = FRAME_LOW_LIMIT;
+	if (end <= start)
+		return true;
+	if (nr_ranges == FRAME_MAX_RANGES)
+		return false;
+	for (i = nr_ranges; i > 0 && ranges[i - 1].start > start; i--)
+		ranges[i] = ranges[i - 1];
+	ranges[i] = (struct frame_range){ start, end, end };
+	nr_ranges++;
+	return true;
+}
+
+/* Add [start, end) minus every reserved range, which may split it. */
+static bool add_minus_reserved(u64 start, u64 end,
+			       const struct phys_range *reserved, int nr_reserved)
+{
+	for (int i = 0; i < nr_reserved; i++) {
+		const struct phys_range *r = &reserved[i];
+		if (r->end <= start || r->start >= end)
+			continue;
+		return add_minus_reserved(start, ALIGN_DOWN(r->start, PAGE_SIZE),
+					  reserved, nr_reserved) &&
+		       add_minus_reserved(ALIGN_UP(r->end, PAGE_SIZE), end,
+					  reserved, nr_reserved);
+	}
+	return add_range(start, end);
+}
+
+bool frame_init(const struct mem_region *regions, int nr_regions,
+		const struct phys_range *reserved, int nr_reserved)
+{
+	nr_ranges = 0;
+	for (int i = 0; i < nr_regions; i++) {
+		const struct mem_region *r = &regions[i];
+		if (r->type != MB2_MEMORY_AVAILABLE)
+			continue;
+		if (!add_minus_reserved(r->base, r->base + r->len, reserved,
+					nr_reserved))
+			return false;
+	}
+	return true;
+}
+
+u64 frame_alloc_contig(unsigned n)
+{
+	u64 bytes = (u64)n * PAGE_SIZE;
+
+	for (int i = nr_ranges - 1; i >= 0; i--) {
+		struct frame_range *r = &ranges[i];
+		if (n && r->top - r->start >= bytes) {
+			r->top -= bytes;
+			memset(phys_to_virt(r->top), 0, bytes);
+			return r->top;
+		}
+	}
+	return 0;
+}
+
+u64 frame_alloc_zeroed(void)
+{
+	return frame_alloc_contig(1);
+}
+
+u64 frame_alloc(void)
+{
+	for (int i = nr_ranges - 1; i >= 0; i--) {
+		struct frame_range *r = &ranges[i];
+		if (r->top > r->start) {
+			r->top -= PAGE_SIZE;
+			return r->top;
+		}
+	}
+	return 0;
+}
+
+u64 frame_free_bytes(void)
+{
+	u64 total = 0;
+	for (int i = 0; i < nr_ranges; i++)
+		total += ranges[i].top - ranges[i].start;
+	return total;
+}
+
+int frame_owned_ranges(struct phys_range *out, int max)
+{
+	int n = 0;
+	for (int i = 0; i < nr_ranges && n < max; i++)
+		if (ranges[i].top < ranges[i].end)
+			out[n++] = (struct phys_range){ ranges[i].top, ranges[i].end };
+	return n;
+}

@@ -1,0 +1,34 @@
+/*
+ * Physical frame allocator: 4 KiB frames from the RAM the memory map calls
+ * available, minus the hypervisor image, the boot information and every
+ * module. Frames come from the top of RAM downwards so that the low memory
+ * guests are linked at stays free, and are never returned: everything the
+ * hypervisor allocates lives as long as it does. What was handed out is
+ * reported by frame_owned_ranges(), which EPT hides from the guest.
+ */
+#ifndef HV_FRAME_H
+#define HV_FRAME_H
+
+#include "multiboot2.h"
+
+#define FRAME_MAX_RANGES 64
+#define FRAME_LOW_LIMIT 0x100000ULL /* the first MiB stays the guest's */
+
+struct phys_range {
+	u64 start, end; /* end exclusive */
+};
+
+/* Returns false when the available RAM cannot be described (too many holes). */
+bool frame_init(const struct mem_region *regions, int nr_regions,
+		const struct phys_range *reserved, int nr_reserved);
+/* Physical address of a fresh frame, 0 when memory is exhausted. */
+u64 frame_alloc(void);
+/* Same, zero-filled. */
+u64 frame_alloc_zeroed(void);
+/* n physically contiguous frames, zero-filled, 0 if none. */
+u64 frame_alloc_contig(unsigned n);
+u64 frame_free_bytes(void);
+/* The ranges handed out so far; returns how many were written. */
+int frame_owned_ranges(struct phys_range *out, int max);
+
+#endif

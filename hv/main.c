@@ -1,0 +1,113 @@
+/*
+ * pmuvisor: from the boot stub to the guest. Boot flow: console, descriptor
+ * tables, boot information, options, frame allocator, platform report,
+ * VMX, guest, report, platform exit.
+ */
+#include "frame.h"
+#include "log.h"
+#include "multiboot2.h"
+#include "options.h"
+#include "platform_info.h"
+#include "status.h"
+#include "../arch/x86/desc.h"
+#include "../arch/x86/paging.h"
+
+extern char __hv_start[], __hv_end[];
+
+static struct boot_info boot;
+
+static void load_boot_info(u32 magic, u64 info_phys)
+{
+	char err[160];
+
+	if (!mb2_parse(magic, info_phys, phys_to_virt(info_phys), &boot, err,
+		       sizeof(err)))
+		hv_fail(HV_STATUS_BAD_INPUT, "multiboot2: %s", err);
+}
+
+static void load_options(void)
+{
+	char err[160];
+
+	options_set_defaults(&hv_opts);
+	if (!options_parse(boot.cmdline, &hv_opts, err, sizeof(err)))
+		hv_fail(HV_STATUS_BAD_INPUT, "command line: %s", err);
+	log_set_level((enum log_level)hv_opts.loglevel);
+}
+
+static void print_memory_map(void)
+{
+	pr_info("memory map (%d entries):", boot.nr_regions);
+	for (int i = 0; i < boot.nr_regions; i++) {
+		const struct mem_region *r = &boot.regions[i];
+		pr_info("  %016llx-%016llx %s", (unsigned long long)r->base,
+			(unsigned long long)(r->base + r->len - 1),
+			mb2_memory_type_name(r->type));
+	}
+}
+
+static u64 top_of_ram(void)
+{
+	u64 top = 0;
+	for (int i = 0; i < boot.nr_regions; i++)
+		if (boot.regions[i].type == MB2_MEMORY_AVAILABLE)
+			top = MAX(top, boot.regions[i].base + boot.regions[i].len);
+	return top;
+}
+
+static void init_memory(void)
+{
+	struct phys_range reserved[2 + BOOT_MAX_MODULES];
+	int n = 0;
+
+	reserved[n++] = (struct phys_range){ virt_to_phys(__hv_start),
+					     virt_to_phys(__hv_end) };
+	reserved[n++] = (struct phys_range){ boot.info_start, boot.info_end };
+	for (int i = 0; i < boot.nr_modules; i++)
+		reserved[n++] = (struct phys_range){ boot.modules[i].start,
+						     boot.modules[i].end };
+	if (!frame_init(boot.regions, boot.nr_regions, reserved, n))
+		hv_fail(HV_STATUS_BAD_INPUT, "memory map has too many holes (more than %d ranges)",
+			FRAME_MAX_RANGES);
+	if (!paging_map_identity_above_4g(top_of_ram()))
+		hv_fail(HV_STATUS_UNSUPPORTED, "cannot map RAM up to 0x%llx",
+			(unsigned long long)top_of_ram());
+	pr_info("hypervisor image %p-%p, %llu KiB free for hypervisor frames",
+		(void *)__hv_start, (void *)__hv_end,
+		(unsigned long long)(frame_free_bytes() >> 10));
+}
+
+static void print_modules(void)
+{
+	for (int i = 0; i < boot.nr_modules; i++)
+		pr_info("module %d: %08llx-%08llx '%s'", i,
+			(unsigned long long)boot.modules[i].start,
+			(unsigned long long)boot.modules[i].end,
+			boot.modules[i].cmdline);
+}
+
+void hv_main(u32 magic, u32 info_phys);
+
+void hv_main(u32 magic, u32 info_phys)
+{
+	char opts[256];
+
+	log_init();
+	gdt_init();
+	idt_init();
+	pr_info("starting");
+	load_boot_info(magic, info_phys);
+	load_options();
+	options_format(&hv_opts, opts, sizeof(opts));
+	pr_info("options: %s", opts);
+	print_memory_map();
+	init_memory();
+	print_modules();
+	platform_report();
+	platform_require_vmx();
+	if (boot.nr_modules == 0)
+		hv_fail(HV_STATUS_BAD_INPUT,
+			"no guest module: add 'module2 /path/guest.elf [args]' after the multiboot2 line");
+	pr_info("VMX root operation is not implemented yet; stopping");
+	hv_exit(HV_STATUS_OK);
+}

@@ -1,0 +1,81 @@
+/*
+ * The multiboot2 boot information, as GRUB hands it over, and what pmuvisor
+ * keeps of it. Multiboot2 Specification, "Boot information format".
+ */
+#ifndef HV_MULTIBOOT2_H
+#define HV_MULTIBOOT2_H
+
+#include "../lib/types.h"
+
+#define MB2_BOOTLOADER_MAGIC 0x36d76289
+
+#define MB2_TAG_END 0
+#define MB2_TAG_CMDLINE 1
+#define MB2_TAG_MODULE 3
+#define MB2_TAG_MMAP 6
+
+#define MB2_MEMORY_AVAILABLE 1
+#define MB2_MEMORY_RESERVED 2
+#define MB2_MEMORY_ACPI_RECLAIMABLE 3
+#define MB2_MEMORY_NVS 4
+#define MB2_MEMORY_BADRAM 5
+
+struct mb2_info_header {
+	u32 total_size;
+	u32 reserved;
+};
+
+struct mb2_tag {
+	u32 type;
+	u32 size;
+};
+
+struct mb2_tag_module {
+	u32 type, size;
+	u32 mod_start, mod_end;
+	char cmdline[];
+};
+
+struct mb2_tag_mmap {
+	u32 type, size;
+	u32 entry_size, entry_version;
+};
+
+struct mb2_mmap_entry {
+	u64 base, len;
+	u32 type, reserved;
+};
+
+#define BOOT_MAX_REGIONS 64
+#define BOOT_MAX_MODULES 8
+#define BOOT_CMDLINE_MAX 512
+
+struct mem_region {
+	u64 base, len;
+	u32 type; /* MB2_MEMORY_* */
+};
+
+struct boot_module {
+	u64 start, end; /* physical, end exclusive */
+	char cmdline[BOOT_CMDLINE_MAX];
+};
+
+struct boot_info {
+	u64 info_start, info_end; /* the multiboot2 info itself */
+	char cmdline[BOOT_CMDLINE_MAX];
+	struct mem_region regions[BOOT_MAX_REGIONS];
+	int nr_regions;
+	struct boot_module modules[BOOT_MAX_MODULES];
+	int nr_modules;
+};
+
+/*
+ * Validate and copy the boot information at info (physical address
+ * info_phys). On failure returns false with a one-line reason in err.
+ */
+bool mb2_parse(u32 magic, u64 info_phys, const void *info,
+	       struct boot_info *out, char *err, size_t errlen);
+
+const char *mb2_memory_type_name(u32 type);
+
+#endif

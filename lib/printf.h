@@ -1,0 +1,17 @@
+/*
+ * A small printf: %s %c %d %i %u %x %X %p, length modifiers l and ll,
+ * field width, '0' padding and '-' left alignment.
+ */
+#ifndef LIB_PRINTF_H
+#define LIB_PRINTF_H
+
+#include <stdarg.h>
+#include "types.h"
+
+typedef void (*putc_fn)(char c, void *arg);
+
+int vformat(putc_fn out, void *arg, const char *fmt, va_list ap);
+int snprintf_hv(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif
