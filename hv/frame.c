@@ -61,6 +61,22 @@ bool frame_init(const struct mem_region *regions, int nr_regions,
 	return true;
 }
 
+bool frame_reserve_pool(u64 bytes, struct phys_range *pool)
+{
+	bytes = ALIGN_UP(bytes, PAGE_SIZE);
+	for (int i = nr_ranges - 1; i >= 0; i--) {
+		struct frame_range r = ranges[i];
+		if (r.top - r.start < bytes)
+			continue;
+		/* What was handed out before stays owned: the pool joins it. */
+		ranges[0] = (struct frame_range){ r.top - bytes, r.top, r.end };
+		nr_ranges = 1;
+		*pool = (struct phys_range){ r.top - bytes, r.end };
+		return true;
+	}
+	return false;
+}
+
 u64 frame_alloc_contig(unsigned n)
 {
 	u64 bytes = (u64)n * PAGE_SIZE;

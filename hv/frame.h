@@ -21,6 +21,12 @@ struct phys_range {
 /* Returns false when the available RAM cannot be described (too many holes). */
 bool frame_init(const struct mem_region *regions, int nr_regions,
 		const struct phys_range *reserved, int nr_reserved);
+/*
+ * Confine all further allocations to a pool of the given size at the top of
+ * the highest free range, so that the hypervisor's memory is one range EPT
+ * can hide. Returns false if no range is large enough.
+ */
+bool frame_reserve_pool(u64 bytes, struct phys_range *pool);
 /* Physical address of a fresh frame, 0 when memory is exhausted. */
 u64 frame_alloc(void);
 /* Same, zero-filled. */

@@ -4,17 +4,23 @@
  * VMX, guest, report, platform exit.
  */
 #include "frame.h"
+#include "guest_setup.h"
 #include "log.h"
 #include "multiboot2.h"
 #include "options.h"
 #include "platform_info.h"
 #include "status.h"
+#include "vcpu.h"
 #include "../arch/x86/desc.h"
 #include "../arch/x86/paging.h"
+
+/* All hypervisor allocations come from one pool at the top of RAM, hidden from the guest. */
+#define HV_POOL_SIZE (16ULL << 20)
 
 extern char __hv_start[], __hv_end[];
 
 static struct boot_info boot;
+static struct phys_range hv_image, hv_pool;
 
 static void load_boot_info(u32 magic, u64 info_phys)
 {
@@ -60,8 +66,9 @@ static void init_memory(void)
 	struct phys_range reserved[2 + BOOT_MAX_MODULES];
 	int n = 0;
 
-	reserved[n++] = (struct phys_range){ virt_to_phys(__hv_start),
-					     virt_to_phys(__hv_end) };
+	hv_image = (struct phys_range){ virt_to_phys(__hv_start),
+					virt_to_phys(__hv_end) };
+	reserved[n++] = hv_image;
 	reserved[n++] = (struct phys_range){ boot.info_start, boot.info_end };
 	for (int i = 0; i < boot.nr_modules; i++)
 		reserved[n++] = (struct phys_range){ boot.modules[i].start,
@@ -69,12 +76,15 @@ static void init_memory(void)
 	if (!frame_init(boot.regions, boot.nr_regions, reserved, n))
 		hv_fail(HV_STATUS_BAD_INPUT, "memory map has too many holes (more than %d ranges)",
 			FRAME_MAX_RANGES);
+	if (!frame_reserve_pool(HV_POOL_SIZE, &hv_pool))
+		hv_fail(HV_STATUS_BAD_INPUT, "no free RAM range of %llu MiB for the hypervisor",
+			HV_POOL_SIZE >> 20);
 	if (!paging_map_identity_above_4g(top_of_ram()))
 		hv_fail(HV_STATUS_UNSUPPORTED, "cannot map RAM up to 0x%llx",
 			(unsigned long long)top_of_ram());
-	pr_info("hypervisor image %p-%p, %llu KiB free for hypervisor frames",
-		(void *)__hv_start, (void *)__hv_end,
-		(unsigned long long)(frame_free_bytes() >> 10));
+	pr_info("hypervisor memory: image 0x%llx-0x%llx, pool 0x%llx-0x%llx",
+		(unsigned long long)hv_image.start, (unsigned long long)hv_image.end,
+		(unsigned long long)hv_pool.start, (unsigned long long)hv_pool.end);
 }
 
 static void print_modules(void)
@@ -108,6 +118,8 @@ void hv_main(u32 magic, u32 info_phys)
 	if (boot.nr_modules == 0)
 		hv_fail(HV_STATUS_BAD_INPUT,
 			"no guest module: add 'module2 /path/guest.elf [args]' after the multiboot2 line");
-	pr_info("VMX root operation is not implemented yet; stopping");
-	hv_exit(HV_STATUS_OK);
+	vmx_enable();
+	guest_setup(&boot, hv_image, hv_pool);
+	pr_info("launching the guest");
+	vcpu_run();
 }

@@ -167,16 +167,23 @@ static void buf_putc(char c, void *arg)
 	b->used++;
 }
 
-int snprintf_hv(char *buf, size_t size, const char *fmt, ...)
+int vformat_to_buffer(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	struct buf_sink b = { buf, size, 0 };
+	int n = vformat(buf_putc, &b, fmt, ap);
+
+	if (size)
+		buf[b.used < size ? b.used : size - 1] = '\0';
+	return n;
+}
+
+int snprintf_hv(char *buf, size_t size, const char *fmt, ...)
+{
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
-	n = vformat(buf_putc, &b, fmt, ap);
+	n = vformat_to_buffer(buf, size, fmt, ap);
 	va_end(ap);
-	if (size)
-		buf[b.used < size ? b.used : size - 1] = '\0';
 	return n;
 }

@@ -1,0 +1,44 @@
+/*
+ * CPUID as the guest sees it: the real CPU, minus VMX, plus the hypervisor
+ * bit and a hypervisor leaf carrying pmuvisor's signature.
+ */
+#include "exits.h"
+#include "hypercall.h"
+#include "../arch/x86/cpuid.h"
+#include "../lib/string.h"
+
+#define HV_CPUID_MAX_LEAF (CPUID_LEAF_HV_BASE + 1)
+
+static struct cpuid_regs guest_cpuid(u32 leaf, u32 subleaf)
+{
+	struct cpuid_regs r;
+
+	if (leaf >= CPUID_LEAF_HV_BASE && leaf <= CPUID_LEAF_HV_BASE + 0xff) {
+		r = (struct cpuid_regs){ 0, 0, 0, 0 };
+		if (leaf == CPUID_LEAF_HV_BASE) {
+			r.eax = HV_CPUID_MAX_LEAF;
+			memcpy(&r.ebx, HV_CPUID_SIGNATURE, 4);
+			memcpy(&r.ecx, HV_CPUID_SIGNATURE + 4, 4);
+			memcpy(&r.edx, HV_CPUID_SIGNATURE + 8, 4);
+		}
+		return r;
+	}
+	r = cpuid_count(leaf, subleaf);
+	if (leaf == 1) {
+		r.ecx &= ~(u32)CPUID_1_ECX_VMX;
+		r.ecx |= CPUID_1_ECX_HYPERVISOR;
+	}
+	return r;
+}
+
+enum exit_action handle_cpuid(void)
+{
+	struct guest_regs *g = vcpu.regs;
+	struct cpuid_regs r = guest_cpuid((u32)g->rax, (u32)g->rcx);
+
+	g->rax = r.eax;
+	g->rbx = r.ebx;
+	g->rcx = r.ecx;
+	g->rdx = r.edx;
+	return EXIT_SKIP_INSN;
+}

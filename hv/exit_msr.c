@@ -1,0 +1,97 @@
+/*
+ * RDMSR and WRMSR of intercepted MSRs (the MSR bitmap says which). Each
+ * intercepted range has a read and a write handler; a handler returning
+ * false, or an MSR no range claims, gives the guest #GP as a CPU without
+ * that MSR would.
+ */
+#include "exits.h"
+#include "log.h"
+#include "../arch/x86/msr.h"
+
+/* x2APIC ICR: delivery mode 10:8, destination shorthand 19:18. SDM Vol. 3A, "Interrupt Command Register". */
+#define ICR_DELIVERY_MODE(v) (((v) >> 8) & 7)
+#define ICR_DM_INIT 5
+#define ICR_DM_STARTUP 6
+#define ICR_SHORTHAND(v) (((v) >> 18) & 3)
+#define ICR_SHORTHAND_SELF 1
+
+struct msr_range {
+	u32 first, last;
+	bool (*read)(u32 msr, u64 *value);
+	bool (*write)(u32 msr, u64 value);
+};
+
+static bool refuse_read(u32 msr, u64 *value)
+{
+	(void)msr;
+	(void)value;
+	return false;
+}
+
+static bool refuse_write(u32 msr, u64 value)
+{
+	(void)msr;
+	(void)value;
+	return false;
+}
+
+/* INIT or SIPI to another processor would start it outside VMX: drop it. */
+static bool write_x2apic_icr(u32 msr, u64 value)
+{
+	u32 mode = ICR_DELIVERY_MODE(value);
+
+	if ((mode == ICR_DM_INIT || mode == ICR_DM_STARTUP) &&
+	    ICR_SHORTHAND(value) != ICR_SHORTHAND_SELF) {
+		if (!vcpu.dropped_init_sipi++)
+			pr_info("dropped the guest's %s IPI (x2APIC ICR 0x%llx): other processors stay parked",
+				mode == ICR_DM_INIT ? "INIT" : "STARTUP",
+				(unsigned long long)value);
+		return true;
+	}
+	wrmsr(msr, value);
+	return true;
+}
+
+static const struct msr_range msr_ranges[] = {
+	{ MSR_IA32_VMX_BASIC, MSR_IA32_VMX_TRUE_ENTRY_CTLS, refuse_read, refuse_write },
+	{ MSR_X2APIC_ICR, MSR_X2APIC_ICR, refuse_read, write_x2apic_icr },
+};
+
+static const struct msr_range *find_range(u32 msr)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(msr_ranges); i++)
+		if (msr >= msr_ranges[i].first && msr <= msr_ranges[i].last)
+			return &msr_ranges[i];
+	return NULL;
+}
+
+enum exit_action handle_rdmsr(void)
+{
+	u32 msr = (u32)vcpu.regs->rcx;
+	const struct msr_range *r = find_range(msr);
+	u64 value = 0;
+
+	if (!r || !r->read(msr, &value)) {
+		pr_debug("guest RDMSR 0x%x: #GP", msr);
+		vcpu_inject_gp();
+		return EXIT_RESUME;
+	}
+	vcpu.regs->rax = (u32)value;
+	vcpu.regs->rdx = value >> 32;
+	return EXIT_SKIP_INSN;
+}
+
+enum exit_action handle_wrmsr(void)
+{
+	u32 msr = (u32)vcpu.regs->rcx;
+	u64 value = (vcpu.regs->rdx << 32) | (u32)vcpu.regs->rax;
+	const struct msr_range *r = find_range(msr);
+
+	if (!r || !r->write(msr, value)) {
+		pr_debug("guest WRMSR 0x%x <- 0x%llx: #GP", msr,
+			 (unsigned long long)value);
+		vcpu_inject_gp();
+		return EXIT_RESUME;
+	}
+	return EXIT_SKIP_INSN;
+}

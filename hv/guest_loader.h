@@ -1,0 +1,45 @@
+/*
+ * Loading the guest kernel from its module: an ELF image with a multiboot1
+ * or multiboot2 header, copied segment by segment to the physical
+ * addresses it is linked at (Multiboot Specification 0.6.96, "OS image
+ * format"; Multiboot2 Specification, "OS image format").
+ */
+#ifndef HV_GUEST_LOADER_H
+#define HV_GUEST_LOADER_H
+
+#include "frame.h"
+#include "multiboot2.h"
+
+#define MB1_HEADER_MAGIC 0x1badb002
+#define MB1_HEADER_SEARCH 8192
+#define MB1_FLAG_AOUT_KLUDGE BIT(16)
+#define MB2_HEADER_MAGIC 0xe85250d6
+#define MB2_HEADER_SEARCH 32768
+#define MB2_HEADER_TAG_ENTRY_ADDRESS 3
+
+enum boot_protocol { BOOT_MULTIBOOT1 = 1, BOOT_MULTIBOOT2 = 2 };
+
+struct guest_image {
+	enum boot_protocol protocol;
+	u64 entry;
+	u64 load_start, load_end; /* lowest and highest byte loaded, end exclusive */
+};
+
+/* Where segments may go: guest RAM, and never onto anything forbidden. */
+struct load_policy {
+	const struct mem_region *regions;
+	int nr_regions;
+	const struct phys_range *hidden;   /* hypervisor memory */
+	int nr_hidden;
+	const struct phys_range *forbidden; /* modules, the guest boot area */
+	int nr_forbidden;
+};
+
+/*
+ * Check the image (size bytes at image) completely, then copy its
+ * segments. On failure nothing has been written and err holds one line.
+ */
+bool guest_load(const u8 *image, u64 size, const struct load_policy *policy,
+		struct guest_image *out, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,273 @@
+/*
+ * The VMCS of the one vCPU: controls, host state, and the guest state a
+ * multiboot loader leaves a kernel in (Multiboot Specification, "Machine
+ * state": 32-bit protected mode, flat segments, paging off, EAX = magic,
+ * EBX = boot information). Needs the unrestricted-guest control, since
+ * paging is off.
+ */
+#include "frame.h"
+#include "hypercall.h"
+#include "log.h"
+#include "options.h"
+#include "status.h"
+#include "vcpu.h"
+#include "../arch/x86/cr.h"
+#include "../arch/x86/desc.h"
+#include "../arch/x86/msr.h"
+#include "../arch/x86/paging.h"
+#include "../arch/x86/vmx.h"
+#include "../arch/x86/vmx_bitmap.h"
+
+#define EXIT_STACK_SIZE 16384
+#define GUEST_PAT_DEFAULT 0x0007040600070406ULL /* the power-on PAT */
+#define GUEST_RFLAGS_FIXED BIT(1)
+#define GUEST_DR7_DEFAULT 0x400
+#define X86_CR0_ET BIT(4)
+#define AR_CODE32 0xc09b  /* G, D/B, present, code execute/read, accessed */
+#define AR_DATA32 0xc093  /* G, D/B, present, data read/write, accessed */
+#define AR_TSS32_BUSY 0x008b
+
+struct guest_regs guest_regs;
+struct vcpu vcpu;
+
+static u8 exit_stack[EXIT_STACK_SIZE] __attribute__((aligned(16)));
+
+extern char vmx_exit_entry[];
+__attribute__((noreturn)) void vmx_launch_guest(void);
+__attribute__((noreturn)) void vmx_entry_failed(int resumed);
+u32 vmx_revision_id(void);
+
+static u8 *alloc_page(const char *what)
+{
+	u64 p = frame_alloc_zeroed();
+	if (!p)
+		hv_fail(HV_STATUS_HV_FAULT, "out of memory for the %s", what);
+	return phys_to_virt(p);
+}
+
+static void setup_bitmaps(void)
+{
+	vcpu.msr_bitmap = alloc_page("MSR bitmap");
+	vcpu.io_bitmap_a = alloc_page("I/O bitmap A");
+	vcpu.io_bitmap_b = alloc_page("I/O bitmap B");
+
+	io_bitmap_intercept(vcpu.io_bitmap_a, vcpu.io_bitmap_b, GUEST_EXIT_PORT, 4);
+	io_bitmap_intercept(vcpu.io_bitmap_a, vcpu.io_bitmap_b, HV_TEST_PORT, 4);
+	/* The guest sees no VMX, so its capability MSRs #GP as on a CPU without it. */
+	for (u32 msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_TRUE_ENTRY_CTLS; msr++)
+		msr_bitmap_intercept(vcpu.msr_bitmap, msr, MSR_INTERCEPT_RW);
+	/* INIT/SIPI to other processors must not start them outside VMX. */
+	msr_bitmap_intercept(vcpu.msr_bitmap, MSR_X2APIC_ICR, MSR_INTERCEPT_WRITE);
+
+	vmwrite(MSR_BITMAP, virt_to_phys(vcpu.msr_bitmap));
+	vmwrite(IO_BITMAP_A, virt_to_phys(vcpu.io_bitmap_a));
+	vmwrite(IO_BITMAP_B, virt_to_phys(vcpu.io_bitmap_b));
+}
+
+static void setup_controls(void)
+{
+	struct vmx_controls c;
+	u64 misc = rdmsr(MSR_IA32_VMX_MISC);
+
+	vmx_compute_controls(&c, hv_opts.guest_limit != 0);
+	vmwrite(PIN_BASED_VM_EXEC_CONTROL, c.pin);
+	vmwrite(CPU_BASED_VM_EXEC_CONTROL, c.cpu);
+	vmwrite(SECONDARY_VM_EXEC_CONTROL, c.secondary);
+	vmwrite(VM_EXIT_CONTROLS, c.exit);
+	vmwrite(VM_ENTRY_CONTROLS, c.entry);
+	vmwrite(EXCEPTION_BITMAP, 0);
+	vmwrite(PAGE_FAULT_ERROR_CODE_MASK, 0);
+	vmwrite(PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	vmwrite(CR3_TARGET_COUNT, 0);
+	vmwrite(VM_EXIT_MSR_STORE_COUNT, 0);
+	vmwrite(VM_EXIT_MSR_LOAD_COUNT, 0);
+	vmwrite(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	vmwrite(VM_ENTRY_INTR_INFO_FIELD, 0);
+	vmwrite(EPT_POINTER, ept_pointer(&vcpu.ept));
+	vmwrite(VMCS_LINK_POINTER, ~0ULL);
+	vcpu.preemption_timer_rate = VMX_MISC_PREEMPTION_TIMER_RATE(misc);
+	pr_debug("vmx controls: pin 0x%x cpu 0x%x secondary 0x%x exit 0x%x entry 0x%x",
+		 c.pin, c.cpu, c.secondary, c.exit, c.entry);
+}
+
+/*
+ * The guest must run with CR0.NE and CR4.VMXE set (IA32_VMX_CRx_FIXED0);
+ * owning those bits and shadowing them hides that from the guest.
+ */
+static void setup_control_registers(void)
+{
+	u64 cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0) & ~(X86_CR0_PE | X86_CR0_PG);
+	u64 cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
+	u64 cr0 = X86_CR0_PE | X86_CR0_ET;
+
+	vmwrite(CR0_GUEST_HOST_MASK, cr0_fixed0);
+	vmwrite(CR0_READ_SHADOW, cr0);
+	vmwrite(GUEST_CR0, cr0 | cr0_fixed0);
+	vmwrite(CR4_GUEST_HOST_MASK, cr4_fixed0);
+	vmwrite(CR4_READ_SHADOW, 0);
+	vmwrite(GUEST_CR4, cr4_fixed0);
+	vmwrite(GUEST_CR3, 0);
+}
+
+static void setup_host_state(void)
+{
+	vmwrite(HOST_CR0, read_cr0());
+	vmwrite(HOST_CR3, read_cr3());
+	vmwrite(HOST_CR4, read_cr4());
+	vmwrite(HOST_CS_SELECTOR, GDT_SEL_CODE);
+	vmwrite(HOST_SS_SELECTOR, GDT_SEL_DATA);
+	vmwrite(HOST_DS_SELECTOR, GDT_SEL_DATA);
+	vmwrite(HOST_ES_SELECTOR, GDT_SEL_DATA);
+	vmwrite(HOST_FS_SELECTOR, 0);
+	vmwrite(HOST_GS_SELECTOR, 0);
+	vmwrite(HOST_TR_SELECTOR, GDT_SEL_TSS);
+	vmwrite(HOST_FS_BASE, 0);
+	vmwrite(HOST_GS_BASE, 0);
+	vmwrite(HOST_TR_BASE, tss_base());
+	vmwrite(HOST_GDTR_BASE, gdt_base());
+	vmwrite(HOST_IDTR_BASE, idt_base());
+	vmwrite(HOST_IA32_SYSENTER_CS, 0);
+	vmwrite(HOST_IA32_SYSENTER_ESP, 0);
+	vmwrite(HOST_IA32_SYSENTER_EIP, 0);
+	vmwrite(HOST_IA32_EFER, rdmsr(MSR_EFER));
+	vmwrite(HOST_IA32_PAT, rdmsr(MSR_IA32_CR_PAT));
+	vmwrite(HOST_RSP, virt_to_phys(exit_stack + EXIT_STACK_SIZE));
+	vmwrite(HOST_RIP, virt_to_phys(vmx_exit_entry));
+}
+
+static void set_guest_segment(enum vmcs_field selector, u16 sel, u32 ar)
+{
+	/* Selector, base, limit and access rights are laid out in parallel groups. */
+	u32 i = (selector - GUEST_ES_SELECTOR) / 2;
+
+	vmwrite(selector, sel);
+	vmwrite(GUEST_ES_BASE + 2 * i, 0);
+	vmwrite(GUEST_ES_LIMIT + 2 * i, 0xffffffff);
+	vmwrite(GUEST_ES_AR_BYTES + 2 * i, ar);
+}
+
+static void setup_guest_state(const struct guest_image *image,
+			      const struct guest_boot *boot)
+{
+	set_guest_segment(GUEST_CS_SELECTOR, GUEST_GDT_CODE32, AR_CODE32);
+	set_guest_segment(GUEST_SS_SELECTOR, GUEST_GDT_DATA32, AR_DATA32);
+	set_guest_segment(GUEST_DS_SELECTOR, GUEST_GDT_DATA32, AR_DATA32);
+	set_guest_segment(GUEST_ES_SELECTOR, GUEST_GDT_DATA32, AR_DATA32);
+	set_guest_segment(GUEST_FS_SELECTOR, GUEST_GDT_DATA32, AR_DATA32);
+	set_guest_segment(GUEST_GS_SELECTOR, GUEST_GDT_DATA32, AR_DATA32);
+	vmwrite(GUEST_LDTR_SELECTOR, 0);
+	vmwrite(GUEST_LDTR_BASE, 0);
+	vmwrite(GUEST_LDTR_LIMIT, 0);
+	vmwrite(GUEST_LDTR_AR_BYTES, VMX_AR_UNUSABLE);
+	/* VM entry requires a usable busy TSS even though the guest has none yet. */
+	vmwrite(GUEST_TR_SELECTOR, 0);
+	vmwrite(GUEST_TR_BASE, 0);
+	vmwrite(GUEST_TR_LIMIT, 0xff);
+	vmwrite(GUEST_TR_AR_BYTES, AR_TSS32_BUSY);
+	vmwrite(GUEST_GDTR_BASE, boot->gdt_base);
+	vmwrite(GUEST_GDTR_LIMIT, boot->gdt_limit);
+	vmwrite(GUEST_IDTR_BASE, 0);
+	vmwrite(GUEST_IDTR_LIMIT, 0x3ff);
+
+	vmwrite(GUEST_IA32_EFER, 0);
+	vmwrite(GUEST_IA32_PAT, GUEST_PAT_DEFAULT);
+	vmwrite(GUEST_IA32_DEBUGCTL, 0);
+	vmwrite(GUEST_SYSENTER_CS, 0);
+	vmwrite(GUEST_SYSENTER_ESP, 0);
+	vmwrite(GUEST_SYSENTER_EIP, 0);
+	vmwrite(GUEST_DR7, GUEST_DR7_DEFAULT);
+	vmwrite(GUEST_RFLAGS, GUEST_RFLAGS_FIXED);
+	vmwrite(GUEST_RIP, image->entry);
+	vmwrite(GUEST_RSP, GUEST_BOOT_AREA_START);
+	vmwrite(GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmwrite(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
+	vmwrite(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	setup_control_registers();
+
+	vcpu.regs = &guest_regs;
+	guest_regs.rax = boot->eax;
+	guest_regs.rbx = boot->ebx;
+}
+
+void vcpu_create(const struct guest_image *image, const struct guest_boot *boot)
+{
+	u64 vmcs = frame_alloc_zeroed();
+
+	if (!vmcs)
+		hv_fail(HV_STATUS_HV_FAULT, "out of memory for the VMCS");
+	*(u32 *)phys_to_virt(vmcs) = vmx_revision_id();
+	vmx_check(vmclear_safe(vmcs), "VMCLEAR", vmcs);
+	vmx_check(vmptrld_safe(vmcs), "VMPTRLD", vmcs);
+	vcpu.vmcs_phys = vmcs;
+	setup_controls();
+	setup_bitmaps();
+	setup_host_state();
+	setup_guest_state(image, boot);
+}
+
+void vcpu_arm_time_limit(void);
+
+void vcpu_arm_time_limit(void)
+{
+	u64 now = rdtsc(), left;
+
+	if (!vcpu.deadline_tsc)
+		return;
+	if (now >= vcpu.deadline_tsc)
+		guest_end(HV_STATUS_GUEST_CRASHED, "time limit of %llu TSC ticks reached",
+			  (unsigned long long)hv_opts.guest_limit);
+	left = (vcpu.deadline_tsc - now) >> vcpu.preemption_timer_rate;
+	vmwrite(VMX_PREEMPTION_TIMER_VALUE, MAX(1, MIN(left, 0xffffffffULL)));
+}
+
+void vcpu_run(void)
+{
+	if (hv_opts.guest_limit)
+		vcpu.deadline_tsc = rdtsc() + hv_opts.guest_limit;
+	vcpu_arm_time_limit();
+	vmx_launch_guest();
+}
+
+void vcpu_skip_instruction(void)
+{
+	/* Valid for the exits that handlers skip: all are caused by an instruction. */
+	u64 len = vmread(VM_EXIT_INSTRUCTION_LEN);
+	u64 intr = vmread(GUEST_INTERRUPTIBILITY_INFO);
+
+	vmwrite(GUEST_RIP, vmread(GUEST_RIP) + len);
+	/* Emulating the instruction ends any STI or MOV SS shadow it was in. */
+	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+		vmwrite(GUEST_INTERRUPTIBILITY_INFO,
+			intr & ~(u64)(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+}
+
+static void inject_exception(u32 vector, bool has_error_code)
+{
+	vmwrite(VM_ENTRY_INTR_INFO_FIELD, vector | INTR_TYPE_HARD_EXCEPTION |
+				 (has_error_code ? INTR_INFO_DELIVER_CODE : 0) |
+				 INTR_INFO_VALID);
+	if (has_error_code)
+		vmwrite(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+}
+
+void vcpu_inject_gp(void)
+{
+	inject_exception(13, true);
+}
+
+void vcpu_inject_ud(void)
+{
+	inject_exception(6, false);
+}
+
+u64 *vcpu_gpr(unsigned index)
+{
+	/* SDM numbering: RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8-R15. RSP lives in the VMCS. */
+	static u64 *const slots[16] = {
+		&guest_regs.rax, &guest_regs.rcx, &guest_regs.rdx, &guest_regs.rbx,
+		NULL, &guest_regs.rbp, &guest_regs.rsi, &guest_regs.rdi,
+		&guest_regs.r8, &guest_regs.r9, &guest_regs.r10, &guest_regs.r11,
+		&guest_regs.r12, &guest_regs.r13, &guest_regs.r14, &guest_regs.r15,
+	};
+	return slots[index & 15];
+}
