@@ -119,6 +119,7 @@ void hv_main(u32 magic, u32 info_phys)
 		hv_fail(HV_STATUS_BAD_INPUT,
 			"no guest module: add 'module2 /path/guest.elf [args]' after the multiboot2 line");
 	vmx_enable();
+	smp_park_application_processors(&boot);
 	guest_setup(&boot, hv_image, hv_pool);
 	pr_info("launching the guest");
 	vcpu_run();

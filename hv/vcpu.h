@@ -50,6 +50,10 @@ extern struct vcpu vcpu;
 
 /* hv/vmx_enable.c: check every feature the design needs, then VMXON. */
 void vmx_enable(void);
+/* The same on an application processor, quietly: returns VMX_OK or an error. */
+int vmx_enter_root_ap(void);
+/* hv/smp.c: keep the other processors in VMX root operation, where INIT is blocked. */
+void smp_park_application_processors(const struct boot_info *boot);
 /* Values the VMCS setup needs from the capability MSRs. */
 struct vmx_controls {
 	u32 pin, cpu, secondary, exit, entry;

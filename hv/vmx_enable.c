@@ -165,6 +165,38 @@ u32 vmx_revision_id(void)
 	return (u32)(vmx_basic & VMX_BASIC_REVISION_MASK);
 }
 
+/* Serialises the APs' frame allocations: the BSP allocates nothing while they start. */
+static volatile u32 vmxon_alloc_lock;
+
+static u64 alloc_vmxon_region(void)
+{
+	u64 region;
+
+	while (__atomic_exchange_n(&vmxon_alloc_lock, 1, __ATOMIC_ACQUIRE))
+		asm volatile("pause");
+	region = frame_alloc_zeroed();
+	__atomic_store_n(&vmxon_alloc_lock, 0, __ATOMIC_RELEASE);
+	if (region)
+		*(u32 *)phys_to_virt(region) = vmx_revision_id();
+	return region;
+}
+
+int vmx_enter_root_ap(void)
+{
+	u64 fc = rdmsr(MSR_IA32_FEATURE_CONTROL), region;
+
+	if (!(fc & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX)) {
+		if (fc & FEAT_CTL_LOCKED)
+			return VMX_FAIL_INVALID;
+		wrmsr(MSR_IA32_FEATURE_CONTROL,
+		      fc | FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX | FEAT_CTL_LOCKED);
+	}
+	write_cr0(read_cr0() | rdmsr(MSR_IA32_VMX_CR0_FIXED0));
+	write_cr4(read_cr4() | rdmsr(MSR_IA32_VMX_CR4_FIXED0) | X86_CR4_VMXE);
+	region = alloc_vmxon_region();
+	return region ? vmxon_safe(region) : VMX_FAIL_INVALID;
+}
+
 void vmx_enable(void)
 {
 	struct vmx_controls probe;
@@ -177,10 +209,9 @@ void vmx_enable(void)
 	check_ept();
 	apply_fixed_bits();
 
-	vmxon_region = frame_alloc_zeroed();
+	vmxon_region = alloc_vmxon_region();
 	if (!vmxon_region)
 		hv_fail(HV_STATUS_HV_FAULT, "vmx: out of memory for the VMXON region");
-	*(u32 *)phys_to_virt(vmxon_region) = vmx_revision_id();
 	vmx_check(vmxon_safe(vmxon_region), "VMXON", vmxon_region);
 	pr_info("vmx: VMX root operation entered (VMCS revision 0x%x, MSR lists up to %llu entries)",
 		vmx_revision_id(),

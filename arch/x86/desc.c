@@ -33,17 +33,9 @@ static void set_tss_descriptor(u64 *slot, u64 base, u32 limit)
 	slot[1] = base >> 32;
 }
 
-void gdt_init(void)
+static void load_gdt(bool with_tss)
 {
 	struct desc_ptr p = { sizeof(gdt) - 1, (u64)(uintptr_t)gdt };
-
-	gdt[0] = 0;
-	gdt[GDT_SEL_CODE / 8] = 0x00af9a000000ffffULL; /* 64-bit code, DPL 0 */
-	gdt[GDT_SEL_DATA / 8] = 0x00cf92000000ffffULL; /* data, DPL 0 */
-	tss.ist[IST_FATAL - 1] = (u64)(uintptr_t)(ist_stack + IST_STACK_SIZE);
-	tss.iomap_base = sizeof(tss); /* no I/O permission bitmap */
-	set_tss_descriptor(&gdt[GDT_SEL_TSS / 8], (u64)(uintptr_t)&tss,
-			   sizeof(tss) - 1);
 
 	asm volatile("lgdt %0\n\t"
 		     "pushq %1\n\t"
@@ -53,12 +45,33 @@ void gdt_init(void)
 		     "1:\n\t"
 		     "mov %2, %%ds\n\t"
 		     "mov %2, %%es\n\t"
-		     "mov %2, %%ss\n\t"
-		     "ltr %w3"
+		     "mov %2, %%ss"
 		     :
-		     : "m"(p), "i"(GDT_SEL_CODE), "r"(GDT_SEL_DATA),
-		       "r"(GDT_SEL_TSS)
+		     : "m"(p), "i"(GDT_SEL_CODE), "r"(GDT_SEL_DATA)
 		     : "rax", "memory");
+	if (with_tss)
+		asm volatile("ltr %w0" : : "r"(GDT_SEL_TSS));
+}
+
+void gdt_init(void)
+{
+
+	gdt[0] = 0;
+	gdt[GDT_SEL_CODE / 8] = 0x00af9a000000ffffULL; /* 64-bit code, DPL 0 */
+	gdt[GDT_SEL_DATA / 8] = 0x00cf92000000ffffULL; /* data, DPL 0 */
+	tss.ist[IST_FATAL - 1] = (u64)(uintptr_t)(ist_stack + IST_STACK_SIZE);
+	tss.iomap_base = sizeof(tss); /* no I/O permission bitmap */
+	set_tss_descriptor(&gdt[GDT_SEL_TSS / 8], (u64)(uintptr_t)&tss,
+			   sizeof(tss) - 1);
+	load_gdt(true);
+}
+
+void desc_load_ap(void)
+{
+	struct desc_ptr p = { sizeof(idt) - 1, (u64)(uintptr_t)idt };
+
+	load_gdt(false);
+	asm volatile("lidt %0" : : "m"(p));
 }
 
 static bool uses_fatal_stack(int vector)

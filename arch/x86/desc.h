@@ -39,6 +39,8 @@ struct trap_frame {
 
 void gdt_init(void);
 void idt_init(void);
+/* An application processor loads the same GDT and IDT (no TSS: it never takes a VM exit). */
+void desc_load_ap(void);
 
 /* The base addresses VMCS host-state fields need. */
 u64 gdt_base(void);
