@@ -1,9 +1,11 @@
 /*
  * CPUID as the guest sees it: the real CPU, minus VMX, plus the hypervisor
- * bit and a hypervisor leaf carrying pmuvisor's signature.
+ * bit and a hypervisor leaf carrying pmuvisor's signature; the PMU leaves
+ * describe the PMU the guest really gets (pmu.c).
  */
 #include "exits.h"
 #include "hypercall.h"
+#include "pmu.h"
 #include "../arch/x86/cpuid.h"
 #include "../lib/string.h"
 
@@ -28,6 +30,7 @@ static struct cpuid_regs guest_cpuid(u32 leaf, u32 subleaf)
 		r.ecx &= ~(u32)CPUID_1_ECX_VMX;
 		r.ecx |= CPUID_1_ECX_HYPERVISOR;
 	}
+	pmu_filter_cpuid(leaf, subleaf, &r);
 	return r;
 }
 

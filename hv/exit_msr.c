@@ -6,6 +6,7 @@
  */
 #include "exits.h"
 #include "log.h"
+#include "pmu.h"
 #include "../arch/x86/msr.h"
 
 /* x2APIC ICR: delivery mode 10:8, destination shorthand 19:18. SDM Vol. 3A, "Interrupt Command Register". */
@@ -57,12 +58,15 @@ static const struct msr_range msr_ranges[] = {
 	{ MSR_X2APIC_ICR, MSR_X2APIC_ICR, refuse_read, write_x2apic_icr },
 };
 
+/* The PMU's MSRs are scattered; pmu.c decides about each. */
+static const struct msr_range pmu_range = { 0, 0, pmu_msr_read, pmu_msr_write };
+
 static const struct msr_range *find_range(u32 msr)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(msr_ranges); i++)
 		if (msr >= msr_ranges[i].first && msr <= msr_ranges[i].last)
 			return &msr_ranges[i];
-	return NULL;
+	return pmu_msr_claims(msr) ? &pmu_range : NULL;
 }
 
 enum exit_action handle_rdmsr(void)

@@ -1,29 +1,15 @@
 /*
- * The end of the guest: why it ended, the exit statistics, then the
- * platform exit with the run's status.
+ * The end of the guest: why it ended, the host's PMU state put back and
+ * checked, the exit statistics and results block, then the platform exit
+ * with the run's status.
  */
+#include "exit_stats.h"
 #include "log.h"
+#include "pmu.h"
 #include "status.h"
 #include "vcpu.h"
 #include "../lib/printf.h"
 #include <stdarg.h>
-
-static void print_exit_statistics(void)
-{
-	pr_info("exit statistics:");
-	pr_info("  %-22s %10s", "reason", "count");
-	for (u32 r = 0; r < EXIT_REASON_MAX; r++)
-		if (vcpu.exit_counts[r])
-			pr_info("  %-17s (%2u) %10llu", exit_reason_name(r), r,
-				(unsigned long long)vcpu.exit_counts[r]);
-	pr_info("  %-22s %10llu", "total", (unsigned long long)vcpu.exits_total);
-	if (vcpu.dropped_init_sipi)
-		pr_info("  INIT/SIPI dropped: %llu",
-			(unsigned long long)vcpu.dropped_init_sipi);
-	if (vcpu.test_port_writes)
-		pr_info("  test port writes: %llu",
-			(unsigned long long)vcpu.test_port_writes);
-}
 
 void guest_end(int status, const char *fmt, ...)
 {
@@ -37,6 +23,9 @@ void guest_end(int status, const char *fmt, ...)
 		pr_info("guest ended: %s", why);
 	else
 		pr_err("guest stopped: %s", why);
-	print_exit_statistics();
+	/* The PMU is the host's again before anything is reported. */
+	if (!pmu_restore_host())
+		status = HV_STATUS_HV_FAULT;
+	exit_stats_print(status);
 	hv_exit(status);
 }

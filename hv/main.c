@@ -9,6 +9,7 @@
 #include "multiboot2.h"
 #include "options.h"
 #include "platform_info.h"
+#include "pmu.h"
 #include "status.h"
 #include "vcpu.h"
 #include "../arch/x86/desc.h"
@@ -100,7 +101,7 @@ void hv_main(u32 magic, u32 info_phys);
 
 void hv_main(u32 magic, u32 info_phys)
 {
-	char opts[256];
+	char opts[512];
 
 	log_init();
 	gdt_init();
@@ -118,6 +119,7 @@ void hv_main(u32 magic, u32 info_phys)
 	if (boot.nr_modules == 0)
 		hv_fail(HV_STATUS_BAD_INPUT,
 			"no guest module: add 'module2 /path/guest.elf [args]' after the multiboot2 line");
+	pmu_init();
 	vmx_enable();
 	smp_park_application_processors(&boot);
 	guest_setup(&boot, hv_image, hv_pool);

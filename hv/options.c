@@ -4,7 +4,7 @@
 
 struct hv_options hv_opts;
 
-enum option_kind { OPT_UINT, OPT_CHOICE };
+enum option_kind { OPT_UINT, OPT_CHOICE, OPT_REASON_SET };
 
 struct option_desc {
 	const char *name;
@@ -17,10 +17,80 @@ struct option_desc {
 
 #define FIELD(f) offsetof(struct hv_options, f)
 
+/* In the order of the enums in hv/pmu.h. */
+static const char *const pmu_choices[] = { "off", "passthrough", "switch", "rfc",
+					   "mediated", "lazy", NULL };
+static const char *const global_ctrl_choices[] = { "lists", "vmcs", NULL };
+static const char *const pmu_read_choices[] = { "auto", "rdpmc", "rdmsr", NULL };
+
+/* Exit reasons pmu_lazy= may name, with their basic exit reason numbers. */
+static const struct {
+	const char *name;
+	u8 reason;
+} reason_names[] = {
+	{ "init", 3 },	   { "cpuid", 10 },  { "hlt", 12 },   { "vmcall", 18 },
+	{ "cr", 28 },	   { "io", 30 },     { "rdmsr", 31 }, { "wrmsr", 32 },
+	{ "ept", 48 },	   { "timer", 52 },  { "xsetbv", 55 },
+};
+
 static const struct option_desc option_table[] = {
 	{ "loglevel", OPT_UINT, FIELD(loglevel), 0, 3, NULL, 2 },
 	{ "guest_limit", OPT_UINT, FIELD(guest_limit), 0, UINT64_MAX / 2, NULL, 0 },
+	{ "pmu", OPT_CHOICE, FIELD(pmu), 0, 0, pmu_choices, 1 },
+	{ "global_ctrl", OPT_CHOICE, FIELD(global_ctrl), 0, 0, global_ctrl_choices, 0 },
+	{ "pmu_read", OPT_CHOICE, FIELD(pmu_read), 0, 0, pmu_read_choices, 0 },
+	{ "pmu_gp", OPT_UINT, FIELD(pmu_gp), 0, PMU_GP_ALL, NULL, PMU_GP_ALL },
+	{ "pmu_lazy", OPT_REASON_SET, FIELD(pmu_lazy), 0, 0, NULL, 0 },
+	{ "pmu_lazy_every", OPT_UINT, FIELD(pmu_lazy_every), 0, UINT32_MAX, NULL, 0 },
+	{ "bench_primitives", OPT_UINT, FIELD(bench_primitives), 0, 1, NULL, 0 },
 };
+
+/* "cpuid,vmcall,io" -> bit mask of exit reasons; "none" is the empty set. */
+static bool parse_reason_set(const char *v, size_t len, u64 *out, char *err,
+			     size_t errlen)
+{
+	u64 set = 0;
+
+	if (len == 4 && !strncmp(v, "none", 4)) {
+		*out = 0;
+		return true;
+	}
+	while (len) {
+		const char *comma = memchr(v, ',', len);
+		size_t n = comma ? (size_t)(comma - v) : len;
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(reason_names); i++)
+			if (strlen(reason_names[i].name) == n &&
+			    !strncmp(reason_names[i].name, v, n))
+				break;
+		if (i == ARRAY_SIZE(reason_names)) {
+			snprintf_hv(err, errlen,
+				    "option pmu_lazy: unknown exit reason '%.*s' (known: "
+				    "init cpuid hlt vmcall cr io rdmsr wrmsr ept timer xsetbv)",
+				    (int)n, v);
+			return false;
+		}
+		set |= BIT(reason_names[i].reason);
+		v += n + (comma ? 1 : 0);
+		len -= n + (comma ? 1 : 0);
+	}
+	*out = set;
+	return true;
+}
+
+static void format_reason_set(u64 set, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(reason_names) && used < size; i++)
+		if (set & BIT(reason_names[i].reason))
+			used += (size_t)snprintf_hv(buf + used, size - used, "%s%s",
+						    used ? "," : "", reason_names[i].name);
+	if (!set)
+		snprintf_hv(buf, size, "none");
+}
 
 static u64 *option_slot(struct hv_options *o, const struct option_desc *d)
 {
@@ -82,6 +152,11 @@ static bool parse_word(struct hv_options *o, const char *w, size_t len,
 		snprintf_hv(err, errlen, "unknown option '%.*s'", (int)klen, w);
 		return false;
 	}
+	if (d->kind == OPT_REASON_SET) {
+		if (!parse_reason_set(eq + 1, vlen, &v, err, errlen))
+			return false;
+		goto ok;
+	}
 	if (d->kind == OPT_CHOICE) {
 		char allowed[128];
 		if (parse_choice(d, eq + 1, vlen, &v))
@@ -135,10 +210,15 @@ void options_format(const struct hv_options *o, char *buf, size_t size)
 		u64 v = *option_slot((struct hv_options *)o, d);
 		const char *sep = i ? " " : "";
 
-		if (d->kind == OPT_CHOICE)
+		if (d->kind == OPT_CHOICE) {
 			used += (size_t)snprintf_hv(buf + used, size - used, "%s%s=%s",
 						    sep, d->name, d->choices[v]);
-		else
+		} else if (d->kind == OPT_REASON_SET) {
+			char set[96];
+			format_reason_set(v, set, sizeof(set));
+			used += (size_t)snprintf_hv(buf + used, size - used, "%s%s=%s",
+						    sep, d->name, set);
+		} else
 			used += (size_t)snprintf_hv(buf + used, size - used, "%s%s=%llu",
 						    sep, d->name, (unsigned long long)v);
 	}

@@ -9,9 +9,18 @@
 #include "../lib/types.h"
 
 struct hv_options {
-	u64 loglevel;      /* 0 errors .. 3 debug */
-	u64 guest_limit;   /* guest time limit in TSC ticks/1000 (0: none) */
+	u64 loglevel;        /* 0 errors .. 3 debug */
+	u64 guest_limit;     /* end the guest after this many TSC ticks (0: never) */
+	u64 pmu;             /* enum pmu_strategy */
+	u64 global_ctrl;     /* enum global_ctrl_mode */
+	u64 pmu_read;        /* enum pmu_read_method */
+	u64 pmu_gp;          /* GP counters for the guest (PMU_GP_ALL: all) */
+	u64 pmu_lazy;        /* lazy: bit r set = switch on exit reason r */
+	u64 pmu_lazy_every;  /* lazy: also switch on every Nth exit (0: never) */
+	u64 bench_primitives; /* measure PMU/VMX primitives at boot */
 };
+
+#define PMU_GP_ALL 255
 
 extern struct hv_options hv_opts;
 

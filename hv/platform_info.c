@@ -2,6 +2,7 @@
 #include "log.h"
 #include "status.h"
 #include "../arch/x86/cpuid.h"
+#include "../arch/x86/msr.h"
 #include "../arch/x86/pmu.h"
 #include "../lib/string.h"
 
@@ -27,23 +28,68 @@ static void cpu_vendor(char vendor[13])
 	vendor[12] = '\0';
 }
 
+struct cpu_id {
+	char vendor[13], brand[49];
+	const char *name; /* brand without leading spaces */
+	u32 family, model, stepping;
+};
+
+static void identify_cpu(struct cpu_id *c)
+{
+	u32 eax = cpuid(1).eax;
+
+	c->family = (eax >> 8) & 0xf;
+	c->model = (eax >> 4) & 0xf;
+	c->stepping = eax & 0xf;
+	if (c->family == 0xf)
+		c->family += (eax >> 20) & 0xff;
+	if (c->family == 0x6 || c->family >= 0xf)
+		c->model |= ((eax >> 16) & 0xf) << 4;
+	cpu_vendor(c->vendor);
+	cpu_brand(c->brand);
+	for (c->name = c->brand; *c->name == ' '; c->name++)
+		;
+}
+
 static void report_cpu(void)
 {
-	struct cpuid_regs r = cpuid(1);
-	char vendor[13], brand[49];
-	const char *b;
-	u32 family = (r.eax >> 8) & 0xf, model = (r.eax >> 4) & 0xf;
+	struct cpu_id c;
 
-	if (family == 0xf)
-		family += (r.eax >> 20) & 0xff;
-	if (family == 0x6 || family >= 0xf)
-		model |= ((r.eax >> 16) & 0xf) << 4;
-	cpu_vendor(vendor);
-	cpu_brand(brand);
-	for (b = brand; *b == ' '; b++)
-		;
-	pr_info("cpu: %s family 0x%x model 0x%x stepping %u '%s'", vendor, family,
-		model, r.eax & 0xf, b);
+	identify_cpu(&c);
+	pr_info("cpu: %s family 0x%x model 0x%x stepping %u '%s'", c.vendor, c.family,
+		c.model, c.stepping, c.name);
+}
+
+#define MSR_IA32_UCODE_REV 0x0000008b
+
+void platform_print_meta(void)
+{
+	struct cpuid_regs r = cpuid(0);
+	struct pmu_caps p = { 0 };
+	struct cpu_id c;
+	u64 ucode = 0;
+
+	identify_cpu(&c);
+	if (r.eax >= CPUID_LEAF_PMU) {
+		r = cpuid(CPUID_LEAF_PMU);
+		p = pmu_caps_decode(r.eax, r.ebx, r.ecx, r.edx);
+	}
+	console_printf("meta,cpu_vendor,%s\n", c.vendor);
+	console_printf("meta,cpu_model_name,%s\n", c.name);
+	console_printf("meta,cpu_family,%u\nmeta,cpu_model,%u\nmeta,cpu_stepping,%u\n",
+		       c.family, c.model, c.stepping);
+	/* SDM Vol. 3A, "Microcode Update Facilities": write 0, CPUID, read the signature. */
+	if (wrmsr_safe(MSR_IA32_UCODE_REV, 0)) {
+		(void)cpuid(1);
+		if (rdmsr_safe(MSR_IA32_UCODE_REV, &ucode))
+			console_printf("meta,microcode,0x%llx\n", (unsigned long long)(ucode >> 32));
+	}
+	console_printf("meta,hypervisor_present,%u\n",
+		       (cpuid(1).ecx & CPUID_1_ECX_HYPERVISOR) ? 1 : 0);
+	console_printf("meta,perfmon_version,%u\nmeta,gp_counters,%u\nmeta,gp_width,%u\n",
+		       p.version, p.nr_gp, p.gp_width);
+	console_printf("meta,fixed_counters,%u\nmeta,fixed_width,%u\n", p.nr_fixed,
+		       p.fixed_width);
 }
 
 static void report_pmu(void)

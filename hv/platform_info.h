@@ -6,6 +6,8 @@
 
 /* One line each for the CPU, VMX and the PMU. */
 void platform_report(void);
+/* meta,KEY,VALUE lines describing the machine, for the results block. */
+void platform_print_meta(void);
 /* Ends the run with one clear line if the CPU cannot do VMX. */
 void platform_require_vmx(void);
 

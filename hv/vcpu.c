@@ -9,6 +9,7 @@
 #include "hypercall.h"
 #include "log.h"
 #include "options.h"
+#include "pmu.h"
 #include "status.h"
 #include "vcpu.h"
 #include "../arch/x86/cr.h"
@@ -47,9 +48,6 @@ static u8 *alloc_page(const char *what)
 
 static void setup_bitmaps(void)
 {
-	vcpu.msr_bitmap = alloc_page("MSR bitmap");
-	vcpu.io_bitmap_a = alloc_page("I/O bitmap A");
-	vcpu.io_bitmap_b = alloc_page("I/O bitmap B");
 
 	io_bitmap_intercept(vcpu.io_bitmap_a, vcpu.io_bitmap_b, GUEST_EXIT_PORT, 4);
 	io_bitmap_intercept(vcpu.io_bitmap_a, vcpu.io_bitmap_b, HV_TEST_PORT, 4);
@@ -70,6 +68,7 @@ static void setup_controls(void)
 	u64 misc = rdmsr(MSR_IA32_VMX_MISC);
 
 	vmx_compute_controls(&c, hv_opts.guest_limit != 0);
+	pmu_setup_vmcs(vcpu.msr_bitmap, &c.exit, &c.entry);
 	vmwrite(PIN_BASED_VM_EXEC_CONTROL, c.pin);
 	vmwrite(CPU_BASED_VM_EXEC_CONTROL, c.cpu);
 	vmwrite(SECONDARY_VM_EXEC_CONTROL, c.secondary);
@@ -79,9 +78,6 @@ static void setup_controls(void)
 	vmwrite(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmwrite(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmwrite(CR3_TARGET_COUNT, 0);
-	vmwrite(VM_EXIT_MSR_STORE_COUNT, 0);
-	vmwrite(VM_EXIT_MSR_LOAD_COUNT, 0);
-	vmwrite(VM_ENTRY_MSR_LOAD_COUNT, 0);
 	vmwrite(VM_ENTRY_INTR_INFO_FIELD, 0);
 	vmwrite(EPT_POINTER, ept_pointer(&vcpu.ept));
 	vmwrite(VMCS_LINK_POINTER, ~0ULL);
@@ -199,6 +195,12 @@ void vcpu_create(const struct guest_image *image, const struct guest_boot *boot)
 	vmx_check(vmclear_safe(vmcs), "VMCLEAR", vmcs);
 	vmx_check(vmptrld_safe(vmcs), "VMPTRLD", vmcs);
 	vcpu.vmcs_phys = vmcs;
+	vcpu.msr_bitmap = alloc_page("MSR bitmap");
+	vcpu.io_bitmap_a = alloc_page("I/O bitmap A");
+	vcpu.io_bitmap_b = alloc_page("I/O bitmap B");
+	vmwrite(VM_EXIT_MSR_STORE_COUNT, 0);
+	vmwrite(VM_EXIT_MSR_LOAD_COUNT, 0);
+	vmwrite(VM_ENTRY_MSR_LOAD_COUNT, 0);
 	setup_controls();
 	setup_bitmaps();
 	setup_host_state();

@@ -59,6 +59,9 @@ struct vmx_controls {
 	u32 pin, cpu, secondary, exit, entry;
 };
 void vmx_compute_controls(struct vmx_controls *out, bool want_preemption_timer);
+/* Whether a VM-exit or VM-entry control may be set (its allowed-1 bit). */
+bool vmx_exit_control_supported(u32 bit);
+bool vmx_entry_control_supported(u32 bit);
 
 /* hv/vcpu.c */
 void vcpu_create(const struct guest_image *image, const struct guest_boot *boot);

@@ -5,9 +5,12 @@
  * exiting instruction. A reason without a handler is reported and ends
  * the guest: an unhandled exit never silently resumes or advances RIP.
  */
+#include "exit_stats.h"
 #include "exits.h"
 #include "log.h"
+#include "pmu.h"
 #include "status.h"
+#include "../arch/x86/cr.h"
 #include "../arch/x86/vmx.h"
 
 static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
@@ -49,8 +52,11 @@ static void unexpected_exit(u32 reason)
 		  (unsigned long long)vmread(GUEST_RIP));
 }
 
+void pmu_sync_global_ctrl_field(void);
+
 void vmexit_handler(void)
 {
+	u64 tsc_start = rdtsc();
 	u32 reason = (u32)vmread(VM_EXIT_REASON);
 	u32 basic = EXIT_REASON_BASIC(reason);
 	exit_handler_fn handler;
@@ -62,10 +68,14 @@ void vmexit_handler(void)
 	vcpu.exits_total++;
 	if (basic < EXIT_REASON_MAX)
 		vcpu.exit_counts[basic]++;
+	pmu_sync_global_ctrl_field();
+	pmu_vmexit(basic);
 	handler = basic < EXIT_REASON_MAX ? exit_handlers[basic] : NULL;
 	if (!handler)
 		unexpected_exit(basic);
 	if (handler() == EXIT_SKIP_INSN)
 		vcpu_skip_instruction();
 	vcpu_arm_time_limit();
+	pmu_vmentry(basic);
+	exit_stats_record(basic, rdtsc() - tsc_start);
 }

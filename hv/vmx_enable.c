@@ -50,10 +50,15 @@ static const struct control_bit entry_required[] = {
 
 static u64 vmx_basic;
 
+static u64 control_cap_msr(u32 cap_msr, u32 true_cap_msr)
+{
+	return rdmsr((vmx_basic & VMX_BASIC_TRUE_CTLS) && true_cap_msr ?
+			     true_cap_msr : cap_msr);
+}
+
 static u64 control_cap(const struct control_word *w)
 {
-	return rdmsr((vmx_basic & VMX_BASIC_TRUE_CTLS) && w->true_cap_msr ?
-			     w->true_cap_msr : w->cap_msr);
+	return control_cap_msr(w->cap_msr, w->true_cap_msr);
 }
 
 static u32 compute_word(const struct control_word *w, u32 extra_required)
@@ -72,6 +77,16 @@ static u32 compute_word(const struct control_word *w, u32 extra_required)
 				w->name, w->required[i].name, w->required[i].bit);
 	hv_fail(HV_STATUS_UNSUPPORTED, "VMX lacks %s control bits 0x%x", w->name,
 		missing);
+}
+
+bool vmx_exit_control_supported(u32 bit)
+{
+	return control_cap_msr(MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS) >> 32 & bit;
+}
+
+bool vmx_entry_control_supported(u32 bit)
+{
+	return control_cap_msr(MSR_IA32_VMX_ENTRY_CTLS, MSR_IA32_VMX_TRUE_ENTRY_CTLS) >> 32 & bit;
 }
 
 void vmx_compute_controls(struct vmx_controls *c, bool want_preemption_timer)

@@ -5,7 +5,7 @@
 #ifndef ARCH_X86_PMU_H
 #define ARCH_X86_PMU_H
 
-#include "../../lib/types.h"
+#include "msr.h"
 
 #define PMU_MAX_GP 8
 #define PMU_MAX_FIXED 4
@@ -15,6 +15,54 @@
 
 /* IA32_PERF_GLOBAL_CTRL / _STATUS: fixed counter j is bit 32 + j. */
 #define GLOBAL_FIXED_SHIFT 32
+
+/* Fixed-function counters: 0 instructions retired, 1 unhalted core cycles, 2 reference cycles. */
+#define FIXED_INSTRUCTIONS 0
+#define FIXED_CORE_CYCLES 1
+/* IA32_FIXED_CTR_CTRL: 4 bits per counter; bit 0 counts ring 0, bit 1 rings > 0, bit 3 PMI. */
+#define FIXED_CTRL_BITS 4
+#define FIXED_CTRL_OS 0x1
+
+static inline u32 msr_pmc(unsigned i, bool full_width)
+{
+	return (full_width ? MSR_IA32_PMC0_FW : MSR_IA32_PMC0) + i;
+}
+
+static inline u32 msr_evtsel(unsigned i)
+{
+	return MSR_P6_EVNTSEL0 + i;
+}
+
+static inline u32 msr_fixed_ctr(unsigned j)
+{
+	return MSR_CORE_PERF_FIXED_CTR0 + j;
+}
+
+/* GLOBAL_CTRL/STATUS bit of GP counter i or fixed counter j. */
+static inline u64 global_bit_gp(unsigned i)
+{
+	return BIT(i);
+}
+
+static inline u64 global_bit_fixed(unsigned j)
+{
+	return BIT(GLOBAL_FIXED_SHIFT + j);
+}
+
+#ifdef HOST_MODEL
+u64 rdpmc(u32 ecx);
+bool rdpmc_safe(u32 ecx, u64 *value);
+#else
+static inline u64 rdpmc(u32 ecx)
+{
+	u32 lo, hi;
+	asm volatile("rdpmc" : "=a"(lo), "=d"(hi) : "c"(ecx));
+	return ((u64)hi << 32) | lo;
+}
+
+/* RDPMC of a counter the CPU (or emulator) does not have #GPs. */
+bool rdpmc_safe(u32 ecx, u64 *value);
+#endif
 
 /* CPUID.0AH, decoded. */
 struct pmu_caps {

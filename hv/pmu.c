@@ -1,0 +1,507 @@
+/*
+ * What the guest's PMU is and how it is wired: detection (CPUID 0xA), the
+ * read-method self-test, the guest's view (CPUID and the MSRs it owns),
+ * IA32_PERF_GLOBAL_CTRL at VM transitions, and putting the host's state
+ * back when the guest ends. The per-exit switching is in pmu_switch.c.
+ */
+#include "pmu.h"
+#include "frame.h"
+#include "log.h"
+#include "options.h"
+#include "status.h"
+#include "vcpu.h"
+#include "../arch/x86/cpuid.h"
+#include "../arch/x86/msr.h"
+#include "../arch/x86/paging.h"
+#include "../arch/x86/vmx.h"
+#include "../arch/x86/vmx_bitmap.h"
+
+#define CPUID_1_EDX_DS BIT(21)
+#define CPUID_1_ECX_DTES64 BIT(2)
+#define CPUID_7_EDX_ARCH_LBR BIT(19)
+#define CPUID_LEAF_ARCH_LBR 0x1c
+#define DEBUGCTL_GUEST_ALLOWED (BIT(1) | BIT(12) | BIT(14)) /* BTF, freeze on PMI, freeze in SMM */
+#define RDPMC_SELFTEST_PATTERN 0x5a5a5aULL
+
+const char *pmu_strategy_name(enum pmu_strategy s)
+{
+	static const char *const names[] = { "off", "passthrough", "switch",
+					     "rfc", "mediated", "lazy" };
+	return s < ARRAY_SIZE(names) ? names[s] : "?";
+}
+
+/* ---- the hardware ---- */
+
+static unsigned count_fixed(const struct pmu_caps *c)
+{
+	unsigned n = c->nr_fixed;
+
+	/* v5 may enumerate fixed counters as a bitmap: count up to the highest present. */
+	for (unsigned j = 0; j < 32; j++)
+		if (c->fixed_bitmap & BIT(j))
+			n = MAX(n, j + 1);
+	return MIN(n, (unsigned)PMU_MAX_FIXED);
+}
+
+static void read_state(struct pmu_state *s)
+{
+	s->global_ctrl = rdmsr(MSR_CORE_PERF_GLOBAL_CTRL);
+	s->global_status = rdmsr(MSR_CORE_PERF_GLOBAL_STATUS);
+	s->fixed_ctr_ctrl = rdmsr(MSR_CORE_PERF_FIXED_CTR_CTRL);
+	for (unsigned i = 0; i < pmu.nr_gp; i++) {
+		s->pmc[i] = rdmsr(msr_pmc(i, false));
+		s->evtsel[i] = rdmsr(msr_evtsel(i));
+	}
+	for (unsigned j = 0; j < pmu.nr_fixed; j++)
+		s->fixed[j] = rdmsr(msr_fixed_ctr(j));
+}
+
+/* Does RDPMC read what WRMSR wrote? Bochs' RDPMC returns 0 and #GPs on fixed counters. */
+static bool rdpmc_reads_back(u64 *got_gp, u64 *got_fixed)
+{
+	bool ok = true;
+
+	*got_gp = *got_fixed = 0;
+	if (pmu.nr_gp) {
+		wrmsr(msr_pmc(0, false), RDPMC_SELFTEST_PATTERN);
+		ok &= rdpmc_safe(0, got_gp) && *got_gp == RDPMC_SELFTEST_PATTERN;
+		wrmsr(msr_pmc(0, false), pmu.host_boot.pmc[0]);
+	}
+	if (pmu.nr_fixed) {
+		wrmsr(msr_fixed_ctr(0), RDPMC_SELFTEST_PATTERN + 1);
+		ok &= rdpmc_safe(RDPMC_FIXED, got_fixed) &&
+		      *got_fixed == RDPMC_SELFTEST_PATTERN + 1;
+		wrmsr(msr_fixed_ctr(0), pmu.host_boot.fixed[0]);
+	}
+	return ok;
+}
+
+static void choose_read_method(void)
+{
+	u64 gp, fixed;
+	bool works;
+
+	/* Nothing may count while the pattern is in place. */
+	wrmsr(MSR_CORE_PERF_GLOBAL_CTRL, 0);
+	works = rdpmc_reads_back(&gp, &fixed);
+	wrmsr(MSR_CORE_PERF_GLOBAL_CTRL, pmu.host_boot.global_ctrl);
+	if (hv_opts.pmu_read == PMU_READ_RDPMC && !works)
+		hv_fail(HV_STATUS_UNSUPPORTED,
+			"pmu_read=rdpmc: RDPMC does not read back what WRMSR wrote "
+			"(wrote 0x%llx, read 0x%llx and 0x%llx); use pmu_read=rdmsr",
+			RDPMC_SELFTEST_PATTERN, (unsigned long long)gp,
+			(unsigned long long)fixed);
+	pmu.use_rdpmc = hv_opts.pmu_read == PMU_READ_RDMSR ? false : works;
+	if (hv_opts.pmu_read == PMU_READ_AUTO && !works)
+		pr_info("pmu: RDPMC self-test failed (wrote 0x%llx, read 0x%llx and 0x%llx): "
+			"counters are read with RDMSR",
+			RDPMC_SELFTEST_PATTERN, (unsigned long long)gp,
+			(unsigned long long)fixed);
+}
+
+static void detect(void)
+{
+	struct cpuid_regs r = cpuid(0);
+	u64 v;
+
+	if (r.eax >= CPUID_LEAF_PMU) {
+		r = cpuid(CPUID_LEAF_PMU);
+		pmu.caps = pmu_caps_decode(r.eax, r.ebx, r.ecx, r.edx);
+	}
+	if (pmu.caps.version < 2 || pmu.caps.version > 5) {
+		if (hv_opts.pmu != PMU_OFF)
+			hv_fail(HV_STATUS_UNSUPPORTED,
+				"pmu=%s needs architectural PerfMon v2-v5; CPUID.0AH reports version %u (use pmu=off)",
+				pmu_strategy_name(hv_opts.pmu), pmu.caps.version);
+		return;
+	}
+	pmu.nr_gp = MIN(pmu.caps.nr_gp, (unsigned)PMU_MAX_GP);
+	pmu.nr_fixed = count_fixed(&pmu.caps);
+	pmu.has_status_set = pmu.caps.version >= 4;
+	if ((cpuid(1).ecx & CPUID_1_ECX_PDCM) &&
+	    rdmsr_safe(MSR_IA32_PERF_CAPABILITIES, &v))
+		pmu.full_width_writes = v & PERF_CAP_FW_WRITE;
+	if (!rdmsr_safe(MSR_CORE_PERF_GLOBAL_CTRL, &v) ||
+	    !rdmsr_safe(msr_evtsel(0), &v))
+		hv_fail(HV_STATUS_UNSUPPORTED,
+			"pmu: the PMU MSRs fault although CPUID.0AH reports PerfMon v%u "
+			"(Bochs needs a cpu: msrs= file; use pmu=off otherwise)",
+			pmu.caps.version);
+}
+
+static void choose_guest_share(void)
+{
+	if (hv_opts.pmu_gp != PMU_GP_ALL && hv_opts.pmu_gp > pmu.nr_gp)
+		hv_fail(HV_STATUS_BAD_INPUT, "pmu_gp=%llu but the CPU has %u general-purpose counters",
+			(unsigned long long)hv_opts.pmu_gp, pmu.nr_gp);
+	pmu.guest_gp = hv_opts.pmu_gp == PMU_GP_ALL ? pmu.nr_gp : (unsigned)hv_opts.pmu_gp;
+	pmu.guest_fixed = pmu.nr_fixed;
+	pmu.partitioned = pmu.guest_gp < pmu.nr_gp;
+	pmu.guest_global_mask = 0;
+	for (unsigned i = 0; i < pmu.guest_gp; i++)
+		pmu.guest_global_mask |= global_bit_gp(i);
+	for (unsigned j = 0; j < pmu.guest_fixed; j++)
+		pmu.guest_global_mask |= global_bit_fixed(j);
+}
+
+void pmu_init(void)
+{
+	pmu.strategy = (enum pmu_strategy)hv_opts.pmu;
+	pmu.global_ctrl_mode = (enum global_ctrl_mode)hv_opts.global_ctrl;
+	pmu.lazy_reasons = hv_opts.pmu_lazy;
+	pmu.lazy_every = hv_opts.pmu_lazy_every;
+	if (pmu.strategy == PMU_LAZY && !pmu.lazy_reasons && !pmu.lazy_every)
+		hv_fail(HV_STATUS_BAD_INPUT,
+			"pmu=lazy needs pmu_lazy=REASON,... or pmu_lazy_every=N");
+	detect();
+	if (pmu.strategy == PMU_OFF) {
+		pr_info("pmu: strategy off: the guest gets no PMU");
+		return;
+	}
+	read_state(&pmu.host_boot);
+	pmu.guest = pmu.host_boot;
+	choose_read_method();
+	choose_guest_share();
+	/* The hypervisor's own counters in switch/lazy: instructions and cycles in ring 0. */
+	if (pmu.nr_fixed >= 2) {
+		pmu.host.fixed_ctr_ctrl = FIXED_CTRL_OS << (FIXED_INSTRUCTIONS * FIXED_CTRL_BITS) |
+					  FIXED_CTRL_OS << (FIXED_CORE_CYCLES * FIXED_CTRL_BITS);
+		pmu.host.global_ctrl = global_bit_fixed(FIXED_INSTRUCTIONS) |
+				       global_bit_fixed(FIXED_CORE_CYCLES);
+	}
+	pr_info("pmu: strategy %s; guest gets %u of %u GP and %u fixed counters%s; "
+		"GLOBAL_CTRL via %s; counters read with %s",
+		pmu_strategy_name(pmu.strategy), pmu.guest_gp, pmu.nr_gp, pmu.guest_fixed,
+		pmu.full_width_writes ? ", full-width writes" : "",
+		pmu.global_ctrl_mode == GLOBAL_CTRL_LISTS ? "VMCS MSR lists" : "VMCS fields",
+		pmu.use_rdpmc ? "RDPMC" : "RDMSR");
+	if (!pmu.has_status_set)
+		pr_warn("pmu: PerfMon v%u has no GLOBAL_STATUS_SET: overflow bits cleared while "
+			"switched out cannot be set again", pmu.caps.version);
+	if (!pmu.full_width_writes)
+		pr_info("pmu: no full-width counter writes (PERF_CAPABILITIES.FW_WRITE = 0): on hardware a GP counter write keeps 32 bits, sign-extended");
+}
+
+/* ---- IA32_PERF_GLOBAL_CTRL at VM entry and exit ---- */
+
+static struct vmx_msr_entry *alloc_list(const char *what)
+{
+	u64 p = frame_alloc_zeroed();
+
+	if (!p)
+		hv_fail(HV_STATUS_HV_FAULT, "out of memory for the %s", what);
+	return phys_to_virt(p);
+}
+
+static void setup_msr_lists(void)
+{
+	u64 max = VMX_MISC_MAX_MSR_LIST(rdmsr(MSR_IA32_VMX_MISC));
+
+	pmu.guest_list = (struct vmx_msr_list){ alloc_list("guest MSR list"), 0 };
+	pmu.host_list = (struct vmx_msr_list){ alloc_list("host MSR list"), 0 };
+	vmx_msr_list_add(&pmu.guest_list, MSR_CORE_PERF_GLOBAL_CTRL,
+			 pmu.host_boot.global_ctrl & pmu.guest_global_mask);
+	vmx_msr_list_add(&pmu.host_list, MSR_CORE_PERF_GLOBAL_CTRL, 0);
+	if (pmu.guest_list.count > max)
+		hv_fail(HV_STATUS_UNSUPPORTED, "VMX MSR lists hold at most %llu entries",
+			(unsigned long long)max);
+	/* One memory area serves as VM-exit MSR-store and VM-entry MSR-load list. */
+	vmwrite(VM_ENTRY_MSR_LOAD_ADDR, virt_to_phys(pmu.guest_list.entries));
+	vmwrite(VM_ENTRY_MSR_LOAD_COUNT, pmu.guest_list.count);
+	vmwrite(VM_EXIT_MSR_STORE_ADDR, virt_to_phys(pmu.guest_list.entries));
+	vmwrite(VM_EXIT_MSR_STORE_COUNT, pmu.guest_list.count);
+	vmwrite(VM_EXIT_MSR_LOAD_ADDR, virt_to_phys(pmu.host_list.entries));
+	vmwrite(VM_EXIT_MSR_LOAD_COUNT, pmu.host_list.count);
+}
+
+/* Upstream KVM's scheme: the dedicated fields, saving through the store list where the CPU cannot. */
+static void setup_vmcs_fields(u32 *exit_controls, u32 *entry_controls)
+{
+	if (!vmx_entry_control_supported(VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL) ||
+	    !vmx_exit_control_supported(VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL))
+		hv_fail(HV_STATUS_UNSUPPORTED,
+			"global_ctrl=vmcs: this CPU does not offer the 'load IA32_PERF_GLOBAL_CTRL' "
+			"VM-entry and VM-exit controls (use global_ctrl=lists)");
+	*entry_controls |= VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL;
+	*exit_controls |= VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL;
+	vmwrite(GUEST_IA32_PERF_GLOBAL_CTRL, pmu.host_boot.global_ctrl & pmu.guest_global_mask);
+	vmwrite(HOST_IA32_PERF_GLOBAL_CTRL, 0);
+	pmu.vmcs_saves_global_ctrl =
+		vmx_exit_control_supported(VM_EXIT_SAVE_IA32_PERF_GLOBAL_CTRL);
+	if (pmu.vmcs_saves_global_ctrl) {
+		*exit_controls |= VM_EXIT_SAVE_IA32_PERF_GLOBAL_CTRL;
+		return;
+	}
+	pmu.guest_list = (struct vmx_msr_list){ alloc_list("guest MSR list"), 0 };
+	vmx_msr_list_add(&pmu.guest_list, MSR_CORE_PERF_GLOBAL_CTRL, 0);
+	vmwrite(VM_EXIT_MSR_STORE_ADDR, virt_to_phys(pmu.guest_list.entries));
+	vmwrite(VM_EXIT_MSR_STORE_COUNT, pmu.guest_list.count);
+}
+
+u64 pmu_guest_global_ctrl(void)
+{
+	if (pmu.global_ctrl_mode == GLOBAL_CTRL_VMCS)
+		return vmread(GUEST_IA32_PERF_GLOBAL_CTRL);
+	return pmu.guest_list.entries[0].value;
+}
+
+void pmu_set_guest_global_ctrl(u64 value)
+{
+	if (pmu.global_ctrl_mode == GLOBAL_CTRL_VMCS)
+		vmwrite(GUEST_IA32_PERF_GLOBAL_CTRL, value);
+	else
+		pmu.guest_list.entries[0].value = value;
+}
+
+/* Without the save control, the VM-exit MSR-store list caught the value: copy it to the field. */
+void pmu_sync_global_ctrl_field(void);
+
+void pmu_sync_global_ctrl_field(void)
+{
+	if (pmu.global_ctrl_mode == GLOBAL_CTRL_VMCS && !pmu.vmcs_saves_global_ctrl &&
+	    pmu.strategy != PMU_OFF)
+		vmwrite(GUEST_IA32_PERF_GLOBAL_CTRL, pmu.guest_list.entries[0].value);
+}
+
+/* ---- the guest's MSRs: which exit ---- */
+
+static void intercept(u8 *bitmap, u32 msr, enum msr_access a)
+{
+	msr_bitmap_intercept(bitmap, msr, a);
+}
+
+static void setup_msr_bitmap(u8 *bm)
+{
+	bool sees_selectors = pmu.strategy == PMU_MEDIATED;
+	bool sees_fixed_ctrl = pmu.strategy == PMU_MEDIATED ||
+			       pmu.strategy == PMU_SWITCH || pmu.strategy == PMU_LAZY;
+
+	intercept(bm, MSR_IA32_PERF_CAPABILITIES, MSR_INTERCEPT_RW);
+	intercept(bm, MSR_IA32_DS_AREA, MSR_INTERCEPT_RW);
+	intercept(bm, MSR_IA32_PEBS_ENABLE, MSR_INTERCEPT_RW);
+	intercept(bm, MSR_IA32_DEBUGCTLMSR, MSR_INTERCEPT_WRITE);
+	for (unsigned i = 0; i < PMU_MAX_GP; i++) {
+		bool owned = i < pmu.guest_gp && pmu.strategy != PMU_OFF;
+		if (!owned) {
+			intercept(bm, msr_pmc(i, false), MSR_INTERCEPT_RW);
+			intercept(bm, msr_pmc(i, true), MSR_INTERCEPT_RW);
+			intercept(bm, msr_evtsel(i), MSR_INTERCEPT_RW);
+		} else if (sees_selectors) {
+			intercept(bm, msr_evtsel(i), MSR_INTERCEPT_WRITE);
+		}
+		if (owned && !pmu.full_width_writes)
+			intercept(bm, msr_pmc(i, true), MSR_INTERCEPT_RW);
+	}
+	for (unsigned j = pmu.strategy == PMU_OFF ? 0 : pmu.guest_fixed; j < PMU_MAX_FIXED; j++)
+		intercept(bm, msr_fixed_ctr(j), MSR_INTERCEPT_RW);
+	if (pmu.strategy == PMU_OFF) {
+		for (u32 m = MSR_CORE_PERF_FIXED_CTR_CTRL; m <= MSR_CORE_PERF_GLOBAL_STATUS_SET; m++)
+			intercept(bm, m, MSR_INTERCEPT_RW);
+		return;
+	}
+	if (sees_fixed_ctrl)
+		intercept(bm, MSR_CORE_PERF_FIXED_CTR_CTRL, MSR_INTERCEPT_WRITE);
+	if (pmu.partitioned) {
+		intercept(bm, MSR_CORE_PERF_GLOBAL_CTRL, MSR_INTERCEPT_WRITE);
+		intercept(bm, MSR_CORE_PERF_GLOBAL_OVF_CTRL, MSR_INTERCEPT_WRITE);
+		intercept(bm, MSR_CORE_PERF_GLOBAL_STATUS_SET, MSR_INTERCEPT_WRITE);
+	}
+}
+
+void pmu_setup_vmcs(u8 *msr_bitmap, u32 *exit_controls, u32 *entry_controls)
+{
+	setup_msr_bitmap(msr_bitmap);
+	if (pmu.strategy == PMU_OFF)
+		return;
+	if (pmu.global_ctrl_mode == GLOBAL_CTRL_LISTS)
+		setup_msr_lists();
+	else
+		setup_vmcs_fields(exit_controls, entry_controls);
+}
+
+/* ---- the guest's CPUID ---- */
+
+void pmu_filter_cpuid(u32 leaf, u32 subleaf, struct cpuid_regs *r)
+{
+	(void)subleaf;
+	if (leaf == 1) {
+		r->edx &= ~(u32)CPUID_1_EDX_DS;
+		r->ecx &= ~(u32)CPUID_1_ECX_DTES64;
+		if (pmu.strategy == PMU_OFF)
+			r->ecx &= ~(u32)CPUID_1_ECX_PDCM;
+	} else if (leaf == 7 && subleaf == 0) {
+		r->edx &= ~(u32)CPUID_7_EDX_ARCH_LBR;
+	} else if (leaf == CPUID_LEAF_ARCH_LBR) {
+		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+	} else if (leaf == CPUID_LEAF_PMU) {
+		if (pmu.strategy == PMU_OFF) {
+			*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+			return;
+		}
+		r->eax = (r->eax & ~0xff00u) | (pmu.guest_gp << 8);
+	}
+}
+
+/* ---- the guest's intercepted MSRs ---- */
+
+struct pmu_msr_id {
+	enum { PMSR_NONE, PMSR_PMC, PMSR_EVTSEL, PMSR_FIXED, PMSR_OTHER } kind;
+	unsigned index;
+};
+
+static struct pmu_msr_id classify(u32 msr)
+{
+	if (msr >= MSR_IA32_PMC0 && msr < MSR_IA32_PMC0 + PMU_MAX_GP)
+		return (struct pmu_msr_id){ PMSR_PMC, msr - MSR_IA32_PMC0 };
+	if (msr >= MSR_IA32_PMC0_FW && msr < MSR_IA32_PMC0_FW + PMU_MAX_GP)
+		return (struct pmu_msr_id){ PMSR_PMC, msr - MSR_IA32_PMC0_FW };
+	if (msr >= MSR_P6_EVNTSEL0 && msr < MSR_P6_EVNTSEL0 + PMU_MAX_GP)
+		return (struct pmu_msr_id){ PMSR_EVTSEL, msr - MSR_P6_EVNTSEL0 };
+	if (msr >= MSR_CORE_PERF_FIXED_CTR0 && msr < MSR_CORE_PERF_FIXED_CTR0 + PMU_MAX_FIXED)
+		return (struct pmu_msr_id){ PMSR_FIXED, msr - MSR_CORE_PERF_FIXED_CTR0 };
+	if ((msr >= MSR_CORE_PERF_FIXED_CTR_CTRL && msr <= MSR_CORE_PERF_GLOBAL_STATUS_SET) ||
+	    msr == MSR_IA32_PERF_CAPABILITIES || msr == MSR_IA32_DS_AREA ||
+	    msr == MSR_IA32_PEBS_ENABLE || msr == MSR_IA32_DEBUGCTLMSR)
+		return (struct pmu_msr_id){ PMSR_OTHER, 0 };
+	return (struct pmu_msr_id){ PMSR_NONE, 0 };
+}
+
+bool pmu_msr_claims(u32 msr)
+{
+	return classify(msr).kind != PMSR_NONE;
+}
+
+bool pmu_msr_read(u32 msr, u64 *value)
+{
+	u64 caps;
+
+	/* Everything else that exits here is not the guest's: #GP. */
+	if (msr != MSR_IA32_PERF_CAPABILITIES || pmu.strategy == PMU_OFF ||
+	    !rdmsr_safe(msr, &caps))
+		return false;
+	*value = caps & PERF_CAP_FW_WRITE; /* no LBR format, no PEBS */
+	return true;
+}
+
+/*
+ * A register the strategy switched out for this exit lives in pmu.guest
+ * until VM entry; otherwise the hardware holds it. The value is tried on
+ * the hardware first so that reserved bits #GP the guest, as they would
+ * natively, and never the hypervisor at VM entry.
+ */
+static bool write_guest_register(u32 msr, u64 value, u64 *saved)
+{
+	u64 current = rdmsr(msr);
+
+	if (!wrmsr_safe(msr, value))
+		return false;
+	*saved = value;
+	if (pmu.switched)
+		wrmsr(msr, current);
+	return true;
+}
+
+static bool write_global_status_bits(u32 msr, u64 value)
+{
+	bool saved_out = pmu.switched &&
+			 (pmu.strategy == PMU_RFC || pmu.strategy == PMU_MEDIATED);
+
+	if (value & ~pmu.guest_global_mask)
+		return false;
+	if (!saved_out)
+		return wrmsr_safe(msr, value);
+	if (msr == MSR_CORE_PERF_GLOBAL_OVF_CTRL)
+		pmu.guest.global_status &= ~value;
+	else
+		pmu.guest.global_status |= value;
+	return true;
+}
+
+bool pmu_msr_write(u32 msr, u64 value)
+{
+	struct pmu_msr_id id = classify(msr);
+
+	if (pmu.strategy == PMU_OFF)
+		return false;
+	if (msr == MSR_IA32_DEBUGCTLMSR) {
+		if (value & ~DEBUGCTL_GUEST_ALLOWED)
+			return false; /* LBR, BTS and trace are not offered */
+		vmwrite(GUEST_IA32_DEBUGCTL, value);
+		return true;
+	}
+	if (id.kind == PMSR_EVTSEL && id.index < pmu.guest_gp)
+		return write_guest_register(msr, value, &pmu.guest.evtsel[id.index]);
+	if (msr == MSR_CORE_PERF_FIXED_CTR_CTRL)
+		return write_guest_register(msr, value, &pmu.guest.fixed_ctr_ctrl);
+	if (msr == MSR_CORE_PERF_GLOBAL_CTRL) {
+		if (value & ~pmu.guest_global_mask)
+			return false;
+		pmu_set_guest_global_ctrl(value);
+		return true;
+	}
+	if (msr == MSR_CORE_PERF_GLOBAL_OVF_CTRL || msr == MSR_CORE_PERF_GLOBAL_STATUS_SET)
+		return write_global_status_bits(msr, value);
+	return false;
+}
+
+/* ---- leaving no trace ---- */
+
+static void write_state(const struct pmu_state *s)
+{
+	wrmsr(MSR_CORE_PERF_GLOBAL_CTRL, 0);
+	for (unsigned i = 0; i < pmu.nr_gp; i++) {
+		wrmsr(msr_evtsel(i), s->evtsel[i]);
+		wrmsr(msr_pmc(i, pmu.full_width_writes), s->pmc[i]);
+	}
+	wrmsr(MSR_CORE_PERF_FIXED_CTR_CTRL, s->fixed_ctr_ctrl);
+	for (unsigned j = 0; j < pmu.nr_fixed; j++)
+		wrmsr(msr_fixed_ctr(j), s->fixed[j]);
+	pmu_restore_global_status(s->global_status);
+	wrmsr(MSR_CORE_PERF_GLOBAL_CTRL, s->global_ctrl);
+}
+
+static unsigned compare_state(const struct pmu_state *want, const struct pmu_state *got)
+{
+	unsigned bad = 0;
+
+#define CHECK_REG(field, name, idx)                                                 \
+	do {                                                                        \
+		if (want->field != got->field) {                                    \
+			pr_err("pmu: host %s%s is 0x%llx after the guest, expected 0x%llx", \
+			       name, idx, (unsigned long long)got->field,           \
+			       (unsigned long long)want->field);                    \
+			bad++;                                                      \
+		}                                                                   \
+	} while (0)
+	static const char *const digit[] = { "0", "1", "2", "3", "4", "5", "6", "7" };
+	CHECK_REG(global_ctrl, "GLOBAL_CTRL", "");
+	CHECK_REG(global_status, "GLOBAL_STATUS", "");
+	CHECK_REG(fixed_ctr_ctrl, "FIXED_CTR_CTRL", "");
+	/* A counter the host itself left enabled moves on; only the others must match. */
+	for (unsigned i = 0; i < pmu.nr_gp; i++) {
+		if (!(want->global_ctrl & global_bit_gp(i)))
+			CHECK_REG(pmc[i], "PMC", digit[i]);
+		CHECK_REG(evtsel[i], "PERFEVTSEL", digit[i]);
+	}
+	for (unsigned j = 0; j < pmu.nr_fixed; j++)
+		if (!(want->global_ctrl & global_bit_fixed(j)))
+			CHECK_REG(fixed[j], "FIXED_CTR", digit[j]);
+#undef CHECK_REG
+	return bad;
+}
+
+bool pmu_restore_host(void)
+{
+	struct pmu_state now;
+	unsigned bad, regs = 3 + 2 * pmu.nr_gp + pmu.nr_fixed;
+
+	if (pmu.strategy == PMU_OFF)
+		return true;
+	write_state(&pmu.host_boot);
+	read_state(&now);
+	bad = compare_state(&pmu.host_boot, &now);
+	if (bad)
+		return false;
+	pr_info("pmu: host PMU state restored and verified (%u MSRs)", regs);
+	return true;
+}
