@@ -3,6 +3,7 @@
  * tables, boot information, options, frame allocator, platform report,
  * VMX, guest, report, platform exit.
  */
+#include "bench_primitives.h"
 #include "frame.h"
 #include "guest_setup.h"
 #include "log.h"
@@ -123,6 +124,8 @@ void hv_main(u32 magic, u32 info_phys)
 	vmx_enable();
 	smp_park_application_processors(&boot);
 	guest_setup(&boot, hv_image, hv_pool);
+	if (hv_opts.bench_primitives)
+		bench_primitives_run();
 	pr_info("launching the guest");
 	vcpu_run();
 }

@@ -1,0 +1,268 @@
+/*
+ * bench_primitives=1: the cost of the primitives the strategies are made
+ * of, measured on the machine at hand before the guest starts: RDMSR,
+ * WRMSR and RDPMC of each PMU MSR, and a VM round trip (entry + exit of a
+ * guest stub that executes VMCALL) with no MSR list, with one
+ * IA32_PERF_GLOBAL_CTRL entry in each of the three lists, and with the
+ * dedicated "load IA32_PERF_GLOBAL_CTRL" controls instead. This answers,
+ * here, whether a list entry costs "100+ cycles" more than a VMCS field.
+ * TSC ticks, lfence-ordered; in an emulator they are path lengths.
+ */
+#include "bench_primitives.h"
+#include "exit_stats.h"
+#include "frame.h"
+#include "log.h"
+#include "pmu.h"
+#include "vcpu.h"
+#include "../arch/x86/ap_boot.h"
+#include "../arch/x86/cr.h"
+#include "../arch/x86/msr.h"
+#include "../arch/x86/paging.h"
+#include "../arch/x86/vmx.h"
+#include "platform_info.h"
+#include "../lib/printf.h"
+#include "../lib/string.h"
+
+#define ITERATIONS 256
+#define PROBE_GUEST_RIP AP_TRAMPOLINE_BASE /* free once the APs are parked */
+
+u64 vmx_probe_roundtrip(int launch);
+
+static struct sample_set set;
+static u64 rng = 0x2545f4914f6cdd1dULL;
+
+static void sample_reset(u32 *buf)
+{
+	set = (struct sample_set){ .samples = buf };
+}
+
+static void report(const char *kind, u32 *buf)
+{
+	console_printf("data,prim,%s,tsc,min,%llu\n", kind, (unsigned long long)set.min);
+	console_printf("data,prim,%s,tsc,median,%llu\n", kind,
+		       (unsigned long long)stats_quantile(&set, 50));
+	console_printf("data,prim,%s,tsc,max,%llu\n", kind, (unsigned long long)set.max);
+	(void)buf;
+}
+
+static inline u64 tsc_fenced(void)
+{
+	asm volatile("lfence" ::: "memory");
+	return rdtsc();
+}
+
+static void bench_msr(u32 msr, const char *name, u32 *buf)
+{
+	char kind[48];
+	u64 v;
+
+	if (!rdmsr_safe(msr, &v))
+		return;
+	sample_reset(buf);
+	for (int i = 0; i < ITERATIONS; i++) {
+		u64 t = tsc_fenced();
+		(void)rdmsr(msr);
+		stats_add(&set, tsc_fenced() - t, &rng);
+	}
+	snprintf_hv(kind, sizeof(kind), "RDMSR_%s", name);
+	report(kind, buf);
+	sample_reset(buf);
+	for (int i = 0; i < ITERATIONS; i++) {
+		u64 t = tsc_fenced();
+		wrmsr(msr, v);
+		stats_add(&set, tsc_fenced() - t, &rng);
+	}
+	snprintf_hv(kind, sizeof(kind), "WRMSR_%s", name);
+	report(kind, buf);
+}
+
+static void bench_rdpmc(u32 ecx, const char *name, u32 *buf)
+{
+	char kind[48];
+	u64 v;
+
+	if (!rdpmc_safe(ecx, &v))
+		return;
+	sample_reset(buf);
+	for (int i = 0; i < ITERATIONS; i++) {
+		u64 t = tsc_fenced();
+		(void)rdpmc(ecx);
+		stats_add(&set, tsc_fenced() - t, &rng);
+	}
+	snprintf_hv(kind, sizeof(kind), "RDPMC_%s", name);
+	report(kind, buf);
+}
+
+static void bench_pmu_msrs(u32 *buf)
+{
+	static const char *const digit[] = { "0", "1", "2", "3", "4", "5", "6", "7" };
+	char name[24];
+	u64 saved = rdmsr(MSR_CORE_PERF_GLOBAL_CTRL);
+
+	wrmsr(MSR_CORE_PERF_GLOBAL_CTRL, 0);
+	bench_msr(MSR_CORE_PERF_GLOBAL_CTRL, "GLOBAL_CTRL", buf);
+	bench_msr(MSR_CORE_PERF_GLOBAL_STATUS, "GLOBAL_STATUS", buf);
+	bench_msr(MSR_CORE_PERF_FIXED_CTR_CTRL, "FIXED_CTR_CTRL", buf);
+	for (unsigned i = 0; i < pmu.nr_gp; i++) {
+		snprintf_hv(name, sizeof(name), "PMC%s", digit[i]);
+		bench_msr(msr_pmc(i, false), name, buf);
+		snprintf_hv(name, sizeof(name), "PERFEVTSEL%s", digit[i]);
+		bench_msr(msr_evtsel(i), name, buf);
+		snprintf_hv(name, sizeof(name), "PMC%s", digit[i]);
+		bench_rdpmc(i, name, buf);
+	}
+	for (unsigned j = 0; j < pmu.nr_fixed; j++) {
+		snprintf_hv(name, sizeof(name), "FIXED_CTR%s", digit[j]);
+		bench_msr(msr_fixed_ctr(j), name, buf);
+		bench_rdpmc(RDPMC_FIXED | j, name, buf);
+	}
+	wrmsr(MSR_CORE_PERF_GLOBAL_CTRL, saved);
+}
+
+/* ---- VM round trips ---- */
+
+struct transition_config {
+	const char *kind;
+	u32 list_count;     /* entries in each of the three MSR lists */
+	bool dedicated;     /* the "load IA32_PERF_GLOBAL_CTRL" controls */
+};
+
+static void run_roundtrips(const char *kind, u32 *buf, bool *launched)
+{
+	sample_reset(buf);
+	for (int i = 0; i < ITERATIONS; i++) {
+		u64 t = vmx_probe_roundtrip(!*launched);
+		if (t == ~0ULL) {
+			pr_warn("bench_primitives: VM entry failed for %s: error %d", kind,
+				vmx_read_instruction_error());
+			return;
+		}
+		*launched = true;
+		if (vmread(VM_EXIT_REASON) != EXIT_REASON_VMCALL) {
+			pr_warn("bench_primitives: probe exited with reason %llu, not VMCALL",
+				(unsigned long long)vmread(VM_EXIT_REASON));
+			return;
+		}
+		stats_add(&set, t, &rng);
+	}
+	report(kind, buf);
+}
+
+struct saved_vmcs {
+	u64 rip, host_rip, host_rsp, exit_ctl, entry_ctl, counts[3], addrs[3], pin;
+};
+
+static const enum vmcs_field list_counts[3] = { VM_ENTRY_MSR_LOAD_COUNT,
+	VM_EXIT_MSR_STORE_COUNT, VM_EXIT_MSR_LOAD_COUNT };
+static const enum vmcs_field list_addrs[3] = { VM_ENTRY_MSR_LOAD_ADDR,
+	VM_EXIT_MSR_STORE_ADDR, VM_EXIT_MSR_LOAD_ADDR };
+
+static void save_vmcs(struct saved_vmcs *s)
+{
+	s->rip = vmread(GUEST_RIP);
+	s->host_rip = vmread(HOST_RIP);
+	s->host_rsp = vmread(HOST_RSP);
+	s->exit_ctl = vmread(VM_EXIT_CONTROLS);
+	s->entry_ctl = vmread(VM_ENTRY_CONTROLS);
+	s->pin = vmread(PIN_BASED_VM_EXEC_CONTROL);
+	for (int i = 0; i < 3; i++) {
+		s->counts[i] = vmread(list_counts[i]);
+		s->addrs[i] = vmread(list_addrs[i]);
+	}
+}
+
+static void restore_vmcs(const struct saved_vmcs *s)
+{
+	vmwrite(GUEST_RIP, s->rip);
+	vmwrite(HOST_RIP, s->host_rip);
+	vmwrite(HOST_RSP, s->host_rsp);
+	vmwrite(VM_EXIT_CONTROLS, s->exit_ctl);
+	vmwrite(VM_ENTRY_CONTROLS, s->entry_ctl);
+	vmwrite(PIN_BASED_VM_EXEC_CONTROL, s->pin);
+	for (int i = 0; i < 3; i++) {
+		vmwrite(list_counts[i], s->counts[i]);
+		vmwrite(list_addrs[i], s->addrs[i]);
+	}
+	/* The probe launched the VMCS; VMCLEAR makes VMLAUNCH valid again for the guest. */
+	vmx_check(vmclear_safe(vcpu.vmcs_phys), "VMCLEAR", vcpu.vmcs_phys);
+	vmx_check(vmptrld_safe(vcpu.vmcs_phys), "VMPTRLD", vcpu.vmcs_phys);
+}
+
+static void configure(const struct saved_vmcs *base, const struct transition_config *c,
+		      u64 list_phys)
+{
+	u64 exit_ctl = base->exit_ctl & ~(u64)(VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL |
+					       VM_EXIT_SAVE_IA32_PERF_GLOBAL_CTRL);
+	u64 entry_ctl = base->entry_ctl & ~(u64)VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL;
+
+	if (c->dedicated) {
+		exit_ctl |= VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL;
+		entry_ctl |= VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL;
+		vmwrite(GUEST_IA32_PERF_GLOBAL_CTRL, 0);
+		vmwrite(HOST_IA32_PERF_GLOBAL_CTRL, 0);
+	}
+	vmwrite(VM_EXIT_CONTROLS, exit_ctl);
+	vmwrite(VM_ENTRY_CONTROLS, entry_ctl);
+	/* No time limit: the probe must exit only through its VMCALL. */
+	vmwrite(PIN_BASED_VM_EXEC_CONTROL,
+		base->pin & ~(u64)PIN_BASED_VMX_PREEMPTION_TIMER);
+	for (int i = 0; i < 3; i++) {
+		vmwrite(list_counts[i], c->list_count);
+		vmwrite(list_addrs[i], list_phys);
+	}
+}
+
+static void bench_transitions(u32 *buf)
+{
+	static const u8 stub[] = { 0x0f, 0x01, 0xc1 }; /* VMCALL, re-executed every time */
+	const struct transition_config configs[] = {
+		{ "VMENTRY_EXIT_no_msr_list", 0, false },
+		{ "VMENTRY_EXIT_global_ctrl_in_lists", 1, false },
+		{ "VMENTRY_EXIT_global_ctrl_vmcs_fields", 0, true },
+	};
+	u8 *code = phys_to_virt(PROBE_GUEST_RIP), saved_code[sizeof(stub)];
+	u64 list = frame_alloc_zeroed();
+	struct vmx_msr_entry *e = phys_to_virt(list);
+	struct saved_vmcs base;
+	bool launched = false;
+
+	if (!list)
+		return;
+	e->index = MSR_CORE_PERF_GLOBAL_CTRL;
+	e->value = 0;
+	memcpy(saved_code, code, sizeof(stub));
+	memcpy(code, stub, sizeof(stub));
+	save_vmcs(&base);
+	vmwrite(GUEST_RIP, PROBE_GUEST_RIP);
+	for (size_t i = 0; i < ARRAY_SIZE(configs); i++) {
+		if (configs[i].dedicated &&
+		    !(vmx_entry_control_supported(VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL) &&
+		      vmx_exit_control_supported(VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL))) {
+			pr_info("bench_primitives: no 'load IA32_PERF_GLOBAL_CTRL' controls: %s skipped",
+				configs[i].kind);
+			continue;
+		}
+		configure(&base, &configs[i], list);
+		run_roundtrips(configs[i].kind, buf, &launched);
+	}
+	restore_vmcs(&base);
+	memcpy(code, saved_code, sizeof(stub));
+}
+
+void bench_primitives_run(void)
+{
+	u64 mem = frame_alloc_contig(1);
+	u32 *buf = phys_to_virt(mem);
+
+	if (!mem) {
+		pr_warn("bench_primitives: out of memory");
+		return;
+	}
+	pr_info("bench_primitives: %d iterations each, TSC ticks", ITERATIONS);
+	console_printf("=== pmuvisor results begin ===\n");
+	platform_print_meta();
+	if (pmu.nr_gp || pmu.nr_fixed)
+		bench_pmu_msrs(buf);
+	bench_transitions(buf);
+	console_printf("=== end ===\n");
+}

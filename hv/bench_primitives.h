@@ -1,0 +1,7 @@
+#ifndef HV_BENCH_PRIMITIVES_H
+#define HV_BENCH_PRIMITIVES_H
+
+/* Measure the PMU and VMX primitives and print them as a results block (source "prim"). */
+void bench_primitives_run(void);
+
+#endif
