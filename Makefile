@@ -29,19 +29,26 @@ HV_OBJS := $(patsubst %.c,$(BUILD)/hv/%.o,$(HV_C_SRCS)) \
 .PHONY: all run test unit-test boot-test deps format format-check clean guests iso
 all: $(BUILD)/pmuvisor.elf $(BUILD)/pmuvisor.lst guests
 
+# V=1 shows the full commands.
+Q := $(if $(V),,@)
+say = $(if $(V),,@echo "  $(1)	$(2)")
+
 $(BUILD)/hv/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(HV_CFLAGS) -MMD -MP -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(HV_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/hv/%.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(HV_ASFLAGS) -MMD -MP -c $< -o $@
+	$(call say,AS,$<)
+	$(Q)$(CC) $(HV_ASFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/pmuvisor.elf: $(HV_OBJS) linker.ld
-	$(LD) $(HV_LDFLAGS) -T linker.ld -o $@ $(HV_OBJS)
+	$(call say,LD,$@)
+	$(Q)$(LD) $(HV_LDFLAGS) -T linker.ld -o $@ $(HV_OBJS)
 
 $(BUILD)/pmuvisor.lst: $(BUILD)/pmuvisor.elf
-	$(OBJDUMP) -d $< > $@
+	$(Q)$(OBJDUMP) -d $< > $@
 
 -include $(HV_OBJS:.o=.d)
 include guests/guests.mk
@@ -49,7 +56,8 @@ include tests/tests.mk
 
 # The ISO `make run` boots: the hypervisor with HV_ARGS and GUEST as its module.
 $(BUILD)/pmuvisor.iso: $(BUILD)/pmuvisor.elf guests scripts/mkiso FORCE
-	scripts/mkiso $@ "$(HV_ARGS)" $(if $(GUEST),$(BUILD)/guests/$(GUEST).elf "$(GUEST_ARGS)")
+	$(call say,ISO,$@)
+	$(Q)scripts/mkiso $@ "$(HV_ARGS)" $(if $(GUEST),$(BUILD)/guests/$(GUEST).elf "$(GUEST_ARGS)")
 iso: $(BUILD)/pmuvisor.iso
 FORCE:
 

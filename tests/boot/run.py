@@ -61,7 +61,10 @@ def run_case(name, case, verbose):
             fname, _, content = spec.partition(" ")
             with open(os.path.join(ROOT, "build", fname), "w") as f:
                 f.write(content + "\n")
-        iso = build_iso(case, workdir)
+        try:
+            iso = build_iso(case, workdir)
+        except (subprocess.CalledProcessError, OSError) as e:
+            return [f"could not build the ISO: {e}"], 0.0
         serial = os.path.join(workdir, "serial.log")
         cmd = [os.path.join(ROOT, "scripts/run"), "--platform", case["platform"],
                "--iso", iso, "--serial", serial, "--quiet",
