@@ -163,10 +163,11 @@ bool guest_load(const u8 *image, u64 size, const struct load_policy *policy,
 		return false;
 	if (!read_segments(image, size, &entry, segs, &n, err, errlen))
 		return false;
-	if (find_multiboot2(image, size, &entry))
-		out->protocol = BOOT_MULTIBOOT2;
-	else if (find_multiboot1(image, size, &mb1_flags))
+	/* A kernel with both headers gets multiboot1, the protocol kvm-unit-tests and QEMU -kernel use. */
+	if (find_multiboot1(image, size, &mb1_flags))
 		out->protocol = BOOT_MULTIBOOT1;
+	else if (find_multiboot2(image, size, &entry))
+		out->protocol = BOOT_MULTIBOOT2;
 	else
 		FAIL("guest ELF image has neither a multiboot1 nor a multiboot2 header");
 	if (out->protocol == BOOT_MULTIBOOT1 && (mb1_flags & MB1_FLAG_AOUT_KLUDGE))

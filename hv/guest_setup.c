@@ -8,9 +8,56 @@
 #include "status.h"
 #include "vcpu.h"
 #include "../arch/x86/paging.h"
+#include "../lib/string.h"
 
 static struct mem_region guest_map[GUEST_MAX_SEGMENTS];
 static struct mem_segment segments[GUEST_MAX_SEGMENTS];
+/* The modules where the guest finds them: staged out of the way of its segments. */
+static struct boot_module modules[BOOT_MAX_MODULES];
+static struct phys_range staging;
+
+static bool overlaps(u64 a, u64 b, u64 c, u64 d)
+{
+	return a < d && c < b;
+}
+
+/*
+ * GRUB puts modules low, where kernels are linked (it put a 2.5 MB kernel
+ * at 1.3 MiB, under its own 2 MiB load address). So every module is copied,
+ * page-aligned, to just below the hypervisor's pool before the kernel is
+ * loaded; the guest is told the new addresses.
+ */
+static void stage_modules(const struct boot_info *boot, const struct guest_memory *mem,
+			  struct phys_range pool)
+{
+	u64 total = 0, at;
+
+	for (int i = 0; i < boot->nr_modules; i++)
+		total += ALIGN_UP(boot->modules[i].end - boot->modules[i].start, PAGE_SIZE);
+	staging = (struct phys_range){ ALIGN_DOWN(pool.start - total, SIZE_2M), pool.start };
+	if (total > pool.start ||
+	    !guest_memory_is_ram(mem->regions, mem->nr_regions, mem->hidden, mem->nr_hidden,
+				 staging.start, staging.end) ||
+	    overlaps(staging.start, staging.end, boot->info_start, boot->info_end))
+		hv_fail(HV_STATUS_BAD_INPUT, "no RAM below 0x%llx to stage %llu KiB of modules",
+			(unsigned long long)pool.start, (unsigned long long)(total >> 10));
+	for (int i = 0; i < boot->nr_modules; i++)
+		if (overlaps(staging.start, staging.end, boot->modules[i].start,
+			     boot->modules[i].end))
+			hv_fail(HV_STATUS_BAD_INPUT,
+				"module %d at 0x%llx lies where modules are staged (0x%llx-0x%llx)", i,
+				(unsigned long long)boot->modules[i].start,
+				(unsigned long long)staging.start, (unsigned long long)staging.end);
+	at = staging.start;
+	for (int i = 0; i < boot->nr_modules; i++) {
+		u64 len = boot->modules[i].end - boot->modules[i].start;
+		modules[i] = boot->modules[i];
+		memmove(phys_to_virt(at), phys_to_virt(boot->modules[i].start), len);
+		modules[i].start = at;
+		modules[i].end = at + len;
+		at += ALIGN_UP(len, PAGE_SIZE);
+	}
+}
 
 static u64 address_space_top(const struct boot_info *boot)
 {
@@ -45,18 +92,15 @@ static void build_ept(struct guest_memory *mem)
 	}
 }
 
-static void load_kernel(const struct boot_info *boot, struct guest_memory *mem,
-			struct guest_image *image)
+static void load_kernel(struct guest_memory *mem, struct guest_image *image)
 {
-	const struct boot_module *m = &boot->modules[0];
-	struct phys_range forbidden[BOOT_MAX_MODULES + 1];
+	const struct boot_module *m = &modules[0];
+	struct phys_range forbidden[2];
 	struct load_policy policy = { mem->regions, mem->nr_regions, mem->hidden,
 				      mem->nr_hidden, forbidden, 0 };
 	char err[200];
 
-	for (int i = 0; i < boot->nr_modules; i++)
-		forbidden[policy.nr_forbidden++] =
-			(struct phys_range){ boot->modules[i].start, boot->modules[i].end };
+	forbidden[policy.nr_forbidden++] = staging;
 	forbidden[policy.nr_forbidden++] =
 		(struct phys_range){ GUEST_BOOT_AREA_START, GUEST_BOOT_AREA_END };
 	if (!guest_load(phys_to_virt(m->start), m->end - m->start, &policy, image,
@@ -93,9 +137,10 @@ void guest_setup(const struct boot_info *boot, struct phys_range image_range,
 				 mem->nr_hidden, GUEST_BOOT_AREA_START, GUEST_BOOT_AREA_END))
 		hv_fail(HV_STATUS_BAD_INPUT, "guest boot area 0x%llx-0x%llx is not available RAM",
 			GUEST_BOOT_AREA_START, GUEST_BOOT_AREA_END);
-	load_kernel(boot, mem, &image);
-	if (!guest_boot_info_build(image.protocol, boot->modules[0].cmdline,
-				   boot->modules + 1, boot->nr_modules - 1, guest_map,
+	stage_modules(boot, mem, pool);
+	load_kernel(mem, &image);
+	if (!guest_boot_info_build(image.protocol, modules[0].cmdline,
+				   modules + 1, boot->nr_modules - 1, guest_map,
 				   nr_map, &gb, err, sizeof(err)))
 		hv_fail(HV_STATUS_BAD_INPUT, "%s", err);
 	build_ept(mem);
