@@ -4,7 +4,8 @@ struct spec {
 	bool left;
 	char pad;
 	int width;
-	int longs; /* 0: int, 1: long, 2: long long */
+	int precision; /* %.Ns / %.*s: at most N characters; -1 for none */
+	int longs;     /* 0: int, 1: long, 2: long long */
 };
 
 static int emit_padded(putc_fn out, void *arg, const struct spec *sp,
@@ -66,9 +67,9 @@ static s64 fetch_signed(va_list *ap, int longs)
 	return va_arg(*ap, int);
 }
 
-static const char *parse_spec(const char *f, struct spec *sp)
+static const char *parse_spec(const char *f, struct spec *sp, va_list *ap)
 {
-	*sp = (struct spec){ .pad = ' ' };
+	*sp = (struct spec){ .pad = ' ', .precision = -1 };
 	for (;; f++) {
 		if (*f == '-')
 			sp->left = true;
@@ -79,6 +80,16 @@ static const char *parse_spec(const char *f, struct spec *sp)
 	}
 	for (; *f >= '0' && *f <= '9'; f++)
 		sp->width = sp->width * 10 + (*f - '0');
+	if (*f == '.') {
+		f++;
+		sp->precision = 0;
+		if (*f == '*') {
+			sp->precision = va_arg(*ap, int);
+			f++;
+		}
+		for (; *f >= '0' && *f <= '9'; f++)
+			sp->precision = sp->precision * 10 + (*f - '0');
+	}
 	for (; *f == 'l' && sp->longs < 2; f++)
 		sp->longs++;
 	return f;
@@ -118,7 +129,7 @@ static int emit_conversion(putc_fn out, void *arg, char conv,
 		int len = 0;
 		if (!s)
 			s = "(null)";
-		while (s[len])
+		while ((sp->precision < 0 || len < sp->precision) && s[len])
 			len++;
 		return emit_padded(out, arg, sp, s, len);
 	}
@@ -145,7 +156,7 @@ int vformat(putc_fn out, void *arg, const char *fmt, va_list ap)
 			n++;
 			continue;
 		}
-		fmt = parse_spec(fmt + 1, &sp);
+		fmt = parse_spec(fmt + 1, &sp, &args);
 		if (!*fmt)
 			break;
 		n += emit_conversion(out, arg, *fmt++, &sp, &args);

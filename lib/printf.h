@@ -1,6 +1,7 @@
 /*
  * A small printf: %s %c %d %i %u %x %X %p, length modifiers l and ll,
- * field width, '0' padding and '-' left alignment.
+ * field width, '0' padding, '-' left alignment, and a precision for %s
+ * (%.5s, %.*s: at most that many characters).
  */
 #ifndef LIB_PRINTF_H
 #define LIB_PRINTF_H

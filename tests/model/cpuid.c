@@ -1,0 +1,46 @@
+/*
+ * The CPUID table. A leaf the test did not fill reads as all zeroes, which
+ * code under test must treat as "feature absent".
+ */
+#include "model.h"
+#include "../unit/unit.h"
+
+struct cpuid_entry {
+	u32 leaf, subleaf; /* subleaf MODEL_ANY_SUBLEAF: ECX ignored */
+	struct cpuid_regs regs;
+};
+
+static struct cpuid_entry table[MODEL_MAX_CPUID];
+static int nr_entries;
+
+void model_cpuid_reset(void)
+{
+	nr_entries = 0;
+}
+
+void model_cpuid_set(u32 leaf, u32 subleaf, struct cpuid_regs regs)
+{
+	int i;
+
+	for (i = 0; i < nr_entries; i++)
+		if (table[i].leaf == leaf && table[i].subleaf == subleaf)
+			break;
+	if (i == nr_entries) {
+		if (nr_entries == MODEL_MAX_CPUID)
+			unit_abort(__FILE__, __LINE__,
+				   "model: more than %d CPUID entries",
+				   MODEL_MAX_CPUID);
+		nr_entries++;
+	}
+	table[i] = (struct cpuid_entry){ leaf, subleaf, regs };
+}
+
+struct cpuid_regs cpuid_count(u32 leaf, u32 subleaf)
+{
+	for (int i = 0; i < nr_entries; i++)
+		if (table[i].leaf == leaf &&
+		    (table[i].subleaf == subleaf ||
+		     table[i].subleaf == MODEL_ANY_SUBLEAF))
+			return table[i].regs;
+	return (struct cpuid_regs){ 0 };
+}

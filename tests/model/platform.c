@@ -1,0 +1,50 @@
+/*
+ * The end of a run. The real platform_exit() writes the exit ports and
+ * halts; this one records the status and jumps back to the test, so that
+ * hv_fail() and hv_exit() paths can be checked like any other.
+ */
+#include <setjmp.h>
+
+#include "model.h"
+#include "../unit/unit.h"
+#include "../../arch/x86/platform.h"
+
+struct model_platform model_platform;
+
+static jmp_buf exit_env;
+static bool armed;
+/* File scope rather than locals so that nothing lives across setjmp. */
+static void (*expect_fn)(void *arg);
+static void *expect_arg;
+
+void model_platform_reset(void)
+{
+	model_platform = (struct model_platform){ 0 };
+	armed = false;
+}
+
+void platform_exit(u32 status)
+{
+	model_platform.exited = true;
+	model_platform.exit_status = status;
+	model_platform.exits++;
+	if (!armed)
+		unit_abort(__FILE__, __LINE__,
+			   "model: platform_exit(%u) outside model_expect_exit()",
+			   status);
+	armed = false;
+	longjmp(exit_env, 1);
+}
+
+bool model_expect_exit(void (*fn)(void *arg), void *arg)
+{
+	expect_fn = fn;
+	expect_arg = arg;
+	model_platform.exited = false;
+	if (setjmp(exit_env))
+		return true;
+	armed = true;
+	expect_fn(expect_arg);
+	armed = false;
+	return false;
+}

@@ -1,0 +1,25 @@
+/* The time-stamp counter: predictable, so that time limits can be tested. */
+#include "model.h"
+#include "../../arch/x86/cr.h"
+
+static u64 tsc, tsc_step;
+
+void model_tsc_reset(void)
+{
+	tsc = 0;
+	tsc_step = 1;
+}
+
+void model_tsc_set(u64 value, u64 step)
+{
+	tsc = value;
+	tsc_step = step;
+}
+
+u64 rdtsc(void)
+{
+	u64 v = tsc;
+
+	tsc += tsc_step;
+	return v;
+}
