@@ -6,6 +6,7 @@
  */
 #include "exits.h"
 #include "log.h"
+#include "hypercall.h"
 #include "pmu.h"
 #include "../arch/x86/msr.h"
 
@@ -53,7 +54,23 @@ static bool write_x2apic_icr(u32 msr, u64 value)
 	return true;
 }
 
+/* MSRs outside the bitmap's two ranges always exit: a cheap intercepted RDMSR to measure. */
+static bool read_bench_msr(u32 msr, u64 *value)
+{
+	(void)msr;
+	*value = HC_PING_MAGIC;
+	return true;
+}
+
+static bool write_bench_msr(u32 msr, u64 value)
+{
+	(void)msr;
+	(void)value;
+	return true;
+}
+
 static const struct msr_range msr_ranges[] = {
+	{ HV_BENCH_MSR, HV_BENCH_MSR, read_bench_msr, write_bench_msr },
 	{ MSR_IA32_VMX_BASIC, MSR_IA32_VMX_TRUE_ENTRY_CTLS, refuse_read, refuse_write },
 	{ MSR_X2APIC_ICR, MSR_X2APIC_ICR, refuse_read, write_x2apic_icr },
 };

@@ -166,7 +166,7 @@ static void print_results_block(int guest_status)
 	console_printf("meta,global_ctrl,%s\n",
 		       pmu.global_ctrl_mode == GLOBAL_CTRL_LISTS ? "lists" : "vmcs");
 	console_printf("meta,pmu_read,%s\n", pmu.use_rdpmc ? "rdpmc" : "rdmsr");
-	console_printf("meta,guest_status,%d\n", guest_status);
+	console_printf("meta,hv_status,%d\n", guest_status);
 	for (u32 r = 0; r < EXIT_REASON_MAX; r++) {
 		if (!vcpu.exit_counts[r])
 			continue;

@@ -24,6 +24,9 @@
 /* An intercepted test port: writes are counted, 32-bit reads return HC_PING_MAGIC. */
 #define HV_TEST_PORT 0x520
 
+/* An intercepted MSR for benchmarks: RDMSR returns HC_PING_MAGIC, WRMSR is ignored. */
+#define HV_BENCH_MSR 0x40000100
+
 /* CPUID leaf 0x40000000: EAX = highest hypervisor leaf, EBX:ECX:EDX = signature. */
 #define HV_CPUID_SIGNATURE "pmuvisor\0\0\0\0"
 

@@ -1,0 +1,42 @@
+/*
+ * The test-guest runtime: what every guest in guests/NAME/ may use.
+ *
+ * A guest defines guest_name and guest_main. The runtime prints
+ * "guest: NAME starting", calls guest_main with the multiboot command line,
+ * and exits with its return value. Tests report through CHECK (one TAP-style
+ * "ok N - ..." / "not ok N - ..." line each) and end with guest_finish(),
+ * which prints "N passed, M failed" and exits 0 or 1.
+ */
+#ifndef GUEST_GUEST_H
+#define GUEST_GUEST_H
+
+#include <stdarg.h>
+#include "lib/types.h"
+#include "cpu.h"
+
+/* Exit statuses: the value written to GUEST_EXIT_PORT. */
+#define GUEST_STATUS_PASS 0	/* every check passed */
+#define GUEST_STATUS_FAIL 1	/* a check failed */
+#define GUEST_STATUS_BAD_BOOT 2 /* not started by a multiboot1 loader */
+#define GUEST_STATUS_CRASH 3	/* an exception no fixup expected */
+
+/* Defined by each guest. */
+extern const char guest_name[];
+int guest_main(const char *cmdline);
+
+void guest_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void guest_vprintf(const char *fmt, va_list ap);
+void guest_puts(const char *s); /* s, then a newline */
+void guest_flush(void);		/* return once the UART has sent every byte */
+
+/* Whether the space-separated command line contains `word` as a whole word. */
+bool guest_cmdline_has(const char *cmdline, const char *word);
+
+bool guest_check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints one "ok N - DESC" line; evaluates to cond, so a caller may react to a failure. */
+#define CHECK(cond, ...) guest_check(!!(cond), __VA_ARGS__)
+
+__attribute__((noreturn)) void guest_finish(void);
+__attribute__((noreturn)) void guest_exit(u32 status);
+
+#endif
