@@ -93,8 +93,6 @@ void vmentry_failure(u32 reason)
 }
 
 /* VMLAUNCH or VMRESUME itself failed (VMfail): the control or host state is wrong. */
-__attribute__((noreturn)) void vmx_entry_failed(int resumed);
-
 void vmx_entry_failed(int resumed)
 {
 	int err = vmx_read_instruction_error();

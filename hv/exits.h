@@ -29,6 +29,5 @@ enum exit_action handle_ept_violation(void);
 enum exit_action handle_ept_misconfig(void);
 __attribute__((noreturn)) void vmentry_failure(u32 reason);
 
-void vcpu_arm_time_limit(void);
 
 #endif

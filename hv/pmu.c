@@ -254,8 +254,6 @@ void pmu_set_guest_global_ctrl(u64 value)
 }
 
 /* Without the save control, the VM-exit MSR-store list caught the value: copy it to the field. */
-void pmu_sync_global_ctrl_field(void);
-
 void pmu_sync_global_ctrl_field(void)
 {
 	if (pmu.global_ctrl_mode == GLOBAL_CTRL_VMCS && !pmu.vmcs_saves_global_ctrl &&

@@ -99,6 +99,8 @@ u64 pmu_read_fixed(unsigned j);
 void pmu_write_gp(unsigned i, u64 value);
 /* Make GLOBAL_STATUS equal target by clearing and setting only the differing bits. */
 void pmu_restore_global_status(u64 target);
+/* global_ctrl=vmcs without the save control: copy the stored value into the guest field. */
+void pmu_sync_global_ctrl_field(void);
 /* The guest's GLOBAL_CTRL as the VM transitions hold it. */
 u64 pmu_guest_global_ctrl(void);
 void pmu_set_guest_global_ctrl(u64 value);

@@ -35,8 +35,6 @@ static u8 exit_stack[EXIT_STACK_SIZE] __attribute__((aligned(16)));
 
 extern char vmx_exit_entry[];
 __attribute__((noreturn)) void vmx_launch_guest(void);
-__attribute__((noreturn)) void vmx_entry_failed(int resumed);
-u32 vmx_revision_id(void);
 
 static u8 *alloc_page(const char *what)
 {
@@ -206,8 +204,6 @@ void vcpu_create(const struct guest_image *image, const struct guest_boot *boot)
 	setup_host_state();
 	setup_guest_state(image, boot);
 }
-
-void vcpu_arm_time_limit(void);
 
 void vcpu_arm_time_limit(void)
 {

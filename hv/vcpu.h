@@ -50,6 +50,9 @@ extern struct vcpu vcpu;
 
 /* hv/vmx_enable.c: check every feature the design needs, then VMXON. */
 void vmx_enable(void);
+u32 vmx_revision_id(void);
+/* VMLAUNCH/VMRESUME failed (VMfail): report and end the run (exit_fatal.c). */
+__attribute__((noreturn)) void vmx_entry_failed(int resumed);
 /* The same on an application processor, quietly: returns VMX_OK or an error. */
 int vmx_enter_root_ap(void);
 /* hv/smp.c: keep the other processors in VMX root operation, where INIT is blocked. */
@@ -67,6 +70,8 @@ bool vmx_entry_control_supported(u32 bit);
 void vcpu_create(const struct guest_image *image, const struct guest_boot *boot);
 __attribute__((noreturn)) void vcpu_run(void);
 void vcpu_skip_instruction(void);
+/* Ends the guest past its time limit, else arms the VMX-preemption timer for the rest. */
+void vcpu_arm_time_limit(void);
 void vcpu_inject_gp(void);
 void vcpu_inject_ud(void);
 u64 *vcpu_gpr(unsigned index); /* by the SDM's register numbering: 0 RAX, 1 RCX, ... */

@@ -52,8 +52,6 @@ static void unexpected_exit(u32 reason)
 		  (unsigned long long)vmread(GUEST_RIP));
 }
 
-void pmu_sync_global_ctrl_field(void);
-
 void vmexit_handler(void)
 {
 	u64 tsc_start = rdtsc();

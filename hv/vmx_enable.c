@@ -173,8 +173,6 @@ static void check_vmx_basic(void)
 			(unsigned long long)VMX_BASIC_REGION_SIZE(vmx_basic));
 }
 
-u32 vmx_revision_id(void);
-
 u32 vmx_revision_id(void)
 {
 	return (u32)(vmx_basic & VMX_BASIC_REVISION_MASK);
