@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# scripts/run and scripts/mkiso refuse what they cannot do with a clear
+# line and a distinct status, instead of hanging or guessing.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+pass=0 fail=0
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+check() { # $1 name, $2 expected status, $3 expected stderr text, rest: command
+	local name=$1 want=$2 text=$3 got
+	shift 3
+	"$@" >"$work/out" 2>"$work/err"
+	got=$?
+	if [ "$got" = "$want" ] && grep -qF -- "$text" "$work/err"; then
+		pass=$((pass + 1))
+		echo "ok   $name"
+	else
+		fail=$((fail + 1))
+		echo "FAIL $name: status $got (want $want), stderr: $(cat "$work/err")"
+	fi
+}
+
+check run-without-iso 126 "ISO '' not found" scripts/run --platform bochs
+check run-with-unknown-platform 126 "usage:" scripts/run --platform vmware --iso Makefile
+check mkiso-with-missing-guest 2 "no such guest image: /nonexistent.elf" \
+	scripts/mkiso "$work/x.iso" "" /nonexistent.elf ""
+if grep -qw vmx /proc/cpuinfo && [ -w /dev/kvm ]; then
+	echo "skip run-kvm-without-vmx: this host has VMX and /dev/kvm"
+else
+	check run-kvm-without-vmx 126 "platform kvm needs a usable /dev/kvm and a host CPU with vmx" \
+		scripts/run --platform kvm --iso Makefile
+fi
+echo "scripts: $pass passed, $fail failed"
+[ "$fail" = 0 ]
