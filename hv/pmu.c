@@ -178,7 +178,11 @@ void pmu_init(void)
 	if (!pmu.has_status_set)
 		pr_warn("pmu: PerfMon v%u has no GLOBAL_STATUS_SET: overflow bits cleared while "
 			"switched out cannot be set again", pmu.caps.version);
-	if (!pmu.full_width_writes)
+	if (!pmu.full_width_writes && (pmu.strategy == PMU_RFC || pmu.strategy == PMU_MEDIATED))
+		pr_warn("pmu: %s rewrites the guest's GP counters on every exit, and without "
+			"full-width writes hardware keeps 32 bits of each: counts above 2^31 "
+			"come back wrong", pmu_strategy_name(pmu.strategy));
+	else if (!pmu.full_width_writes)
 		pr_info("pmu: no full-width counter writes (PERF_CAPABILITIES.FW_WRITE = 0): on hardware a GP counter write keeps 32 bits, sign-extended");
 }
 

@@ -9,4 +9,5 @@ void model_reset(void)
 	model_io_reset();
 	model_platform_reset();
 	model_tsc_reset();
+	model_pmu_reset();
 }

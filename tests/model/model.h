@@ -14,8 +14,8 @@
  * ends the test loudly through unit_abort() rather than returning a
  * plausible value.
  *
- * Later parts (a counting PMU model, a VMCS field store) get a section
- * here and a file of their own, and a line in model_reset().
+ * Later parts get a section here and a file of their own, and a line in
+ * model_reset() (the VMCS field store has its own header, vmcs_model.h).
  */
 #ifndef TESTS_MODEL_MODEL_H
 #define TESTS_MODEL_MODEL_H
@@ -109,5 +109,88 @@ bool model_expect_exit(void (*fn)(void *arg), void *arg);
 
 void model_tsc_reset(void);
 void model_tsc_set(u64 value, u64 step);
+
+/*
+ * pmu.c: a PMU that counts. Architectural PerfMon v4 (v3 without
+ * GLOBAL_STATUS_SET on request) with MODEL_PMU_GP general-purpose and
+ * MODEL_PMU_FIXED fixed-function counters, all MODEL_PMU_WIDTH bits wide.
+ * Absent after model_reset(): its MSRs are then plain entries of the MSR
+ * file (absent unless a test sets them); model_pmu_install() powers it on
+ * with every register 0, and from then on msr.c hands every PMU index
+ * (IA32_PMCx, IA32_A_PMCx, PERFEVTSELx, FIXED_CTRx, 0x38d..0x391) to it.
+ *
+ * Registers behave as on hardware: IA32_PMCx writes keep bits 31:0,
+ * sign-extended to 48 bits; IA32_A_PMCx (only with full-width writes)
+ * take 48 bits; GLOBAL_STATUS is read-only; GLOBAL_OVF_CTRL clears the
+ * written STATUS bits, GLOBAL_STATUS_SET (v4) sets them. A register or
+ * counter the CPU lacks, a reserved bit set, a write of GLOBAL_STATUS:
+ * #GP, which aborts the test through rdmsr()/wrmsr()/rdpmc() and makes
+ * the _safe variants fail. Simplifications: GLOBAL_OVF_CTRL and
+ * GLOBAL_STATUS_SET accept only the counters' bits; no PMI is raised.
+ *
+ * Counting: model_pmu_run(ctx, n) is the CPU executing n events (retired
+ * instructions, cycles: one kind for all counters) at ring 0 in the guest
+ * or in the host. Every enabled counter counts n: GP counter i when
+ * GLOBAL_CTRL bit i and PERFEVTSELi EN and OS are set; fixed counter j
+ * when GLOBAL_CTRL bit 32 + j and FIXED_CTR_CTRL field j's OS bit are set.
+ * Wrapping past 2^48 - 1 sets the counter's GLOBAL_STATUS bit. Each
+ * physical counter keeps a tally of the events it counted per context.
+ *
+ * The VM transitions: model_vm_exit() stores the MSRs of pmu.guest_list
+ * (the VM-exit MSR-store list) and loads those of pmu.host_list (the
+ * VM-exit MSR-load list); model_vm_entry() loads pmu.guest_list (the
+ * VM-entry MSR-load list). Tests back the lists with arrays of their own.
+ *
+ * Every RDMSR, WRMSR and RDPMC of the PMU by the code under test (through
+ * rdmsr(), wrmsr(), their _safe variants, rdpmc(), rdpmc_safe()) is
+ * appended to a log; the test's and the guest's own accesses
+ * (model_pmu_read()/model_pmu_write()) and the VM transitions are not.
+ */
+
+#define MODEL_PMU_GP 4
+#define MODEL_PMU_FIXED 3
+#define MODEL_PMU_WIDTH 48
+#define MODEL_PMU_LOG_MAX 4096
+
+enum model_context { MODEL_HOST, MODEL_GUEST };
+enum model_pmu_op { MODEL_RDMSR, MODEL_WRMSR, MODEL_RDPMC };
+
+struct model_pmu_access {
+	enum model_pmu_op op;
+	u32 index;  /* the MSR, or RDPMC's ECX */
+	u64 value;  /* read or written */
+	bool fault; /* it raised #GP (only a _safe access returns after one) */
+};
+
+void model_pmu_reset(void);
+/* Power the PMU on, every register 0, the CPU in the host. */
+void model_pmu_install(bool full_width_writes, bool has_status_set);
+bool model_pmu_installed(void);
+/* Whether msr.c must hand this MSR to the PMU model. */
+bool model_pmu_claims(u32 msr);
+/* RDMSR/WRMSR by the code under test (logged); false for #GP. */
+bool model_pmu_rdmsr(u32 msr, u64 *value);
+bool model_pmu_wrmsr(u32 msr, u64 value);
+/* Why the last access #GPed, for the abort message. */
+const char *model_pmu_fault(void);
+
+/* RDMSR/WRMSR by the test or the guest, not logged; #GP aborts the test. */
+u64 model_pmu_read(u32 msr);
+void model_pmu_write(u32 msr, u64 value);
+
+/* The CPU executes n events in ctx, which must be where the CPU is. */
+void model_pmu_run(enum model_context ctx, u64 n);
+enum model_context model_pmu_context(void);
+/* Events counted by physical GP counter i / fixed counter j in ctx. */
+u64 model_pmu_tally_gp(enum model_context ctx, unsigned i);
+u64 model_pmu_tally_fixed(enum model_context ctx, unsigned j);
+
+/* VM exit and VM entry, with their MSR lists (pmu.guest_list, pmu.host_list). */
+void model_vm_exit(void);
+void model_vm_entry(void);
+
+/* The log since the last clear; *count is set to its length. */
+const struct model_pmu_access *model_pmu_log(unsigned *count);
+void model_pmu_log_clear(void);
 
 #endif

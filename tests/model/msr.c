@@ -2,6 +2,7 @@
  * The MSR file: a table of the MSRs that exist. RDMSR or WRMSR of any other
  * index raises #GP on hardware; the plain accessors then abort the test
  * (the hypervisor would have died of the #GP), the _safe ones fail.
+ * Once the PMU model is installed (pmu.c), the PMU's MSRs are its own.
  */
 #include "model.h"
 #include "../unit/unit.h"
@@ -69,6 +70,8 @@ bool rdmsr_safe(u32 msr, u64 *v)
 {
 	struct model_msr *m = find(msr);
 
+	if (model_pmu_claims(msr))
+		return model_pmu_rdmsr(msr, v);
 	/* The real fixup leaves EDX:EAX at zero when RDMSR faults. */
 	*v = 0;
 	if (!m)
@@ -82,6 +85,8 @@ bool wrmsr_safe(u32 msr, u64 v)
 {
 	struct model_msr *m = find(msr);
 
+	if (model_pmu_claims(msr))
+		return model_pmu_wrmsr(msr, v);
 	if (!m)
 		return false;
 	m->writes++;
@@ -93,16 +98,20 @@ u64 rdmsr(u32 msr)
 {
 	u64 v;
 
-	if (!rdmsr_safe(msr, &v))
-		unit_abort(__FILE__, __LINE__,
-			   "model: #GP: RDMSR of absent MSR 0x%x", msr);
-	return v;
+	if (rdmsr_safe(msr, &v))
+		return v;
+	if (model_pmu_claims(msr))
+		unit_abort(__FILE__, __LINE__, "model: #GP: RDMSR 0x%x %s", msr, model_pmu_fault());
+	unit_abort(__FILE__, __LINE__, "model: #GP: RDMSR of absent MSR 0x%x", msr);
 }
 
 void wrmsr(u32 msr, u64 v)
 {
-	if (!wrmsr_safe(msr, v))
-		unit_abort(__FILE__, __LINE__,
-			   "model: #GP: WRMSR 0x%x <- 0x%llx to an absent MSR",
-			   msr, (unsigned long long)v);
+	if (wrmsr_safe(msr, v))
+		return;
+	if (model_pmu_claims(msr))
+		unit_abort(__FILE__, __LINE__, "model: #GP: WRMSR 0x%x <- 0x%llx %s", msr,
+			   (unsigned long long)v, model_pmu_fault());
+	unit_abort(__FILE__, __LINE__, "model: #GP: WRMSR 0x%x <- 0x%llx to an absent MSR", msr,
+		   (unsigned long long)v);
 }

@@ -1,0 +1,1 @@
+"""Parsing, aggregation, reports and plots for scripts/bench."""

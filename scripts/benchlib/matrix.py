@@ -1,0 +1,177 @@
+"""The strategy matrix: which boots to make, how, and how each one ended."""
+
+import datetime
+import os
+import platform as host
+import re
+import subprocess
+import tempfile
+
+from .parse import Run
+
+DEFAULT_PMU = ("off", "passthrough", "switch", "rfc", "mediated", "lazy")
+DEFAULT_GLOBAL_CTRL = ("lists", "vmcs")
+DEFAULT_PMU_READ = ("rdpmc", "rdmsr")
+PLATFORMS = ("bochs", "qemu", "kvm")
+
+BOCHS_VMCS_NOTE = ("global_ctrl=vmcs skipped on bochs: Bochs 2.7 accepts the dedicated "
+                   "'load IA32_PERF_GLOBAL_CTRL' controls but does not apply them, so the mode "
+                   "cannot be measured there (docs/bench.md)")
+
+# What scripts/run's exit status means (hv/status.h and scripts/run).
+STATUS_MEANING = {
+    1: "the guest ended with a non-zero status",
+    2: "the CPU or platform lacks something required",
+    3: "bad input (command line, multiboot information, guest module)",
+    4: "a fault or VMX failure in the hypervisor, or the host PMU state was not restored",
+    5: "the guest crashed (triple fault, EPT violation, time limit)",
+    124: "the run timed out",
+    125: "the run ended without a 'pmuvisor: exit status' line",
+    126: "scripts/run: bad usage or platform",
+}
+_ERROR_LINE = re.compile(r"pmuvisor: error: .*")
+
+
+def kvm_usable():
+    if not (os.access("/dev/kvm", os.R_OK | os.W_OK)):
+        return False
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
+            return any(line.startswith("flags") and " vmx" in f" {line.split(':', 1)[-1]} "
+                       for line in f)
+    except OSError:
+        return False
+
+
+def default_platform():
+    return "kvm" if kvm_usable() else "bochs"
+
+
+def log_name(platform, pmu, gc, read, rep):
+    return f"{platform}-{pmu}-{gc}-{read}-r{rep}.log"
+
+
+# pmu=lazy refuses to run without saying when to switch. Its default here is the
+# analogue of KVM's mediated-vPMU boundary: exits that would leave the kernel
+# (port I/O, which QEMU emulates, and HLT, which schedules out).
+DEFAULT_LAZY_ARGS = "pmu_lazy=io,hlt"
+
+
+def hv_args(pmu, gc, read, extra="", lazy_args=DEFAULT_LAZY_ARGS):
+    """The hypervisor command line of one run. lazy_args is added for pmu=lazy
+    unless extra already says pmu_lazy= or pmu_lazy_every=."""
+    words = [f"pmu={pmu} global_ctrl={gc} pmu_read={read} loglevel=1"]
+    if pmu == "lazy" and lazy_args and not re.search(r"(^|\s)pmu_lazy(_every)?=", extra):
+        words.append(lazy_args.strip())
+    words.append(extra.strip())
+    return " ".join(w for w in words if w)
+
+
+def guest_args(iters):
+    return f"iters={iters}" if iters is not None else ""
+
+
+def plan(platform, pmus, gcs, reads, reps, logdir, say=print):
+    """The runs to make, repetition-major so that drift over time is spread over
+    all strategies alike. Notes combinations skipped on this platform."""
+    if platform == "bochs" and "vmcs" in gcs:
+        say(f"bench: note: {BOCHS_VMCS_NOTE}")
+        gcs = [g for g in gcs if g != "vmcs"]
+    runs = []
+    for rep in range(1, reps + 1):
+        for pmu in pmus:
+            for gc in gcs:
+                for read in reads:
+                    runs.append(Run(platform, pmu, gc, read, rep,
+                                    os.path.join(logdir, log_name(platform, pmu, gc, read, rep))))
+    return runs
+
+
+def last_lines(text, n=8):
+    lines = [x.rstrip() for x in text.split("\n")]
+    return [x for x in lines if x][-n:]
+
+
+_STATUS_LINE = re.compile(r"^pmuvisor: exit status ([0-9]+)\s*$", re.M)
+
+
+def exit_status(log_text):
+    """The status of the hypervisor's last 'pmuvisor: exit status N' line, or None."""
+    found = _STATUS_LINE.findall(log_text.replace("\r", ""))
+    return int(found[-1]) if found else None
+
+
+def classify(status, log_text, stderr=""):
+    """('ok' | 'refused' | 'failed', note) for a run that ended with status."""
+    if status == 0:
+        return "ok", ""
+    errors = _ERROR_LINE.findall(log_text.replace("\r", ""))
+    if status == 2 and errors:
+        return "refused", errors[-1]
+    what = STATUS_MEANING.get(status, "unknown status")
+    detail = errors[-1] if errors else (stderr.strip().splitlines() or [""])[-1]
+    return "failed", f"status {status} ({what})" + (f": {detail}" if detail else "")
+
+
+def now():
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _cmd_out(cmd):
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
+        return r.stdout.strip() if r.returncode == 0 else ""
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+
+
+def describe_platform(platform, ran_here=True):
+    """The emulator and its version, or 'hardware' for real-hardware logs. Versions
+    are those installed here, so only for runs made here."""
+    if platform == "hardware":
+        return "hardware (serial console logs)"
+    if not ran_here:
+        return f"{platform} (serial console logs read with --from-logs; emulator not recorded)"
+    if platform == "bochs":
+        v = _cmd_out(["dpkg-query", "-W", "-f=${Version}", "bochs"])
+        return f"Bochs {v or '(version unknown)'} (scripts/run, emulated VMX; TSC = path length)"
+    if platform in ("qemu", "kvm"):
+        v = (_cmd_out(["qemu-system-x86_64", "--version"]).splitlines() or ["QEMU (version unknown)"])[0]
+        if platform == "qemu":
+            return f"{v}, TCG"
+        cpu = ""
+        try:
+            with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
+                cpu = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), "")
+        except OSError:
+            pass
+        return f"{v}, nested under KVM on Linux {host.release()}" + (f", host CPU {cpu}" if cpu else "")
+    return f"{platform} (serial console logs)"
+
+
+def run_one(repo, run, guest_elf, extra, iters, timeout, lazy_args=DEFAULT_LAZY_ARGS):
+    """Build the ISO, boot it, and fill in run.status/note/date. Returns the log text."""
+    log = os.path.abspath(run.log)
+    os.makedirs(os.path.dirname(log), exist_ok=True)
+    run.date = now()
+    with tempfile.TemporaryDirectory(prefix="pmuvisor-bench-") as tmp:
+        iso = os.path.join(tmp, "bench.iso")
+        mk = subprocess.run([os.path.join(repo, "scripts", "mkiso"), iso,
+                             hv_args(run.pmu, run.global_ctrl, run.pmu_read, extra, lazy_args),
+                             os.path.abspath(guest_elf), guest_args(iters)],
+                            capture_output=True, text=True, cwd=repo)
+        if mk.returncode != 0:
+            why = "; ".join(last_lines(mk.stderr, 2)) or f"status {mk.returncode}"
+            run.status, run.note = "failed", f"scripts/mkiso failed: {why}"
+            return ""
+        r = subprocess.run([os.path.join(repo, "scripts", "run"), "--platform", run.platform,
+                            "--iso", iso, "--serial", log, "--quiet",
+                            "--timeout", str(timeout)],
+                           capture_output=True, text=True, cwd=repo)
+    try:
+        with open(log, "rb") as f:
+            text = f.read().decode("utf-8", errors="replace")
+    except OSError:
+        text = ""
+    run.status, run.note = classify(r.returncode, text, r.stderr)
+    return text

@@ -1,0 +1,264 @@
+"""Parse pmuvisor results blocks out of serial console logs.
+
+A block, as the hypervisor and the benchmark guest print it (docs/bench.md):
+
+    === pmuvisor results begin ===
+    meta,KEY,VALUE
+    data,SOURCE,KIND,METRIC,STAT,VALUE
+    === end ===
+
+Anything outside a block is console noise and ignored. Inside a block every
+line must be a meta or data line (empty lines are tolerated): a malformed
+line, a value that is not a number, or a block without its end line is an
+error naming the file and line, so that a damaged log never turns silently
+into a table with holes.
+"""
+
+import dataclasses
+import os
+import re
+
+BEGIN = "=== pmuvisor results begin ==="
+END = "=== end ==="
+
+# Order of the statistics and the ones a value may be decimal for.
+KNOWN_STATS = ("n", "min", "median", "p99", "max", "mean", "value")
+DECIMAL_STATS = ("mean",)
+
+CSV_COLUMNS = ("platform", "pmu", "global_ctrl", "pmu_read", "rep",
+               "source", "kind", "metric", "stat", "value")
+STRATEGY_KEYS = ("pmu", "global_ctrl", "pmu_read")
+
+_META_KEY = re.compile(r"[a-z0-9_]+\Z")
+_SOURCE = re.compile(r"[a-z][a-z0-9_]*\Z")
+_KIND = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:+-]*\Z")
+_METRIC = re.compile(r"[a-z][a-z0-9_]*\Z")
+_PERCENTILE = re.compile(r"p[0-9]{1,2}\Z")
+_UINT = re.compile(r"[0-9]+\Z")
+_DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?\Z")
+
+# OUT/logs/<platform>-<pmu>-<global_ctrl>-<pmu_read>-r<k>.log, as scripts/bench names them.
+_LOG_NAME = re.compile(
+    r"(?P<platform>.+)-(?P<pmu>[a-z]+)-(?P<global_ctrl>[a-z]+)-(?P<pmu_read>[a-z]+)"
+    r"-r(?P<rep>[0-9]+)\.log\Z")
+
+MAX_ERRORS = 20
+
+
+class ParseError(Exception):
+    """One or more problems in one log; str() gives one 'FILE: ...' per line."""
+
+    def __init__(self, messages):
+        self.messages = list(messages)
+        super().__init__("\n".join(self.messages))
+
+
+@dataclasses.dataclass
+class DataLine:
+    line: int
+    source: str
+    kind: str
+    metric: str
+    stat: str
+    value: str  # exactly as printed; see number()
+
+    def number(self):
+        return number(self.value)
+
+
+@dataclasses.dataclass
+class Block:
+    start_line: int
+    end_line: int
+    meta: dict  # key -> value, in the order printed
+    data: list  # of DataLine
+
+
+def number(text):
+    """A value as an int, or a float when it has a decimal point."""
+    return float(text) if "." in text else int(text)
+
+
+def log_name_strategy(path):
+    """The run options a log's file name carries, as scripts/bench names logs, or None."""
+    m = _LOG_NAME.match(os.path.basename(path))
+    if not m:
+        return None
+    d = m.groupdict()
+    d["rep"] = int(d["rep"])
+    return d
+
+
+def _data_line(name, n, line, errors):
+    fields = line.split(",")
+    if len(fields) != 6:
+        errors.append(f"{name}: line {n}: malformed data line "
+                      f"(want data,SOURCE,KIND,METRIC,STAT,VALUE): {line!r}")
+        return None
+    _, source, kind, metric, stat, value = fields
+    for what, text, pattern in (("source", source, _SOURCE), ("kind", kind, _KIND),
+                                ("metric", metric, _METRIC)):
+        if not pattern.match(text):
+            errors.append(f"{name}: line {n}: malformed data line: bad {what} {text!r}: {line!r}")
+            return None
+    if stat not in KNOWN_STATS and not _PERCENTILE.match(stat):
+        errors.append(f"{name}: line {n}: unknown stat {stat!r} "
+                      f"(want one of {', '.join(KNOWN_STATS)} or pNN): {line!r}")
+        return None
+    if stat in DECIMAL_STATS:
+        if not _DECIMAL.match(value):
+            errors.append(f"{name}: line {n}: value {value!r} is not a decimal number: {line!r}")
+            return None
+    elif not _UINT.match(value):
+        errors.append(f"{name}: line {n}: value {value!r} is not an unsigned integer: {line!r}")
+        return None
+    return DataLine(n, source, kind, metric, stat, value)
+
+
+def _meta_line(name, n, line, errors):
+    parts = line.split(",", 2)
+    if len(parts) != 3 or not _META_KEY.match(parts[1]):
+        errors.append(f"{name}: line {n}: malformed meta line (want meta,KEY,VALUE): {line!r}")
+        return None
+    return parts[1], parts[2]
+
+
+def parse_text(text, name="<log>"):
+    """All results blocks in a log's text, in order. Raises ParseError."""
+    blocks, errors = [], []
+    block = None
+    seen = {}  # (source, kind, metric, stat) -> line: one log holds one run
+    lines = text.split("\n")
+    for n, raw in enumerate(lines, start=1):
+        line = raw.rstrip()
+        if len(errors) >= MAX_ERRORS:
+            errors.append(f"{name}: more errors not shown")
+            break
+        if block is None:
+            if line.endswith(BEGIN):
+                block = Block(n, 0, {}, [])
+            elif line == END:
+                errors.append(f"{name}: line {n}: '{END}' without a results block "
+                              f"(is the '{BEGIN}' line damaged?)")
+            continue
+        if line == END:
+            block.end_line = n
+            blocks.append(block)
+            block = None
+        elif line.endswith(BEGIN):
+            errors.append(f"{name}: results block starting at line {block.start_line} is "
+                          f"truncated (no '{END}' before the next block at line {n})")
+            block = Block(n, 0, {}, [])
+        elif line == "":
+            continue
+        elif line.startswith("meta,"):
+            kv = _meta_line(name, n, line, errors)
+            if kv:
+                block.meta[kv[0]] = kv[1]
+        elif line.startswith("data,"):
+            d = _data_line(name, n, line, errors)
+            if not d:
+                continue
+            key = (d.source, d.kind, d.metric, d.stat)
+            if key in seen:
+                errors.append(f"{name}: line {n}: data,{','.join(key)} repeats line {seen[key]}; "
+                              "a log must hold one run (split concatenated boots into one "
+                              "file each)")
+                continue
+            seen[key] = n
+            block.data.append(d)
+        else:
+            errors.append(f"{name}: line {n}: unexpected line inside the results block "
+                          f"starting at line {block.start_line}: {line!r}")
+    if block is not None and len(errors) < MAX_ERRORS:
+        errors.append(f"{name}: results block starting at line {block.start_line} is "
+                      f"truncated (no '{END}')")
+    if errors:
+        raise ParseError(errors)
+    return blocks
+
+
+def parse_log(path):
+    """All results blocks in the log file at path. Raises ParseError or OSError."""
+    with open(path, "rb") as f:
+        text = f.read().decode("utf-8", errors="replace")
+    return parse_text(text, str(path))
+
+
+@dataclasses.dataclass
+class Run:
+    """One boot of the hypervisor: its requested options and its log."""
+    platform: str
+    pmu: str
+    global_ctrl: str
+    pmu_read: str
+    rep: int
+    log: str
+    date: str = ""    # when it ran (ISO 8601)
+    status: str = ""  # ok, refused, failed; "" for logs read with --from-logs
+    note: str = ""    # what went wrong, for refused and failed runs
+    asked: tuple = ()  # (pmu, global_ctrl, pmu_read) requested, where it differs
+
+
+def log_meta(blocks):
+    """The meta values of all blocks of one log, the first printed value of each key."""
+    meta = {}
+    for b in blocks:
+        for k, v in b.meta.items():
+            meta.setdefault(k, v)
+    return meta
+
+
+def strategy_of(blocks, run):
+    """pmu, global_ctrl and pmu_read of each block: its own meta, else another block's
+    in the same log, else what the run asked for."""
+    merged = log_meta(blocks)
+    out = []
+    for b in blocks:
+        out.append({k: b.meta.get(k) or merged.get(k) or getattr(run, k) or ""
+                    for k in STRATEGY_KEYS})
+    return out
+
+
+def rows(run, blocks):
+    """CSV rows (tuples in CSV_COLUMNS order) for the data lines of one run."""
+    out = []
+    for b, strat in zip(blocks, strategy_of(blocks, run)):
+        for d in b.data:
+            out.append((run.platform, strat["pmu"], strat["global_ctrl"], strat["pmu_read"],
+                        str(run.rep), d.source, d.kind, d.metric, d.stat, d.value))
+    return out
+
+
+def settle_runs(runs, blocks):
+    """File each run under the strategy its results blocks say it ran (its meta
+    lines), else the one it asked for, else "unknown". A run keeps its
+    repetition number unless another run of that strategy has it: a run
+    filed under a strategy it did not ask for (pmu=off reads no counters, so
+    a run asking pmu_read=rdpmc reports rdmsr) yields to the runs that asked
+    for it and takes the next free number, as does a run without one.
+    Returns notes, one per kind of difference between asked and ran."""
+    notes, placed = {}, []
+    for run, bl in zip(runs, blocks):
+        meta = log_meta(bl)
+        asked = tuple(getattr(run, k) for k in STRATEGY_KEYS)
+        ran = tuple(meta.get(k) or a or "unknown" for k, a in zip(STRATEGY_KEYS, asked))
+        for k, a, r in zip(STRATEGY_KEYS, asked, ran):
+            if a and a != r:
+                run.asked = asked
+                note = f"asked for {k}={a}, the hypervisor ran {k}={r}"
+                notes.setdefault(note, []).append(run.log)
+            setattr(run, k, r)
+        placed.append((run, (run.platform,) + ran))
+    taken = set()
+    for as_asked in (True, False):
+        for run, key in placed:
+            if (not run.asked) != as_asked:
+                continue
+            if not run.rep or (key, run.rep) in taken:
+                run.rep = 1
+                while (key, run.rep) in taken:
+                    run.rep += 1
+            taken.add((key, run.rep))
+    return [f"{note} ({len(logs)} log(s), e.g. {logs[0]}); their rows are filed under what ran"
+            for note, logs in notes.items()]

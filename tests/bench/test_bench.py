@@ -1,0 +1,457 @@
+"""Tests of scripts/bench and scripts/benchlib: parsing of results blocks,
+error reporting, aggregation, and an end-to-end run on captured logs.
+
+    python3 -m unittest discover -s tests/bench -v
+"""
+
+import csv
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.dont_write_bytecode = True
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+BENCH = os.path.join(REPO, "scripts", "bench")
+FIX = os.path.join(HERE, "fixtures")
+sys.path.insert(0, os.path.join(REPO, "scripts"))
+
+from benchlib import matrix, parse, report  # noqa: E402
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+GOOD_LOGS = sorted(glob.glob(os.path.join(FIX, "kvm-*.log")))
+HW_LOG = os.path.join(FIX, "hw-console.log")
+TRUNCATED = os.path.join(FIX, "bad", "truncated.log")
+MALFORMED = os.path.join(FIX, "bad", "malformed-data.log")
+NON_INTEGER = os.path.join(FIX, "bad", "non-integer.log")
+
+
+def bench(*args, env=None):
+    return subprocess.run([sys.executable, BENCH, *args], capture_output=True, text=True,
+                          env=env, cwd=REPO, timeout=300)
+
+
+def block(*lines):
+    return "\r\n".join((parse.BEGIN,) + lines + (parse.END,)) + "\r\n"
+
+
+class ParseText(unittest.TestCase):
+    def test_hw_console_exact_rows(self):
+        # Two blocks, noise before, between and after, \r\n endings; the guest
+        # block has no strategy meta and takes the hypervisor block's.
+        blocks = parse.parse_log(HW_LOG)
+        self.assertEqual([(b.start_line, b.end_line) for b in blocks], [(5, 9), (12, 21)])
+        run = parse.Run("hardware", "", "", "", 0, HW_LOG)
+        parse.settle_runs([run], [blocks])
+        self.assertEqual(parse.rows(run, blocks), [
+            ("hardware", "mediated", "vmcs", "rdpmc", "1", "guest", "cpuid", "tsc", "median", "2100"),
+            ("hardware", "mediated", "vmcs", "rdpmc", "1", "guest", "cpuid", "tsc", "mean", "2113.50"),
+            ("hardware", "mediated", "vmcs", "rdpmc", "1", "hv", "CPUID", "count", "value", "3"),
+            ("hardware", "mediated", "vmcs", "rdpmc", "1", "hv", "CPUID", "tsc", "median", "1900"),
+            ("hardware", "mediated", "vmcs", "rdpmc", "1", "hv", "CPUID", "pmu_msr_accesses",
+             "median", "18"),
+        ])
+        self.assertEqual(blocks[1].meta["hv_options"],
+                         "loglevel=1 pmu=mediated global_ctrl=vmcs pmu_read=rdpmc pmu_gp=4")
+        self.assertEqual(blocks[0].meta, {"guest": "exit-bench"})
+
+    def test_meta_value_is_rest_of_line(self):
+        (b,) = parse.parse_text(block("meta,hv_options,a=1 b=2, c", "meta,empty,"))
+        self.assertEqual(b.meta, {"hv_options": "a=1 b=2, c", "empty": ""})
+
+    def test_line_endings_and_noise(self):
+        text = ("guest says hi\r\r\n" + block("data,guest,cpuid,tsc,median,7") +
+                "between\n" + block("data,hv,CPUID,tsc,median,9").replace("\r\n", "\n"))
+        blocks = parse.parse_text(text, "x.log")
+        self.assertEqual([d.value for b in blocks for d in b.data], ["7", "9"])
+
+    def test_begin_after_unterminated_guest_output(self):
+        (b,) = parse.parse_text("partial line" + block("data,hv,CPUID,tsc,median,9"))
+        self.assertEqual(b.data[0].value, "9")
+
+    def test_empty_line_inside_block_is_tolerated(self):
+        (b,) = parse.parse_text(block("", "data,hv,CPUID,tsc,median,9", ""))
+        self.assertEqual(len(b.data), 1)
+
+    def test_values(self):
+        (b,) = parse.parse_text(block("data,hv,CPUID,tsc,mean,312.25",
+                                      "data,hv,VMCALL,tsc,mean,3", "data,hv,X,tsc,p90,4"))
+        self.assertEqual([d.number() for d in b.data], [312.25, 3, 4])
+
+    def assertParseError(self, text, *expected):
+        with self.assertRaises(parse.ParseError) as cm:
+            parse.parse_text(text, "f.log")
+        self.assertEqual(cm.exception.messages, list(expected))
+
+    def test_non_integer_values(self):
+        self.assertParseError(block("data,hv,CPUID,tsc,median,1.5"),
+                              "f.log: line 2: value '1.5' is not an unsigned integer: "
+                              "'data,hv,CPUID,tsc,median,1.5'")
+        self.assertParseError(block("data,hv,CPUID,tsc,max,-3"),
+                              "f.log: line 2: value '-3' is not an unsigned integer: "
+                              "'data,hv,CPUID,tsc,max,-3'")
+        self.assertParseError(block("data,hv,CPUID,tsc,mean,1.2.3"),
+                              "f.log: line 2: value '1.2.3' is not a decimal number: "
+                              "'data,hv,CPUID,tsc,mean,1.2.3'")
+        self.assertParseError(block("data,hv,CPUID,tsc,median,"),
+                              "f.log: line 2: value '' is not an unsigned integer: "
+                              "'data,hv,CPUID,tsc,median,'")
+
+    def test_malformed_lines(self):
+        self.assertParseError(block("data,hv,CPUID,tsc,median,1,2"),
+                              "f.log: line 2: malformed data line (want data,SOURCE,KIND,METRIC,"
+                              "STAT,VALUE): 'data,hv,CPUID,tsc,median,1,2'")
+        self.assertParseError(block("data,hv,CPUID,tsc,average,1"),
+                              "f.log: line 2: unknown stat 'average' (want one of n, min, median, "
+                              "p99, max, mean, value or pNN): 'data,hv,CPUID,tsc,average,1'")
+        self.assertParseError(block("meta,Bad Key,1"),
+                              "f.log: line 2: malformed meta line (want meta,KEY,VALUE): "
+                              "'meta,Bad Key,1'")
+        self.assertParseError(block("pmuvisor: warning: something"),
+                              "f.log: line 2: unexpected line inside the results block starting "
+                              "at line 1: 'pmuvisor: warning: something'")
+
+    def test_block_structure_errors(self):
+        self.assertParseError("x\n" + parse.END + "\n",
+                              f"f.log: line 2: '{parse.END}' without a results block "
+                              f"(is the '{parse.BEGIN}' line damaged?)")
+        self.assertParseError(parse.BEGIN + "\ndata,hv,A,tsc,median,1\n" + block(),
+                              "f.log: results block starting at line 1 is truncated "
+                              "(no '=== end ===' before the next block at line 3)")
+        self.assertParseError(block("data,hv,A,tsc,median,1", "data,hv,A,tsc,median,2"),
+                              "f.log: line 3: data,hv,A,tsc,median repeats line 2; a log must "
+                              "hold one run (split concatenated boots into one file each)")
+
+    def test_log_name_strategy(self):
+        self.assertEqual(parse.log_name_strategy("/x/kvm-switch-vmcs-rdmsr-r12.log"),
+                         {"platform": "kvm", "pmu": "switch", "global_ctrl": "vmcs",
+                          "pmu_read": "rdmsr", "rep": 12})
+        self.assertIsNone(parse.log_name_strategy("capture.log"))
+
+
+class BadFixtures(unittest.TestCase):
+    def test_truncated(self):
+        with self.assertRaises(parse.ParseError) as cm:
+            parse.parse_log(TRUNCATED)
+        self.assertEqual(cm.exception.messages, [
+            f"{TRUNCATED}: results block starting at line 3 is truncated (no '=== end ===')"])
+
+    def test_malformed_data_line(self):
+        with self.assertRaises(parse.ParseError) as cm:
+            parse.parse_log(MALFORMED)
+        self.assertEqual(cm.exception.messages, [
+            f"{MALFORMED}: line 3: malformed data line (want data,SOURCE,KIND,METRIC,STAT,VALUE): "
+            "'data,hv,CPUID,tsc,median'"])
+
+    def test_non_integer(self):
+        with self.assertRaises(parse.ParseError) as cm:
+            parse.parse_log(NON_INTEGER)
+        self.assertEqual(cm.exception.messages, [
+            f"{NON_INTEGER}: line 5: value '12a4' is not an unsigned integer: "
+            "'data,hv,CPUID,tsc,median,12a4'"])
+
+    def check_cli_refuses(self, bad, expected_stderr):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "out")
+            r = bench("--from-logs", *GOOD_LOGS, bad, "--out", out)
+            self.assertNotEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn(expected_stderr, r.stderr.splitlines())
+            self.assertFalse(os.path.exists(out), "output directory written")
+            self.assertEqual(glob.glob(os.path.join(tmp, "**", "*.csv"), recursive=True), [])
+
+    def test_cli_truncated_writes_nothing(self):
+        self.check_cli_refuses(TRUNCATED, f"bench: {TRUNCATED}: results block starting at "
+                                          "line 3 is truncated (no '=== end ===')")
+
+    def test_cli_malformed_writes_nothing(self):
+        self.check_cli_refuses(MALFORMED, f"bench: {MALFORMED}: line 3: malformed data line "
+                                          "(want data,SOURCE,KIND,METRIC,STAT,VALUE): "
+                                          "'data,hv,CPUID,tsc,median'")
+
+    def test_cli_non_integer_writes_nothing(self):
+        self.check_cli_refuses(NON_INTEGER, f"bench: {NON_INTEGER}: line 5: value '12a4' is not "
+                                            "an unsigned integer: 'data,hv,CPUID,tsc,median,12a4'")
+
+
+class Settle(unittest.TestCase):
+    def blocks(self, read):
+        return parse.parse_text(block("meta,pmu,off", "meta,global_ctrl,lists",
+                                      f"meta,pmu_read,{read}", "data,hv,CPUID,tsc,median,5"))
+
+    def test_run_filed_under_what_ran_yields_its_rep(self):
+        asked_rdpmc = parse.Run("kvm", "off", "lists", "rdpmc", 1, "a.log")
+        asked_rdmsr = parse.Run("kvm", "off", "lists", "rdmsr", 1, "b.log")
+        notes = parse.settle_runs([asked_rdpmc, asked_rdmsr],
+                                  [self.blocks("rdmsr"), self.blocks("rdmsr")])
+        self.assertEqual((asked_rdpmc.pmu_read, asked_rdpmc.rep), ("rdmsr", 2))
+        self.assertEqual(asked_rdpmc.asked, ("off", "lists", "rdpmc"))
+        self.assertEqual((asked_rdmsr.pmu_read, asked_rdmsr.rep), ("rdmsr", 1))
+        self.assertEqual(notes, ["asked for pmu_read=rdpmc, the hypervisor ran pmu_read=rdmsr "
+                                 "(1 log(s), e.g. a.log); their rows are filed under what ran"])
+
+    def test_unnumbered_logs_are_numbered_per_strategy(self):
+        runs = [parse.Run("hardware", "", "", "", 0, f"{i}.log") for i in range(3)]
+        parse.settle_runs(runs, [self.blocks("rdmsr"), self.blocks("rdpmc"),
+                                 self.blocks("rdmsr")])
+        self.assertEqual([(r.pmu_read, r.rep) for r in runs],
+                         [("rdmsr", 1), ("rdpmc", 1), ("rdmsr", 2)])
+
+    def test_no_meta_no_name(self):
+        run = parse.Run("hardware", "", "", "", 0, "x.log")
+        parse.settle_runs([run], [parse.parse_text(block("data,hv,CPUID,tsc,median,5"))])
+        self.assertEqual((run.pmu, run.global_ctrl, run.pmu_read, run.rep),
+                         ("unknown", "unknown", "unknown", 1))
+
+
+class Matrix(unittest.TestCase):
+    def test_plan_bochs_skips_vmcs_with_a_note(self):
+        said = []
+        runs = matrix.plan("bochs", ["off", "switch"], ["lists", "vmcs"], ["rdpmc", "rdmsr"], 2,
+                           "L", said.append)
+        self.assertEqual(len(runs), 8)
+        self.assertTrue(all(r.global_ctrl == "lists" for r in runs))
+        self.assertEqual(len(said), 1)
+        self.assertIn("global_ctrl=vmcs skipped on bochs", said[0])
+        # Repetition-major, and the log names scripts/bench documents.
+        self.assertEqual([r.rep for r in runs], [1] * 4 + [2] * 4)
+        self.assertEqual(runs[0].log, os.path.join("L", "bochs-off-lists-rdpmc-r1.log"))
+
+    def test_plan_kvm_keeps_vmcs(self):
+        runs = matrix.plan("kvm", ["off"], ["lists", "vmcs"], ["rdmsr"], 1, "L", lambda m: None)
+        self.assertEqual([r.global_ctrl for r in runs], ["lists", "vmcs"])
+
+    def test_hv_args(self):
+        self.assertEqual(matrix.hv_args("switch", "vmcs", "rdmsr", " pmu_gp=2 "),
+                         "pmu=switch global_ctrl=vmcs pmu_read=rdmsr loglevel=1 pmu_gp=2")
+        self.assertEqual(matrix.hv_args("lazy", "lists", "rdmsr"),
+                         "pmu=lazy global_ctrl=lists pmu_read=rdmsr loglevel=1 pmu_lazy=io,hlt")
+        self.assertEqual(matrix.hv_args("lazy", "lists", "rdmsr", "pmu_lazy_every=4"),
+                         "pmu=lazy global_ctrl=lists pmu_read=rdmsr loglevel=1 pmu_lazy_every=4")
+        self.assertEqual(matrix.guest_args(1000), "iters=1000")
+        self.assertEqual(matrix.guest_args(None), "")
+
+    def test_classify(self):
+        err = ("pmuvisor: starting\r\npmuvisor: error: global_ctrl=vmcs: this CPU does not offer "
+               "the controls\r\npmuvisor: exit status 2\r\n")
+        self.assertEqual(matrix.classify(0, ""), ("ok", ""))
+        self.assertEqual(matrix.classify(2, err), ("refused", "pmuvisor: error: global_ctrl=vmcs: "
+                                                   "this CPU does not offer the controls"))
+        self.assertEqual(matrix.classify(2, "no error line\n")[0], "failed")
+        self.assertEqual(matrix.classify(4, "pmuvisor: error: VMLAUNCH failed\n"),
+                         ("failed", "status 4 (a fault or VMX failure in the hypervisor, or the "
+                                    "host PMU state was not restored): pmuvisor: error: "
+                                    "VMLAUNCH failed"))
+        self.assertEqual(matrix.classify(124, "", "run: bochs timed out after 5s\n"),
+                         ("failed", "status 124 (the run timed out): run: bochs timed out "
+                                    "after 5s"))
+
+    def test_exit_status(self):
+        self.assertEqual(matrix.exit_status("pmuvisor: exit status 5\r\nx\r\n"
+                                            "pmuvisor: exit status 2\r\n"), 2)
+        self.assertIsNone(matrix.exit_status("guest: exit status 0\n"))
+
+    def test_last_lines(self):
+        self.assertEqual(matrix.last_lines("a\r\n\r\nb\r\nc\r\n", 2), ["b", "c"])
+
+
+class Aggregate(unittest.TestCase):
+    def test_median_and_spread_across_runs(self):
+        rows = []
+        for rep, v in enumerate((3000, 3300, 3100), 1):
+            rows.append(("kvm", "switch", "lists", "rdpmc", str(rep), "hv", "CPUID", "tsc",
+                         "median", str(v)))
+            rows.append(("kvm", "switch", "lists", "rdpmc", str(rep), "hv", "CPUID", "tsc",
+                         "max", "99999"))
+        for rep, v in enumerate((1000, 1041), 1):
+            rows.append(("kvm", "off", "lists", "rdpmc", str(rep), "hv", "CPUID", "tsc",
+                         "median", str(v)))
+        (t,) = report.aggregate(rows)
+        self.assertEqual((t.stat, t.kinds), ("median", ["CPUID"]))
+        self.assertEqual(t.strategies, [("off", "lists", "rdpmc"), ("switch", "lists", "rdpmc")])
+        c = t.cells[("CPUID", ("switch", "lists", "rdpmc"))]
+        self.assertEqual((c.median, c.lo, c.hi, c.text()), (3100, 3000, 3300,
+                                                           "3100 [3000..3300]"))
+        self.assertEqual(t.cells[("CPUID", ("off", "lists", "rdpmc"))].text(),
+                         "1020.5 [1000..1041]")
+
+    def test_counts_use_value(self):
+        (t,) = report.aggregate([("q", "off", "lists", "rdmsr", "1", "hv", "ALL", "count",
+                                  "value", "13")])
+        self.assertEqual((t.stat, t.cells[("ALL", ("off", "lists", "rdmsr"))].text()),
+                         ("value", "13"))
+
+
+def expected_rows(path):
+    """The CSV rows a fixture must give, found without benchlib: every data line,
+    with the strategy its file name (or, for hw-console.log, its meta) states."""
+    name = os.path.basename(path)
+    if name == "hw-console.log":
+        prefix = ("hardware", "mediated", "vmcs", "rdpmc", "1")
+    else:
+        platform, pmu, gc, read, rep = name[:-len(".log")].split("-")
+        prefix = (platform, pmu, gc, read, rep[1:])
+    with open(path, encoding="utf-8") as f:
+        return [prefix + tuple(line.strip().split(",")[1:]) for line in f
+                if line.startswith("data,")]
+
+
+class EndToEnd(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp()
+        cls.out = os.path.join(cls.tmp, "out")
+        cls.result = bench("--from-logs", *GOOD_LOGS, HW_LOG, "--out", cls.out)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp)
+
+    def setUp(self):
+        self.assertEqual(self.result.returncode, 0, self.result.stdout + self.result.stderr)
+
+    def read(self, name):
+        with open(os.path.join(self.out, name), encoding="utf-8") as f:
+            return f.read()
+
+    def test_csv_has_every_row(self):
+        with open(os.path.join(self.out, "results.csv"), newline="", encoding="utf-8") as f:
+            got = list(csv.reader(f))
+        self.assertEqual(got[0], ["platform", "pmu", "global_ctrl", "pmu_read", "rep", "source",
+                                  "kind", "metric", "stat", "value"])
+        want = [r for p in GOOD_LOGS + [HW_LOG] for r in expected_rows(p)]
+        self.assertEqual(len(want), 5 + 6 * 65)  # 31 guest + 34 hv data lines per kvm log
+        self.assertEqual(sorted(tuple(r) for r in got[1:]), sorted(want))
+
+    def test_platform_csv(self):
+        with open(os.path.join(self.out, "platform.csv"), newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        mine = {(r["key"], r["value"]) for r in rows
+                if r["log"].endswith("kvm-switch-vmcs-rdmsr-r1.log")}
+        for kv in (("platform", "kvm"), ("cpu_model_name", "Intel(R) Xeon(R) Gold 6530"),
+                   ("cpu_family", "6"), ("cpu_model", "207"), ("cpu_stepping", "2"),
+                   ("microcode", "0x21000230"), ("perfmon_version", "5"), ("gp_counters", "8"),
+                   ("guest", "exit-bench"), ("pmu", "switch"), ("global_ctrl", "vmcs")):
+            self.assertIn(kv, mine)
+        self.assertTrue(any(k == "date" and v for k, v in mine))
+        hw = {(r["key"], r["value"]) for r in rows if r["log"].endswith("hw-console.log")}
+        self.assertIn(("emulator", "hardware (serial console logs)"), hw)
+
+    def test_markdown_tables(self):
+        md = self.read("results.md")
+        for heading in ("## Platform: kvm", "## Platform: hardware",
+                        "### hv · tsc: TSC ticks in the hypervisor from VM exit to VM entry",
+                        "### hv · pmu_msr_accesses:", "### guest · tsc:", "### hv · tsc: added "
+                        "over pmu=off", "### Runs"):
+            self.assertIn(heading, md)
+        lines = md.splitlines()
+        for row in (
+                "| pmu | global_ctrl | pmu_read | runs | `CPUID` | `VMCALL` | `MSR_READ` |",
+                "| off | lists | rdpmc | 2 | 1020 [1000..1040] | 920 [900..940] | 1270 [1250..1290] |",
+                "| switch | lists | rdpmc | 3 | 3100 [3000..3300] | 3000 [2900..3200] | "
+                "3350 [3250..3550] |",
+                "| switch | vmcs | rdmsr | 1 | 2900 | 2800 | 3150 |",
+                "| switch | lists | rdpmc | off/lists/rdpmc | +2080 | +2080 | +2080 |",
+                "| switch | vmcs | rdmsr | off/lists/rdpmc | +1880 | +1880 | +1880 |",
+                "| mediated | vmcs | rdpmc | 1 | 1900 |",
+                "| CPU | GenuineIntel Intel(R) Xeon(R) Gold 6530 |",
+                "| family / model / stepping | 6 / 207 / 2 (0x6 / 0xcf / 0x2) |"):
+            self.assertIn(row, lines)
+
+    def test_plots_are_pngs(self):
+        want = {f"kvm-hv-{m}-{k}.png" for m in ("tsc", "pmu_msr_accesses")
+                for k in ("CPUID", "VMCALL", "MSR_READ")}
+        want |= {f"kvm-guest-tsc-{k}.png" for k in ("cpuid", "vmcall", "msr_read",
+                                                   "cpuid_pmu_active")}
+        want |= {"kvm-guest-cycles-cpuid_pmu_active.png",
+                 "kvm-guest-guest_instructions-workload.png",
+                 "hardware-hv-tsc-CPUID.png", "hardware-hv-pmu_msr_accesses-CPUID.png",
+                 "hardware-guest-tsc-cpuid.png"}
+        self.assertEqual(set(os.listdir(os.path.join(self.out, "plots"))), want)
+        for name in want:
+            with open(os.path.join(self.out, "plots", name), "rb") as f:
+                data = f.read()
+            self.assertGreater(len(data), 1000, name)
+            self.assertEqual(data[:8], PNG_SIGNATURE, name)
+        self.assertIn("(plots/kvm-hv-tsc-CPUID.png)", self.read("results.md"))
+
+    def test_refused_log_is_listed_not_failed(self):
+        self.assertIn("bench: " + os.path.join(FIX, "kvm-rfc-vmcs-rdpmc-r1.log") + ": refused: "
+                      "pmuvisor: error: global_ctrl=vmcs: this CPU does not offer the 'load "
+                      "IA32_PERF_GLOBAL_CTRL' VM-entry and VM-exit controls (use "
+                      "global_ctrl=lists)", self.result.stdout.splitlines())
+        self.assertIn("| rfc | vmcs | rdpmc | 1 | refused: pmuvisor: error: global_ctrl=vmcs: "
+                      "this CPU does not offer", self.read("results.md"))
+
+
+class Cli(unittest.TestCase):
+    def test_check_only_bochs(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "out")
+            r = bench("--check-only", "--platform", "bochs", "--pmu", "off,switch", "--reps", "2",
+                      "--iters", "100", "--out", out)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("global_ctrl=vmcs skipped on bochs", r.stdout)
+            self.assertIn("would run 8 boot(s): 4 combination(s) x 2 repetition(s)", r.stdout)
+            runs = [x for x in r.stdout.splitlines() if x.lstrip().startswith("[")]
+            self.assertEqual(len(runs), 8)
+            self.assertFalse(any("vmcs" in x for x in runs))
+            self.assertIn("'iters=100'", r.stdout)
+            self.assertIn(os.path.join(out, "logs", "bochs-switch-lists-rdmsr-r2.log"), runs[-1])
+            self.assertFalse(os.path.exists(out))
+
+    def test_check_only_kvm_keeps_vmcs(self):
+        r = bench("--check-only", "--platform", "kvm", "--pmu", "lazy", "--reps", "1",
+                  "--out", "/nonexistent/out")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        runs = [x for x in r.stdout.splitlines() if x.lstrip().startswith("[")]
+        self.assertEqual(len(runs), 4)
+        self.assertIn("pmu=lazy global_ctrl=vmcs pmu_read=rdmsr loglevel=1 pmu_lazy=io,hlt",
+                      r.stdout)
+
+    def test_missing_gnuplot_names_the_package(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            env = dict(os.environ, PATH=os.path.join(tmp, "empty"))
+            out = os.path.join(tmp, "out")
+            r = bench("--from-logs", HW_LOG, "--out", out, env=env)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("apt-get install gnuplot-nox", r.stderr)
+            self.assertFalse(os.path.exists(out))
+
+    def test_platform_label_and_no_plots(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "out")
+            r = bench("--from-logs", HW_LOG, "--platform", "spr", "--no-plots", "--out", out)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            with open(os.path.join(out, "results.csv"), encoding="utf-8") as f:
+                self.assertEqual(f.read().splitlines()[1],
+                                 "spr,mediated,vmcs,rdpmc,1,guest,cpuid,tsc,median,2100")
+            self.assertFalse(os.path.exists(os.path.join(out, "plots")))
+
+    def test_failed_log_is_reported_and_left_out(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            bad = os.path.join(tmp, "kvm-switch-lists-rdpmc-r9.log")
+            with open(os.path.join(FIX, "kvm-switch-lists-rdpmc-r1.log"), newline="") as f:
+                text = f.read()
+            with open(bad, "w", newline="") as f:
+                f.write(text.replace("pmuvisor: exit status 0", "pmuvisor: error: host PMU "
+                                     "state not restored\r\npmuvisor: exit status 4"))
+            out = os.path.join(tmp, "out")
+            r = bench("--from-logs", HW_LOG, bad, "--out", out, "--no-plots")
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertIn(f"bench:   {bad}: status 4 (a fault or VMX failure in the hypervisor, "
+                          "or the host PMU state was not restored): pmuvisor: error: host PMU "
+                          "state not restored", r.stderr.splitlines())
+            with open(os.path.join(out, "results.csv"), encoding="utf-8") as f:
+                self.assertEqual(len(f.read().splitlines()), 1 + 5)  # hw-console.log's only
+
+    def test_bad_usage(self):
+        self.assertEqual(bench("--platform", "vmware", "--check-only").returncode, 2)
+        self.assertEqual(bench("--reps", "0", "--check-only").returncode, 2)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,337 @@
+/*
+ * A PMU that counts (see model.h): architectural PerfMon v4, 4 GP and 3
+ * fixed counters of 48 bits. Intel SDM Vol. 3B, "Architectural
+ * Performance Monitoring" (versions 2 to 4) and "Full-Width Writes to
+ * Performance Counter Registers"; Vol. 4 for the MSR layouts.
+ */
+#include "model.h"
+#include "../unit/unit.h"
+#include "../../arch/x86/msr.h"
+#include "../../arch/x86/pmu.h"
+#include "../../hv/pmu.h"
+
+#define COUNTER_MASK (BIT(MODEL_PMU_WIDTH) - 1)
+#define GLOBAL_COUNTER_BITS \
+	((BIT(MODEL_PMU_GP) - 1) | (BIT(MODEL_PMU_FIXED) - 1) << GLOBAL_FIXED_SHIFT)
+#define EVTSEL_RESERVED 0xffffffff00000000ULL /* bits 31:0 are all defined in v4 */
+#define FIXED_CTR_CTRL_VALID (BIT(FIXED_CTRL_BITS * MODEL_PMU_FIXED) - 1)
+
+static struct {
+	bool installed, full_width, status_set;
+	enum model_context context;
+	u64 pmc[MODEL_PMU_GP], evtsel[MODEL_PMU_GP], fixed[MODEL_PMU_FIXED];
+	u64 fixed_ctr_ctrl, global_ctrl, global_status;
+	u64 tally_gp[2][MODEL_PMU_GP], tally_fixed[2][MODEL_PMU_FIXED];
+	const char *fault;
+} hw;
+
+static struct model_pmu_access log_entries[MODEL_PMU_LOG_MAX];
+static unsigned log_count;
+
+void model_pmu_reset(void)
+{
+	hw = (typeof(hw)){ .installed = false };
+	log_count = 0;
+}
+
+void model_pmu_install(bool full_width_writes, bool has_status_set)
+{
+	model_pmu_reset();
+	hw.installed = true;
+	hw.full_width = full_width_writes;
+	hw.status_set = has_status_set;
+	hw.context = MODEL_HOST;
+}
+
+bool model_pmu_installed(void)
+{
+	return hw.installed;
+}
+
+bool model_pmu_claims(u32 msr)
+{
+	if (!hw.installed)
+		return false;
+	return (msr >= MSR_IA32_PMC0 && msr < MSR_IA32_PMC0 + PMU_MAX_GP) ||
+	       (msr >= MSR_IA32_PMC0_FW && msr < MSR_IA32_PMC0_FW + PMU_MAX_GP) ||
+	       (msr >= MSR_P6_EVNTSEL0 && msr < MSR_P6_EVNTSEL0 + PMU_MAX_GP) ||
+	       (msr >= MSR_CORE_PERF_FIXED_CTR0 &&
+		msr < MSR_CORE_PERF_FIXED_CTR0 + PMU_MAX_FIXED) ||
+	       (msr >= MSR_CORE_PERF_FIXED_CTR_CTRL && msr <= MSR_CORE_PERF_GLOBAL_STATUS_SET);
+}
+
+const char *model_pmu_fault(void)
+{
+	return hw.fault ? hw.fault : "(no fault)";
+}
+
+static bool gp(const char *why)
+{
+	hw.fault = why;
+	return false;
+}
+
+/* The register behind msr, or NULL (with hw.fault) if this CPU lacks it. */
+static u64 *reg(u32 msr)
+{
+	if (msr >= MSR_IA32_PMC0 && msr < MSR_IA32_PMC0 + MODEL_PMU_GP)
+		return &hw.pmc[msr - MSR_IA32_PMC0];
+	if (msr >= MSR_IA32_PMC0_FW && msr < MSR_IA32_PMC0_FW + MODEL_PMU_GP)
+		return hw.full_width ? &hw.pmc[msr - MSR_IA32_PMC0_FW] : NULL;
+	if (msr >= MSR_P6_EVNTSEL0 && msr < MSR_P6_EVNTSEL0 + MODEL_PMU_GP)
+		return &hw.evtsel[msr - MSR_P6_EVNTSEL0];
+	if (msr >= MSR_CORE_PERF_FIXED_CTR0 && msr < MSR_CORE_PERF_FIXED_CTR0 + MODEL_PMU_FIXED)
+		return &hw.fixed[msr - MSR_CORE_PERF_FIXED_CTR0];
+	switch (msr) {
+	case MSR_CORE_PERF_FIXED_CTR_CTRL:
+		return &hw.fixed_ctr_ctrl;
+	case MSR_CORE_PERF_GLOBAL_STATUS:
+		return &hw.global_status;
+	case MSR_CORE_PERF_GLOBAL_CTRL:
+		return &hw.global_ctrl;
+	}
+	return NULL;
+}
+
+static bool do_rdmsr(u32 msr, u64 *value)
+{
+	u64 *r;
+
+	*value = 0;
+	/* Write-only: STATUS_RESET and STATUS_SET read as 0 on hardware (v4). */
+	if (msr == MSR_CORE_PERF_GLOBAL_OVF_CTRL ||
+	    (msr == MSR_CORE_PERF_GLOBAL_STATUS_SET && hw.status_set))
+		return true;
+	r = reg(msr);
+	if (!r)
+		return gp("(no such PMU register on this CPU)");
+	*value = *r;
+	return true;
+}
+
+static bool do_wrmsr(u32 msr, u64 value)
+{
+	u64 *r;
+
+	if (msr == MSR_CORE_PERF_GLOBAL_STATUS)
+		return gp("(GLOBAL_STATUS is read-only)");
+	if (msr == MSR_CORE_PERF_GLOBAL_OVF_CTRL || msr == MSR_CORE_PERF_GLOBAL_STATUS_SET) {
+		if (msr == MSR_CORE_PERF_GLOBAL_STATUS_SET && !hw.status_set)
+			return gp("(no GLOBAL_STATUS_SET before PerfMon v4)");
+		if (value & ~GLOBAL_COUNTER_BITS)
+			return gp("(reserved GLOBAL_STATUS bits)");
+		if (msr == MSR_CORE_PERF_GLOBAL_OVF_CTRL)
+			hw.global_status &= ~value;
+		else
+			hw.global_status |= value;
+		return true;
+	}
+	r = reg(msr);
+	if (!r)
+		return gp("(no such PMU register on this CPU)");
+	if (msr >= MSR_IA32_PMC0 && msr < MSR_IA32_PMC0 + MODEL_PMU_GP) {
+		/* Legacy write: EAX sign-extended to the counter's width, EDX ignored. */
+		*r = (u64)(s64)(s32)(u32)value & COUNTER_MASK;
+		return true;
+	}
+	if ((msr >= MSR_IA32_PMC0_FW && msr < MSR_IA32_PMC0_FW + MODEL_PMU_GP) ||
+	    (msr >= MSR_CORE_PERF_FIXED_CTR0 && msr < MSR_CORE_PERF_FIXED_CTR0 + MODEL_PMU_FIXED)) {
+		if (value & ~COUNTER_MASK)
+			return gp("(counter bits above 47 are reserved)");
+	} else if (msr >= MSR_P6_EVNTSEL0 && msr < MSR_P6_EVNTSEL0 + MODEL_PMU_GP) {
+		if (value & EVTSEL_RESERVED)
+			return gp("(reserved PERFEVTSEL bits)");
+	} else if (msr == MSR_CORE_PERF_FIXED_CTR_CTRL) {
+		if (value & ~FIXED_CTR_CTRL_VALID)
+			return gp("(reserved FIXED_CTR_CTRL bits)");
+	} else if (msr == MSR_CORE_PERF_GLOBAL_CTRL) {
+		if (value & ~GLOBAL_COUNTER_BITS)
+			return gp("(reserved GLOBAL_CTRL bits)");
+	}
+	*r = value;
+	return true;
+}
+
+static void log_access(enum model_pmu_op op, u32 index, u64 value, bool ok)
+{
+	if (log_count == MODEL_PMU_LOG_MAX)
+		unit_abort(__FILE__, __LINE__,
+			   "model: PMU access log full (%d entries): clear it with "
+			   "model_pmu_log_clear()",
+			   MODEL_PMU_LOG_MAX);
+	log_entries[log_count++] = (struct model_pmu_access){ op, index, value, !ok };
+}
+
+bool model_pmu_rdmsr(u32 msr, u64 *value)
+{
+	bool ok = do_rdmsr(msr, value);
+
+	log_access(MODEL_RDMSR, msr, *value, ok);
+	return ok;
+}
+
+bool model_pmu_wrmsr(u32 msr, u64 value)
+{
+	bool ok = do_wrmsr(msr, value);
+
+	log_access(MODEL_WRMSR, msr, value, ok);
+	return ok;
+}
+
+u64 model_pmu_read(u32 msr)
+{
+	u64 v;
+
+	if (!hw.installed)
+		unit_abort(__FILE__, __LINE__, "model: PMU read before model_pmu_install()");
+	if (!do_rdmsr(msr, &v))
+		unit_abort(__FILE__, __LINE__, "model: #GP: test/guest RDMSR 0x%x %s", msr,
+			   hw.fault);
+	return v;
+}
+
+void model_pmu_write(u32 msr, u64 value)
+{
+	if (!hw.installed)
+		unit_abort(__FILE__, __LINE__, "model: PMU write before model_pmu_install()");
+	if (!do_wrmsr(msr, value))
+		unit_abort(__FILE__, __LINE__, "model: #GP: test/guest WRMSR 0x%x <- 0x%llx %s",
+			   msr, (unsigned long long)value, hw.fault);
+}
+
+/* RDPMC: ECX = i reads GP counter i, ECX = (1 << 30) | j fixed counter j. */
+bool rdpmc_safe(u32 ecx, u64 *value)
+{
+	bool ok = true;
+
+	*value = 0;
+	if (!hw.installed)
+		ok = gp("(no PMU)");
+	else if (ecx & RDPMC_FIXED) {
+		u32 j = ecx & ~(u32)RDPMC_FIXED;
+		if (j < MODEL_PMU_FIXED)
+			*value = hw.fixed[j];
+		else
+			ok = gp("(no such fixed counter)");
+	} else if (ecx < MODEL_PMU_GP) {
+		*value = hw.pmc[ecx];
+	} else {
+		ok = gp("(no such GP counter)");
+	}
+	if (hw.installed)
+		log_access(MODEL_RDPMC, ecx, *value, ok);
+	return ok;
+}
+
+u64 rdpmc(u32 ecx)
+{
+	u64 v;
+
+	if (!rdpmc_safe(ecx, &v))
+		unit_abort(__FILE__, __LINE__, "model: #GP: RDPMC 0x%x %s", ecx, hw.fault);
+	return v;
+}
+
+/* ---- counting ---- */
+
+static void count(u64 *counter, u64 global_bit, u64 n)
+{
+	u64 before = *counter;
+
+	*counter = (before + n) & COUNTER_MASK;
+	if (n > COUNTER_MASK - before)
+		hw.global_status |= global_bit;
+}
+
+void model_pmu_run(enum model_context ctx, u64 n)
+{
+	if (!hw.installed)
+		unit_abort(__FILE__, __LINE__, "model: PMU events before model_pmu_install()");
+	if (ctx != hw.context)
+		unit_abort(__FILE__, __LINE__, "model: %s events while the CPU is in the %s",
+			   ctx == MODEL_GUEST ? "guest" : "host",
+			   hw.context == MODEL_GUEST ? "guest" : "host");
+	for (unsigned i = 0; i < MODEL_PMU_GP; i++) {
+		u64 sel = hw.evtsel[i];
+		if (!(hw.global_ctrl & global_bit_gp(i)) || !(sel & ARCH_PERFMON_EVENTSEL_ENABLE) ||
+		    !(sel & ARCH_PERFMON_EVENTSEL_OS))
+			continue;
+		count(&hw.pmc[i], global_bit_gp(i), n);
+		hw.tally_gp[ctx][i] += n;
+	}
+	for (unsigned j = 0; j < MODEL_PMU_FIXED; j++) {
+		u64 field = hw.fixed_ctr_ctrl >> (FIXED_CTRL_BITS * j);
+		if (!(hw.global_ctrl & global_bit_fixed(j)) || !(field & FIXED_CTRL_OS))
+			continue;
+		count(&hw.fixed[j], global_bit_fixed(j), n);
+		hw.tally_fixed[ctx][j] += n;
+	}
+}
+
+enum model_context model_pmu_context(void)
+{
+	return hw.context;
+}
+
+u64 model_pmu_tally_gp(enum model_context ctx, unsigned i)
+{
+	return i < MODEL_PMU_GP ? hw.tally_gp[ctx][i] : 0;
+}
+
+u64 model_pmu_tally_fixed(enum model_context ctx, unsigned j)
+{
+	return j < MODEL_PMU_FIXED ? hw.tally_fixed[ctx][j] : 0;
+}
+
+/* ---- VM transitions: the MSR lists, processed by the CPU (not logged) ---- */
+
+static u64 list_read(u32 msr)
+{
+	return model_pmu_claims(msr) ? model_pmu_read(msr) : model_msr_get(msr);
+}
+
+static void list_load(const struct vmx_msr_list *list, const char *what)
+{
+	for (u32 k = 0; k < list->count; k++) {
+		const struct vmx_msr_entry *e = &list->entries[k];
+		if (!model_pmu_claims(e->index)) {
+			model_msr_set(e->index, e->value);
+			continue;
+		}
+		/* A load that would #GP fails the VM transition (SDM 26.4, 27.6). */
+		if (!do_wrmsr(e->index, e->value))
+			unit_abort(__FILE__, __LINE__, "model: %s entry %u loads 0x%x <- 0x%llx %s",
+				   what, k, e->index, (unsigned long long)e->value, hw.fault);
+	}
+}
+
+void model_vm_exit(void)
+{
+	if (hw.context != MODEL_GUEST)
+		unit_abort(__FILE__, __LINE__, "model: VM exit while not in the guest");
+	for (u32 k = 0; k < pmu.guest_list.count; k++)
+		pmu.guest_list.entries[k].value = list_read(pmu.guest_list.entries[k].index);
+	list_load(&pmu.host_list, "VM-exit MSR-load list");
+	hw.context = MODEL_HOST;
+}
+
+void model_vm_entry(void)
+{
+	if (hw.context != MODEL_HOST)
+		unit_abort(__FILE__, __LINE__, "model: VM entry while in the guest");
+	list_load(&pmu.guest_list, "VM-entry MSR-load list");
+	hw.context = MODEL_GUEST;
+}
+
+/* ---- the access log ---- */
+
+const struct model_pmu_access *model_pmu_log(unsigned *count_out)
+{
+	*count_out = log_count;
+	return log_entries;
+}
+
+void model_pmu_log_clear(void)
+{
+	log_count = 0;
+}
