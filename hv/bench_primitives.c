@@ -123,8 +123,8 @@ static void bench_pmu_msrs(u32 *buf)
 
 struct transition_config {
 	const char *kind;
-	u32 list_count;     /* entries in each of the three MSR lists */
-	bool dedicated;     /* the "load IA32_PERF_GLOBAL_CTRL" controls */
+	u32 list_count; /* entries in each of the three MSR lists */
+	bool dedicated; /* the "load IA32_PERF_GLOBAL_CTRL" controls */
 };
 
 static void run_roundtrips(const char *kind, u32 *buf, bool *launched)
@@ -152,10 +152,10 @@ struct saved_vmcs {
 	u64 rip, host_rip, host_rsp, exit_ctl, entry_ctl, counts[3], addrs[3], pin;
 };
 
-static const enum vmcs_field list_counts[3] = { VM_ENTRY_MSR_LOAD_COUNT,
-	VM_EXIT_MSR_STORE_COUNT, VM_EXIT_MSR_LOAD_COUNT };
-static const enum vmcs_field list_addrs[3] = { VM_ENTRY_MSR_LOAD_ADDR,
-	VM_EXIT_MSR_STORE_ADDR, VM_EXIT_MSR_LOAD_ADDR };
+static const enum vmcs_field list_counts[3] = { VM_ENTRY_MSR_LOAD_COUNT, VM_EXIT_MSR_STORE_COUNT,
+						VM_EXIT_MSR_LOAD_COUNT };
+static const enum vmcs_field list_addrs[3] = { VM_ENTRY_MSR_LOAD_ADDR, VM_EXIT_MSR_STORE_ADDR,
+					       VM_EXIT_MSR_LOAD_ADDR };
 
 static void save_vmcs(struct saved_vmcs *s)
 {
@@ -204,8 +204,7 @@ static void configure(const struct saved_vmcs *base, const struct transition_con
 	vmwrite(VM_EXIT_CONTROLS, exit_ctl);
 	vmwrite(VM_ENTRY_CONTROLS, entry_ctl);
 	/* No time limit: the probe must exit only through its VMCALL. */
-	vmwrite(PIN_BASED_VM_EXEC_CONTROL,
-		base->pin & ~(u64)PIN_BASED_VMX_PREEMPTION_TIMER);
+	vmwrite(PIN_BASED_VM_EXEC_CONTROL, base->pin & ~(u64)PIN_BASED_VMX_PREEMPTION_TIMER);
 	for (int i = 0; i < 3; i++) {
 		vmwrite(list_counts[i], c->list_count);
 		vmwrite(list_addrs[i], list_phys);
@@ -238,7 +237,8 @@ static void bench_transitions(u32 *buf)
 		if (configs[i].dedicated &&
 		    !(vmx_entry_control_supported(VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL) &&
 		      vmx_exit_control_supported(VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL))) {
-			pr_info("bench_primitives: no 'load IA32_PERF_GLOBAL_CTRL' controls: %s skipped",
+			pr_info("bench_primitives: no 'load IA32_PERF_GLOBAL_CTRL' controls: %s "
+				"skipped",
 				configs[i].kind);
 			continue;
 		}

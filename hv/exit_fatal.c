@@ -12,15 +12,15 @@
 
 static void print_guest_state(void)
 {
-	console_printf("pmuvisor:   guest RIP=%llx RSP=%llx RFLAGS=%llx CR0=%llx CR3=%llx CR4=%llx EFER=%llx\n",
-		       (unsigned long long)vmread(GUEST_RIP),
-		       (unsigned long long)vmread(GUEST_RSP),
+	console_printf("pmuvisor:   guest RIP=%llx RSP=%llx RFLAGS=%llx CR0=%llx CR3=%llx CR4=%llx "
+		       "EFER=%llx\n",
+		       (unsigned long long)vmread(GUEST_RIP), (unsigned long long)vmread(GUEST_RSP),
 		       (unsigned long long)vmread(GUEST_RFLAGS),
-		       (unsigned long long)vmread(GUEST_CR0),
-		       (unsigned long long)vmread(GUEST_CR3),
+		       (unsigned long long)vmread(GUEST_CR0), (unsigned long long)vmread(GUEST_CR3),
 		       (unsigned long long)vmread(GUEST_CR4),
 		       (unsigned long long)vmread(GUEST_IA32_EFER));
-	console_printf("pmuvisor:   guest CS=%llx/AR %llx SS=%llx/AR %llx TR AR %llx interruptibility %llx activity %llx\n",
+	console_printf("pmuvisor:   guest CS=%llx/AR %llx SS=%llx/AR %llx TR AR %llx "
+		       "interruptibility %llx activity %llx\n",
 		       (unsigned long long)vmread(GUEST_CS_SELECTOR),
 		       (unsigned long long)vmread(GUEST_CS_AR_BYTES),
 		       (unsigned long long)vmread(GUEST_SS_SELECTOR),
@@ -45,14 +45,16 @@ enum exit_action handle_triple_fault(void)
 enum exit_action handle_ept_violation(void)
 {
 	u64 q = vcpu.exit_qualification;
-	const char *access = q & EPT_VIOL_WRITE ? "write" :
-			     q & EPT_VIOL_FETCH ? "instruction fetch" : "read";
+	const char *access = q & EPT_VIOL_WRITE	  ? "write"
+			     : q & EPT_VIOL_FETCH ? "instruction fetch"
+						  : "read";
 
 	if (q & EPT_VIOL_GLA_VALID)
 		console_printf("pmuvisor:   guest linear address 0x%llx\n",
 			       (unsigned long long)vmread(GUEST_LINEAR_ADDRESS));
 	guest_end(HV_STATUS_GUEST_CRASHED,
-		  "EPT violation: guest %s of hypervisor memory at guest-physical 0x%llx, guest RIP 0x%llx",
+		  "EPT violation: guest %s of hypervisor memory at guest-physical 0x%llx, guest "
+		  "RIP 0x%llx",
 		  access, (unsigned long long)vmread(GUEST_PHYSICAL_ADDRESS),
 		  (unsigned long long)vmread(GUEST_RIP));
 }
@@ -63,8 +65,7 @@ enum exit_action handle_ept_misconfig(void)
 
 	guest_end(HV_STATUS_HV_FAULT,
 		  "EPT misconfiguration at guest-physical 0x%llx (entry 0x%llx): hypervisor bug",
-		  (unsigned long long)gpa,
-		  (unsigned long long)ept_lookup(&vcpu.ept, gpa));
+		  (unsigned long long)gpa, (unsigned long long)ept_lookup(&vcpu.ept, gpa));
 }
 
 void vmentry_failure(u32 reason)
@@ -78,8 +79,10 @@ void vmentry_failure(u32 reason)
 		hv_fail(HV_STATUS_HV_FAULT,
 			"VM entry failed: invalid guest state (qualification %llu%s)",
 			(unsigned long long)q,
-			q == 2 ? ": PDPTE" : q == 3 ? ": NMI injection" :
-			q == 4 ? ": VMCS link pointer" : "");
+			q == 2	 ? ": PDPTE"
+			: q == 3 ? ": NMI injection"
+			: q == 4 ? ": VMCS link pointer"
+				 : "");
 	case EXIT_REASON_MSR_LOAD_FAIL:
 		hv_fail(HV_STATUS_HV_FAULT,
 			"VM entry failed: error loading entry %llu of the VM-entry MSR-load list",
@@ -87,8 +90,8 @@ void vmentry_failure(u32 reason)
 	case EXIT_REASON_MCE_DURING_VMENTRY:
 		hv_fail(HV_STATUS_HV_FAULT, "VM entry failed: machine-check event");
 	default:
-		hv_fail(HV_STATUS_HV_FAULT, "VM entry failed with exit reason %u (%s)",
-			basic, exit_reason_name(basic));
+		hv_fail(HV_STATUS_HV_FAULT, "VM entry failed with exit reason %u (%s)", basic,
+			exit_reason_name(basic));
 	}
 }
 
@@ -99,6 +102,5 @@ void vmx_entry_failed(int resumed)
 
 	print_guest_state();
 	hv_fail(HV_STATUS_HV_FAULT, "%s failed: VM-instruction error %d: %s",
-		resumed ? "VMRESUME" : "VMLAUNCH", err,
-		vmx_instruction_error_name(err));
+		resumed ? "VMRESUME" : "VMLAUNCH", err, vmx_instruction_error_name(err));
 }

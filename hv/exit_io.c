@@ -9,11 +9,11 @@
 #include "../arch/x86/vmx.h"
 
 struct io_exit {
-	u8 size;       /* 2:0, plus one: 1, 2 or 4 bytes */
-	bool in;       /* 3 */
-	bool string;   /* 4 */
-	bool rep;      /* 5 */
-	u16 port;      /* 31:16 */
+	u8 size;     /* 2:0, plus one: 1, 2 or 4 bytes */
+	bool in;     /* 3 */
+	bool string; /* 4 */
+	bool rep;    /* 5 */
+	u16 port;    /* 31:16 */
 };
 
 static struct io_exit decode_io(u64 q)
@@ -39,11 +39,9 @@ static enum exit_action io_exit_port(const struct io_exit *io)
 		vcpu.regs->rax |= size_mask(io->size);
 		return EXIT_SKIP_INSN;
 	}
-	guest_end((vcpu.regs->rax & size_mask(io->size)) ? HV_STATUS_GUEST_FAILED :
-							   HV_STATUS_OK,
+	guest_end((vcpu.regs->rax & size_mask(io->size)) ? HV_STATUS_GUEST_FAILED : HV_STATUS_OK,
 		  "guest wrote status %llu to port 0x%x",
-		  (unsigned long long)(vcpu.regs->rax & size_mask(io->size)),
-		  GUEST_EXIT_PORT);
+		  (unsigned long long)(vcpu.regs->rax & size_mask(io->size)), GUEST_EXIT_PORT);
 }
 
 static enum exit_action io_test_port(const struct io_exit *io)
@@ -63,12 +61,12 @@ enum exit_action handle_io(void)
 
 	if (io.string)
 		guest_end(HV_STATUS_GUEST_CRASHED,
-			  "string I/O (INS/OUTS) to intercepted port 0x%x is not emulated; guest RIP 0x%llx",
+			  "string I/O (INS/OUTS) to intercepted port 0x%x is not emulated; guest "
+			  "RIP 0x%llx",
 			  io.port, (unsigned long long)vmread(GUEST_RIP));
 	if (io.port >= GUEST_EXIT_PORT && io.port < GUEST_EXIT_PORT + 4)
 		return io_exit_port(&io);
 	if (io.port >= HV_TEST_PORT && io.port < HV_TEST_PORT + 4)
 		return io_test_port(&io);
-	guest_end(HV_STATUS_HV_FAULT, "I/O exit for port 0x%x, which is not intercepted",
-		  io.port);
+	guest_end(HV_STATUS_HV_FAULT, "I/O exit for port 0x%x, which is not intercepted", io.port);
 }

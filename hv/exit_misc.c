@@ -69,7 +69,7 @@ enum exit_action handle_preemption_timer(void)
  * bits VMX operation needs. Exit qualification per SDM Vol. 3C, "Exit
  * Qualification for Control-Register Accesses".
  */
-#define CR_QUAL_NUMBER(q) ((q) & 0xf)
+#define CR_QUAL_NUMBER(q) ((q)&0xf)
 #define CR_QUAL_ACCESS(q) (((q) >> 4) & 3)
 #define CR_QUAL_GPR(q) (((q) >> 8) & 0xf)
 #define CR_ACCESS_MOV_TO 0
@@ -99,7 +99,8 @@ enum exit_action handle_cr_access(void)
 	u64 value;
 
 	if (CR_QUAL_ACCESS(q) != CR_ACCESS_MOV_TO || (cr != 0 && cr != 4))
-		guest_end(HV_STATUS_HV_FAULT, "unexpected control-register exit, qualification 0x%llx",
+		guest_end(HV_STATUS_HV_FAULT,
+			  "unexpected control-register exit, qualification 0x%llx",
 			  (unsigned long long)q);
 	value = gpr == CR_GPR_RSP ? vmread(GUEST_RSP) : *vcpu_gpr(gpr);
 	if (cr == 0) {

@@ -45,7 +45,8 @@ static bool write_x2apic_icr(u32 msr, u64 value)
 	if ((mode == ICR_DM_INIT || mode == ICR_DM_STARTUP) &&
 	    ICR_SHORTHAND(value) != ICR_SHORTHAND_SELF) {
 		if (!vcpu.dropped_init_sipi++)
-			pr_info("dropped the guest's %s IPI (x2APIC ICR 0x%llx): other processors stay parked",
+			pr_info("dropped the guest's %s IPI (x2APIC ICR 0x%llx): other processors "
+				"stay parked",
 				mode == ICR_DM_INIT ? "INIT" : "STARTUP",
 				(unsigned long long)value);
 		return true;
@@ -109,8 +110,7 @@ enum exit_action handle_wrmsr(void)
 	const struct msr_range *r = find_range(msr);
 
 	if (!r || !r->write(msr, value)) {
-		pr_debug("guest WRMSR 0x%x <- 0x%llx: #GP", msr,
-			 (unsigned long long)value);
+		pr_debug("guest WRMSR 0x%x <- 0x%llx: #GP", msr, (unsigned long long)value);
 		vcpu_inject_gp();
 		return EXIT_RESUME;
 	}

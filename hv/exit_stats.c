@@ -112,8 +112,8 @@ void exit_stats_record(u32 reason, u64 tsc_ticks)
 static void print_human_table(void)
 {
 	pr_info("exit statistics:");
-	pr_info("  %-22s %10s %10s %10s %10s %8s", "reason", "count", "tsc med",
-		"cycles med", "instr med", "pmu msrs");
+	pr_info("  %-22s %10s %10s %10s %10s %8s", "reason", "count", "tsc med", "cycles med",
+		"instr med", "pmu msrs");
 	for (u32 r = 0; r < EXIT_REASON_MAX; r++) {
 		struct reason_stats *rs = stats[r];
 		if (!vcpu.exit_counts[r])

@@ -20,9 +20,8 @@ static u64 hc_puts(u64 gpa)
 	int n = 0;
 
 	for (; n < HC_PUTS_MAX; n++) {
-		if (!guest_memory_is_ram(vcpu.mem.regions, vcpu.mem.nr_regions,
-					 vcpu.mem.hidden, vcpu.mem.nr_hidden,
-					 gpa + n, gpa + n + 1))
+		if (!guest_memory_is_ram(vcpu.mem.regions, vcpu.mem.nr_regions, vcpu.mem.hidden,
+					 vcpu.mem.nr_hidden, gpa + n, gpa + n + 1))
 			return HC_ERROR;
 		buf[n] = *(const char *)phys_to_virt(gpa + n);
 		if (!buf[n])

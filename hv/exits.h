@@ -29,5 +29,4 @@ enum exit_action handle_ept_violation(void);
 enum exit_action handle_ept_misconfig(void);
 __attribute__((noreturn)) void vmentry_failure(u32 reason);
 
-
 #endif

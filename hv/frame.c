@@ -31,31 +31,29 @@ static bool add_range(u64 start, u64 end)
 }
 
 /* Add [start, end) minus every reserved range, which may split it. */
-static bool add_minus_reserved(u64 start, u64 end,
-			       const struct phys_range *reserved, int nr_reserved)
+static bool add_minus_reserved(u64 start, u64 end, const struct phys_range *reserved,
+			       int nr_reserved)
 {
 	for (int i = 0; i < nr_reserved; i++) {
 		const struct phys_range *r = &reserved[i];
 		if (r->end <= start || r->start >= end)
 			continue;
-		return add_minus_reserved(start, ALIGN_DOWN(r->start, PAGE_SIZE),
-					  reserved, nr_reserved) &&
-		       add_minus_reserved(ALIGN_UP(r->end, PAGE_SIZE), end,
-					  reserved, nr_reserved);
+		return add_minus_reserved(start, ALIGN_DOWN(r->start, PAGE_SIZE), reserved,
+					  nr_reserved) &&
+		       add_minus_reserved(ALIGN_UP(r->end, PAGE_SIZE), end, reserved, nr_reserved);
 	}
 	return add_range(start, end);
 }
 
-bool frame_init(const struct mem_region *regions, int nr_regions,
-		const struct phys_range *reserved, int nr_reserved)
+bool frame_init(const struct mem_region *regions, int nr_regions, const struct phys_range *reserved,
+		int nr_reserved)
 {
 	nr_ranges = 0;
 	for (int i = 0; i < nr_regions; i++) {
 		const struct mem_region *r = &regions[i];
 		if (r->type != MB2_MEMORY_AVAILABLE)
 			continue;
-		if (!add_minus_reserved(r->base, r->base + r->len, reserved,
-					nr_reserved))
+		if (!add_minus_reserved(r->base, r->base + r->len, reserved, nr_reserved))
 			return false;
 	}
 	return true;

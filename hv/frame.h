@@ -19,8 +19,8 @@ struct phys_range {
 };
 
 /* Returns false when the available RAM cannot be described (too many holes). */
-bool frame_init(const struct mem_region *regions, int nr_regions,
-		const struct phys_range *reserved, int nr_reserved);
+bool frame_init(const struct mem_region *regions, int nr_regions, const struct phys_range *reserved,
+		int nr_reserved);
 /*
  * Confine all further allocations to a pool of the given size at the top of
  * the highest free range, so that the hypervisor's memory is one range EPT

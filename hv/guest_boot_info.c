@@ -34,8 +34,7 @@ static u32 area_string(struct area *a, const char *s)
 }
 
 /* KiB of available memory from 0 and from 1 MiB, as multiboot reports them. */
-static void basic_meminfo(const struct mem_region *map, int n, u32 *lower,
-			  u32 *upper)
+static void basic_meminfo(const struct mem_region *map, int n, u32 *lower, u32 *upper)
 {
 	*lower = *upper = 0;
 	for (int i = 0; i < n; i++) {
@@ -45,7 +44,8 @@ static void basic_meminfo(const struct mem_region *map, int n, u32 *lower,
 			*lower = (u32)(MIN(map[i].len, 0x100000ULL) >> 10);
 		if (map[i].base <= 0x100000 && map[i].base + map[i].len > 0x100000)
 			*upper = (u32)(MIN(map[i].base + map[i].len - 0x100000,
-					   0xffffffffULL << 10) >> 10);
+					   0xffffffffULL << 10) >>
+				       10);
 	}
 }
 
@@ -62,9 +62,8 @@ static void build_gdt(struct area *a, struct guest_boot *out)
 	out->gdt_limit = 3 * 8 - 1;
 }
 
-static u32 build_mb1(struct area *a, const char *cmdline,
-		     const struct boot_module *mods, int nr_mods,
-		     const struct mem_region *map, int nr_map)
+static u32 build_mb1(struct area *a, const char *cmdline, const struct boot_module *mods,
+		     int nr_mods, const struct mem_region *map, int nr_map)
 {
 	u64 ip = area_alloc(a, sizeof(struct mb1_info), 8);
 	u64 mp = area_alloc(a, (u64)nr_mods * sizeof(struct mb1_module), 8);
@@ -73,8 +72,8 @@ static u32 build_mb1(struct area *a, const char *cmdline,
 
 	if (a->overflow)
 		return 0;
-	info->flags = MB1_INFO_MEMORY | MB1_INFO_CMDLINE | MB1_INFO_MODS |
-		      MB1_INFO_MEM_MAP | MB1_INFO_BOOT_LOADER_NAME;
+	info->flags = MB1_INFO_MEMORY | MB1_INFO_CMDLINE | MB1_INFO_MODS | MB1_INFO_MEM_MAP |
+		      MB1_INFO_BOOT_LOADER_NAME;
 	basic_meminfo(map, nr_map, &info->mem_lower, &info->mem_upper);
 	info->cmdline = area_string(a, cmdline);
 	info->boot_loader_name = area_string(a, BOOT_LOADER_NAME);
@@ -118,9 +117,8 @@ static void mb2_string_tag(struct area *a, u32 type, const char *s)
 		memcpy(t + sizeof(struct mb2_tag), s, strlen(s) + 1);
 }
 
-static u32 build_mb2(struct area *a, const char *cmdline,
-		     const struct boot_module *mods, int nr_mods,
-		     const struct mem_region *map, int nr_map)
+static u32 build_mb2(struct area *a, const char *cmdline, const struct boot_module *mods,
+		     int nr_mods, const struct mem_region *map, int nr_map)
 {
 	u64 start = area_alloc(a, sizeof(struct mb2_info_header), 8);
 	struct mb2_tag_mmap *mm;
@@ -130,8 +128,8 @@ static u32 build_mb2(struct area *a, const char *cmdline,
 	mb2_string_tag(a, MB2_TAG_BOOT_LOADER_NAME, BOOT_LOADER_NAME);
 	for (int i = 0; i < nr_mods; i++) {
 		u32 len = (u32)strlen(mods[i].cmdline) + 1;
-		struct mb2_tag_module *m = (void *)mb2_tag(
-			a, MB2_TAG_MODULE, (u32)sizeof(*m) + len);
+		struct mb2_tag_module *m =
+			(void *)mb2_tag(a, MB2_TAG_MODULE, (u32)sizeof(*m) + len);
 		if (!m)
 			break;
 		m->mod_start = (u32)mods[i].start;
@@ -148,21 +146,19 @@ static u32 build_mb2(struct area *a, const char *cmdline,
 		mm->entry_size = sizeof(*e);
 		mm->entry_version = 0;
 		for (int i = 0; i < nr_map; i++)
-			e[i] = (struct mb2_mmap_entry){ map[i].base, map[i].len,
-							map[i].type, 0 };
+			e[i] = (struct mb2_mmap_entry){ map[i].base, map[i].len, map[i].type, 0 };
 	}
 	mb2_tag(a, MB2_TAG_END, 8);
 	if (a->overflow)
 		return 0;
-	((struct mb2_info_header *)phys_to_virt(start))->total_size =
-		(u32)(a->next - start);
+	((struct mb2_info_header *)phys_to_virt(start))->total_size = (u32)(a->next - start);
 	return (u32)start;
 }
 
 bool guest_boot_info_build(enum boot_protocol protocol, const char *cmdline,
 			   const struct boot_module *modules, int nr_modules,
-			   const struct mem_region *map, int nr_map,
-			   struct guest_boot *out, char *err, size_t errlen)
+			   const struct mem_region *map, int nr_map, struct guest_boot *out,
+			   char *err, size_t errlen)
 {
 	struct area a = { GUEST_BOOT_AREA_START, GUEST_BOOT_AREA_END, false };
 
@@ -176,8 +172,7 @@ bool guest_boot_info_build(enum boot_protocol protocol, const char *cmdline,
 		out->ebx = build_mb2(&a, cmdline, modules, nr_modules, map, nr_map);
 	}
 	if (a.overflow || !out->ebx) {
-		snprintf_hv(err, errlen,
-			    "guest boot information does not fit in 0x%llx-0x%llx",
+		snprintf_hv(err, errlen, "guest boot information does not fit in 0x%llx-0x%llx",
 			    GUEST_BOOT_AREA_START, GUEST_BOOT_AREA_END);
 		return false;
 	}

@@ -65,7 +65,7 @@ struct guest_boot {
  */
 bool guest_boot_info_build(enum boot_protocol protocol, const char *cmdline,
 			   const struct boot_module *modules, int nr_modules,
-			   const struct mem_region *map, int nr_map,
-			   struct guest_boot *out, char *err, size_t errlen);
+			   const struct mem_region *map, int nr_map, struct guest_boot *out,
+			   char *err, size_t errlen);
 
 #endif

@@ -61,9 +61,8 @@ static bool find_multiboot2(const u8 *image, u64 size, u64 *entry)
 }
 
 /* Read the program headers of a 32- or 64-bit ELF into segs. */
-static bool read_segments(const u8 *image, u64 size, u64 *entry,
-			  struct segment *segs, int *count, char *err,
-			  size_t errlen)
+static bool read_segments(const u8 *image, u64 size, u64 *entry, struct segment *segs, int *count,
+			  char *err, size_t errlen)
 {
 	bool is64 = image[EI_CLASS] == ELFCLASS64;
 	u64 phoff, phentsize, phnum;
@@ -111,8 +110,8 @@ static bool read_segments(const u8 *image, u64 size, u64 *entry,
 	return true;
 }
 
-static bool check_segment(const struct segment *s, u64 size,
-			  const struct load_policy *pol, char *err, size_t errlen)
+static bool check_segment(const struct segment *s, u64 size, const struct load_policy *pol,
+			  char *err, size_t errlen)
 {
 	u64 end = s->paddr + s->memsz;
 
@@ -129,12 +128,13 @@ static bool check_segment(const struct segment *s, u64 size,
 			     (unsigned long long)pol->hidden[i].end);
 	for (int i = 0; i < pol->nr_forbidden; i++)
 		if (s->paddr < pol->forbidden[i].end && pol->forbidden[i].start < end)
-			FAIL("guest segment 0x%llx-0x%llx overlaps a module or the boot information at 0x%llx-0x%llx",
+			FAIL("guest segment 0x%llx-0x%llx overlaps a module or the boot "
+			     "information at 0x%llx-0x%llx",
 			     (unsigned long long)s->paddr, (unsigned long long)end,
 			     (unsigned long long)pol->forbidden[i].start,
 			     (unsigned long long)pol->forbidden[i].end);
-	if (!guest_memory_is_ram(pol->regions, pol->nr_regions, pol->hidden,
-				 pol->nr_hidden, s->paddr, end))
+	if (!guest_memory_is_ram(pol->regions, pol->nr_regions, pol->hidden, pol->nr_hidden,
+				 s->paddr, end))
 		FAIL("guest segment 0x%llx-0x%llx is not in available RAM",
 		     (unsigned long long)s->paddr, (unsigned long long)end);
 	return true;
@@ -171,7 +171,8 @@ bool guest_load(const u8 *image, u64 size, const struct load_policy *policy,
 	else
 		FAIL("guest ELF image has neither a multiboot1 nor a multiboot2 header");
 	if (out->protocol == BOOT_MULTIBOOT1 && (mb1_flags & MB1_FLAG_AOUT_KLUDGE))
-		FAIL("multiboot1 a.out kludge (header flag 16) is not supported; link the guest as ELF");
+		FAIL("multiboot1 a.out kludge (header flag 16) is not supported; link the guest as "
+		     "ELF");
 
 	out->load_start = UINT64_MAX;
 	out->load_end = 0;

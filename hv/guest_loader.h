@@ -29,7 +29,7 @@ struct guest_image {
 struct load_policy {
 	const struct mem_region *regions;
 	int nr_regions;
-	const struct phys_range *hidden;   /* hypervisor memory */
+	const struct phys_range *hidden; /* hypervisor memory */
 	int nr_hidden;
 	const struct phys_range *forbidden; /* modules, the guest boot area */
 	int nr_forbidden;

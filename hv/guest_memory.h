@@ -34,8 +34,8 @@ struct guest_memory {
  * available, MMIO elsewhere. Returns the count, or -1 if max is too small.
  */
 int guest_memory_partition(const struct mem_region *regions, int nr_regions,
-			   const struct phys_range *hidden, int nr_hidden,
-			   u64 top, struct mem_segment *out, int max);
+			   const struct phys_range *hidden, int nr_hidden, u64 top,
+			   struct mem_segment *out, int max);
 
 /*
  * The memory map the guest is told about: the boot map with the hidden
@@ -43,12 +43,11 @@ int guest_memory_partition(const struct mem_region *regions, int nr_regions,
  * count, or -1 if max is too small.
  */
 int guest_memory_map(const struct mem_region *regions, int nr_regions,
-		     const struct phys_range *hidden, int nr_hidden,
-		     struct mem_region *out, int max);
+		     const struct phys_range *hidden, int nr_hidden, struct mem_region *out,
+		     int max);
 
 /* True if [start, end) is available RAM the guest may use. */
 bool guest_memory_is_ram(const struct mem_region *regions, int nr_regions,
-			 const struct phys_range *hidden, int nr_hidden,
-			 u64 start, u64 end);
+			 const struct phys_range *hidden, int nr_hidden, u64 start, u64 end);
 
 #endif

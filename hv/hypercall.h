@@ -8,15 +8,15 @@
 #ifndef HV_HYPERCALL_H
 #define HV_HYPERCALL_H
 
-#define HC_PING 0           /* returns HC_PING_MAGIC: the cheapest VMCALL exit */
-#define HC_PUTS 1           /* EBX = guest-physical address of a NUL-terminated string (<= 256 bytes) */
-#define HC_EXIT 2           /* EBX = status: ends the guest like a write to port 0xf4 */
-#define HC_READ_COUNTER 3   /* EBX = HC_COUNTER_*, ECX = argument: returns a 64-bit value */
+#define HC_PING 0 /* returns HC_PING_MAGIC: the cheapest VMCALL exit */
+#define HC_PUTS 1 /* EBX = guest-physical address of a NUL-terminated string (<= 256 bytes) */
+#define HC_EXIT 2 /* EBX = status: ends the guest like a write to port 0xf4 */
+#define HC_READ_COUNTER 3 /* EBX = HC_COUNTER_*, ECX = argument: returns a 64-bit value */
 
-#define HC_COUNTER_EXITS_TOTAL 0    /* VM exits so far */
-#define HC_COUNTER_EXITS_REASON 1   /* VM exits so far with basic exit reason ECX */
+#define HC_COUNTER_EXITS_TOTAL 0  /* VM exits so far */
+#define HC_COUNTER_EXITS_REASON 1 /* VM exits so far with basic exit reason ECX */
 
-#define HC_PING_MAGIC 0x564d5550    /* "PUMV" little-endian */
+#define HC_PING_MAGIC 0x564d5550 /* "PUMV" little-endian */
 #define HC_ERROR 0xffffffffU
 
 /* Guest exit port: a 32-bit write of the status ends the guest (isa-debug-exit convention). */

@@ -11,8 +11,7 @@ enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
 void log_init(void);
 void log_set_level(enum log_level level);
-void log_printf(enum log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void log_printf(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Raw output, no prefix and no level check: results blocks, fault dumps. */
 void console_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -24,16 +23,15 @@ void console_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* End the run: the status line, then the platform exit. */
 __attribute__((noreturn)) void hv_exit(int status);
 /* One line naming what is wrong, then hv_exit(status). */
-__attribute__((noreturn, format(printf, 2, 3))) void hv_fail(int status,
-							   const char *fmt, ...);
+__attribute__((noreturn, format(printf, 2, 3))) void hv_fail(int status, const char *fmt, ...);
 
 #define panic(...) hv_fail(HV_STATUS_HV_FAULT, __VA_ARGS__)
 
-#define HV_ASSERT(cond)                                                     \
-	do {                                                                \
-		if (!(cond))                                                \
-			panic("assertion '%s' failed in %s (%s:%d)", #cond, \
-			      __func__, __FILE__, __LINE__);                \
+#define HV_ASSERT(cond)                                                                         \
+	do {                                                                                    \
+		if (!(cond))                                                                    \
+			panic("assertion '%s' failed in %s (%s:%d)", #cond, __func__, __FILE__, \
+			      __LINE__);                                                        \
 	} while (0)
 
 #endif

@@ -28,8 +28,7 @@ static void load_boot_info(u32 magic, u64 info_phys)
 {
 	char err[160];
 
-	if (!mb2_parse(magic, info_phys, phys_to_virt(info_phys), &boot, err,
-		       sizeof(err)))
+	if (!mb2_parse(magic, info_phys, phys_to_virt(info_phys), &boot, err, sizeof(err)))
 		hv_fail(HV_STATUS_BAD_INPUT, "multiboot2: %s", err);
 }
 
@@ -49,8 +48,7 @@ static void print_memory_map(void)
 	for (int i = 0; i < boot.nr_regions; i++) {
 		const struct mem_region *r = &boot.regions[i];
 		pr_info("  %016llx-%016llx %s", (unsigned long long)r->base,
-			(unsigned long long)(r->base + r->len - 1),
-			mb2_memory_type_name(r->type));
+			(unsigned long long)(r->base + r->len - 1), mb2_memory_type_name(r->type));
 	}
 }
 
@@ -68,13 +66,11 @@ static void init_memory(void)
 	struct phys_range reserved[2 + BOOT_MAX_MODULES];
 	int n = 0;
 
-	hv_image = (struct phys_range){ virt_to_phys(__hv_start),
-					virt_to_phys(__hv_end) };
+	hv_image = (struct phys_range){ virt_to_phys(__hv_start), virt_to_phys(__hv_end) };
 	reserved[n++] = hv_image;
 	reserved[n++] = (struct phys_range){ boot.info_start, boot.info_end };
 	for (int i = 0; i < boot.nr_modules; i++)
-		reserved[n++] = (struct phys_range){ boot.modules[i].start,
-						     boot.modules[i].end };
+		reserved[n++] = (struct phys_range){ boot.modules[i].start, boot.modules[i].end };
 	if (!frame_init(boot.regions, boot.nr_regions, reserved, n))
 		hv_fail(HV_STATUS_BAD_INPUT, "memory map has too many holes (more than %d ranges)",
 			FRAME_MAX_RANGES);
@@ -94,8 +90,7 @@ static void print_modules(void)
 	for (int i = 0; i < boot.nr_modules; i++)
 		pr_info("module %d: %08llx-%08llx '%s'", i,
 			(unsigned long long)boot.modules[i].start,
-			(unsigned long long)boot.modules[i].end,
-			boot.modules[i].cmdline);
+			(unsigned long long)boot.modules[i].end, boot.modules[i].cmdline);
 }
 
 void hv_main(u32 magic, u32 info_phys);
@@ -118,8 +113,8 @@ void hv_main(u32 magic, u32 info_phys)
 	platform_report();
 	platform_require_vmx();
 	if (boot.nr_modules == 0)
-		hv_fail(HV_STATUS_BAD_INPUT,
-			"no guest module: add 'module2 /path/guest.elf [args]' after the multiboot2 line");
+		hv_fail(HV_STATUS_BAD_INPUT, "no guest module: add 'module2 /path/guest.elf "
+					     "[args]' after the multiboot2 line");
 	pmu_init();
 	vmx_enable();
 	smp_park_application_processors(&boot);

@@ -11,15 +11,15 @@ struct parse_ctx {
 	bool have_mmap;
 };
 
-#define FAIL(ctx, ...)                                         \
-	do {                                                   \
+#define FAIL(ctx, ...)                                               \
+	do {                                                         \
 		snprintf_hv((ctx)->err, (ctx)->errlen, __VA_ARGS__); \
-		return false;                                  \
+		return false;                                        \
 	} while (0)
 
 /* A string inside a tag must end with a NUL before the tag ends. */
-static bool copy_tag_string(struct parse_ctx *ctx, const char *s, size_t room,
-			    char *dst, const char *what)
+static bool copy_tag_string(struct parse_ctx *ctx, const char *s, size_t room, char *dst,
+			    const char *what)
 {
 	size_t len = 0;
 
@@ -28,8 +28,8 @@ static bool copy_tag_string(struct parse_ctx *ctx, const char *s, size_t room,
 	if (len == room)
 		FAIL(ctx, "%s is not NUL-terminated inside its tag", what);
 	if (len >= BOOT_CMDLINE_MAX)
-		FAIL(ctx, "%s is %u bytes, longer than the %u supported", what,
-		     (unsigned)len, BOOT_CMDLINE_MAX - 1);
+		FAIL(ctx, "%s is %u bytes, longer than the %u supported", what, (unsigned)len,
+		     BOOT_CMDLINE_MAX - 1);
 	memcpy(dst, s, len + 1);
 	return true;
 }
@@ -44,13 +44,12 @@ static bool parse_module(struct parse_ctx *ctx, const struct mb2_tag *tag)
 	if (ctx->out->nr_modules == BOOT_MAX_MODULES)
 		FAIL(ctx, "more than %d modules", BOOT_MAX_MODULES);
 	if (m->mod_end < m->mod_start)
-		FAIL(ctx, "module %d ends (0x%x) before it starts (0x%x)",
-		     ctx->out->nr_modules, m->mod_end, m->mod_start);
+		FAIL(ctx, "module %d ends (0x%x) before it starts (0x%x)", ctx->out->nr_modules,
+		     m->mod_end, m->mod_start);
 	bm = &ctx->out->modules[ctx->out->nr_modules];
 	bm->start = m->mod_start;
 	bm->end = m->mod_end;
-	if (!copy_tag_string(ctx, m->cmdline, tag->size - sizeof(*m),
-			     bm->cmdline, "module string"))
+	if (!copy_tag_string(ctx, m->cmdline, tag->size - sizeof(*m), bm->cmdline, "module string"))
 		return false;
 	ctx->out->nr_modules++;
 	return true;
@@ -77,8 +76,7 @@ static bool parse_mmap(struct parse_ctx *ctx, const struct mb2_tag *tag)
 			FAIL(ctx, "memory map entry at 0x%llx wraps around",
 			     (unsigned long long)e->base);
 		if (ctx->out->nr_regions == BOOT_MAX_REGIONS)
-			FAIL(ctx, "memory map has more than %d entries",
-			     BOOT_MAX_REGIONS);
+			FAIL(ctx, "memory map has more than %d entries", BOOT_MAX_REGIONS);
 		r = &ctx->out->regions[ctx->out->nr_regions++];
 		r->base = e->base;
 		r->len = e->len;
@@ -92,8 +90,7 @@ static bool parse_tag(struct parse_ctx *ctx, const struct mb2_tag *tag)
 {
 	switch (tag->type) {
 	case MB2_TAG_CMDLINE:
-		return copy_tag_string(ctx, (const char *)(tag + 1),
-				       tag->size - sizeof(*tag),
+		return copy_tag_string(ctx, (const char *)(tag + 1), tag->size - sizeof(*tag),
 				       ctx->out->cmdline, "command line");
 	case MB2_TAG_MODULE:
 		return parse_module(ctx, tag);
@@ -104,8 +101,8 @@ static bool parse_tag(struct parse_ctx *ctx, const struct mb2_tag *tag)
 	}
 }
 
-bool mb2_parse(u32 magic, u64 info_phys, const void *info,
-	       struct boot_info *out, char *err, size_t errlen)
+bool mb2_parse(u32 magic, u64 info_phys, const void *info, struct boot_info *out, char *err,
+	       size_t errlen)
 {
 	struct parse_ctx ctx = { out, err, errlen, false };
 	const struct mb2_info_header *hdr = info;
@@ -114,15 +111,14 @@ bool mb2_parse(u32 magic, u64 info_phys, const void *info,
 
 	memset(out, 0, sizeof(*out));
 	if (magic != MB2_BOOTLOADER_MAGIC)
-		FAIL(&ctx, "not started by a multiboot2 loader (EAX=0x%x, expected 0x%x)",
-		     magic, MB2_BOOTLOADER_MAGIC);
+		FAIL(&ctx, "not started by a multiboot2 loader (EAX=0x%x, expected 0x%x)", magic,
+		     MB2_BOOTLOADER_MAGIC);
 	if (!info || info_phys % 8)
 		FAIL(&ctx, "boot information address 0x%llx is invalid",
 		     (unsigned long long)info_phys);
 	if (hdr->total_size < sizeof(*hdr) + sizeof(struct mb2_tag) ||
 	    hdr->total_size > MB2_INFO_MAX_SIZE)
-		FAIL(&ctx, "boot information size %u is implausible",
-		     hdr->total_size);
+		FAIL(&ctx, "boot information size %u is implausible", hdr->total_size);
 	out->info_start = info_phys;
 	out->info_end = info_phys + hdr->total_size;
 
@@ -131,8 +127,8 @@ bool mb2_parse(u32 magic, u64 info_phys, const void *info,
 		const struct mb2_tag *tag = (const void *)(base + off);
 
 		if (tag->size < sizeof(*tag) || tag->size > hdr->total_size - off)
-			FAIL(&ctx, "tag type %u at offset %u has invalid size %u",
-			     tag->type, off, tag->size);
+			FAIL(&ctx, "tag type %u at offset %u has invalid size %u", tag->type, off,
+			     tag->size);
 		if (tag->type == MB2_TAG_END) {
 			if (!ctx.have_mmap)
 				FAIL(&ctx, "no memory map tag");
@@ -141,8 +137,7 @@ bool mb2_parse(u32 magic, u64 info_phys, const void *info,
 		if (!parse_tag(&ctx, tag))
 			return false;
 	}
-	FAIL(&ctx, "no end tag within the %u bytes of boot information",
-	     hdr->total_size);
+	FAIL(&ctx, "no end tag within the %u bytes of boot information", hdr->total_size);
 }
 
 const char *mb2_memory_type_name(u32 type)

@@ -73,8 +73,8 @@ struct boot_info {
  * Validate and copy the boot information at info (physical address
  * info_phys). On failure returns false with a one-line reason in err.
  */
-bool mb2_parse(u32 magic, u64 info_phys, const void *info,
-	       struct boot_info *out, char *err, size_t errlen);
+bool mb2_parse(u32 magic, u64 info_phys, const void *info, struct boot_info *out, char *err,
+	       size_t errlen);
 
 const char *mb2_memory_type_name(u32 type);
 

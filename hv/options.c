@@ -9,17 +9,17 @@ enum option_kind { OPT_UINT, OPT_CHOICE, OPT_REASON_SET };
 struct option_desc {
 	const char *name;
 	enum option_kind kind;
-	size_t offset;               /* of a u64 in struct hv_options */
-	u64 min, max;                /* OPT_UINT */
-	const char *const *choices;  /* OPT_CHOICE, NULL-terminated; value = index */
+	size_t offset;		    /* of a u64 in struct hv_options */
+	u64 min, max;		    /* OPT_UINT */
+	const char *const *choices; /* OPT_CHOICE, NULL-terminated; value = index */
 	u64 def;
 };
 
 #define FIELD(f) offsetof(struct hv_options, f)
 
 /* In the order of the enums in hv/pmu.h. */
-static const char *const pmu_choices[] = { "off", "passthrough", "switch", "rfc",
-					   "mediated", "lazy", NULL };
+static const char *const pmu_choices[] = { "off",      "passthrough", "switch", "rfc",
+					   "mediated", "lazy",	      NULL };
 static const char *const global_ctrl_choices[] = { "lists", "vmcs", NULL };
 static const char *const pmu_read_choices[] = { "auto", "rdpmc", "rdmsr", NULL };
 
@@ -28,9 +28,9 @@ static const struct {
 	const char *name;
 	u8 reason;
 } reason_names[] = {
-	{ "init", 3 },	   { "cpuid", 10 },  { "hlt", 12 },   { "vmcall", 18 },
-	{ "cr", 28 },	   { "io", 30 },     { "rdmsr", 31 }, { "wrmsr", 32 },
-	{ "ept", 48 },	   { "timer", 52 },  { "xsetbv", 55 },
+	{ "init", 3 }, { "cpuid", 10 }, { "hlt", 12 },	  { "vmcall", 18 },
+	{ "cr", 28 },  { "io", 30 },	{ "rdmsr", 31 },  { "wrmsr", 32 },
+	{ "ept", 48 }, { "timer", 52 }, { "xsetbv", 55 },
 };
 
 static const struct option_desc option_table[] = {
@@ -46,8 +46,7 @@ static const struct option_desc option_table[] = {
 };
 
 /* "cpuid,vmcall,io" -> bit mask of exit reasons; "none" is the empty set. */
-static bool parse_reason_set(const char *v, size_t len, u64 *out, char *err,
-			     size_t errlen)
+static bool parse_reason_set(const char *v, size_t len, u64 *out, char *err, size_t errlen)
 {
 	u64 set = 0;
 
@@ -113,8 +112,7 @@ static const struct option_desc *find_option(const char *key, size_t len)
 	return NULL;
 }
 
-static bool parse_choice(const struct option_desc *d, const char *v, size_t len,
-			 u64 *out)
+static bool parse_choice(const struct option_desc *d, const char *v, size_t len, u64 *out)
 {
 	for (u64 i = 0; d->choices[i]; i++)
 		if (strlen(d->choices[i]) == len && !strncmp(d->choices[i], v, len)) {
@@ -129,12 +127,11 @@ static void describe_choices(const struct option_desc *d, char *buf, size_t size
 	size_t used = 0;
 	buf[0] = '\0';
 	for (int i = 0; d->choices[i] && used < size; i++)
-		used += (size_t)snprintf_hv(buf + used, size - used, "%s%s",
-					    i ? "|" : "", d->choices[i]);
+		used += (size_t)snprintf_hv(buf + used, size - used, "%s%s", i ? "|" : "",
+					    d->choices[i]);
 }
 
-static bool parse_word(struct hv_options *o, const char *w, size_t len,
-		       char *err, size_t errlen)
+static bool parse_word(struct hv_options *o, const char *w, size_t len, char *err, size_t errlen)
 {
 	const char *eq = memchr(w, '=', len);
 	const struct option_desc *d;
@@ -162,13 +159,13 @@ static bool parse_word(struct hv_options *o, const char *w, size_t len,
 		if (parse_choice(d, eq + 1, vlen, &v))
 			goto ok;
 		describe_choices(d, allowed, sizeof(allowed));
-		snprintf_hv(err, errlen, "option %s: '%.*s' is not one of %s",
-			    d->name, (int)vlen, eq + 1, allowed);
+		snprintf_hv(err, errlen, "option %s: '%.*s' is not one of %s", d->name, (int)vlen,
+			    eq + 1, allowed);
 		return false;
 	}
 	if (!parse_u64(eq + 1, vlen, &v) || v < d->min || v > d->max) {
-		snprintf_hv(err, errlen, "option %s: '%.*s' is not a number in %llu..%llu",
-			    d->name, (int)vlen, eq + 1, (unsigned long long)d->min,
+		snprintf_hv(err, errlen, "option %s: '%.*s' is not a number in %llu..%llu", d->name,
+			    (int)vlen, eq + 1, (unsigned long long)d->min,
 			    (unsigned long long)d->max);
 		return false;
 	}
@@ -177,8 +174,7 @@ ok:
 	return true;
 }
 
-bool options_parse(const char *cmdline, struct hv_options *o, char *err,
-		   size_t errlen)
+bool options_parse(const char *cmdline, struct hv_options *o, char *err, size_t errlen)
 {
 	const char *p = cmdline;
 	bool first = true;
@@ -211,15 +207,15 @@ void options_format(const struct hv_options *o, char *buf, size_t size)
 		const char *sep = i ? " " : "";
 
 		if (d->kind == OPT_CHOICE) {
-			used += (size_t)snprintf_hv(buf + used, size - used, "%s%s=%s",
-						    sep, d->name, d->choices[v]);
+			used += (size_t)snprintf_hv(buf + used, size - used, "%s%s=%s", sep,
+						    d->name, d->choices[v]);
 		} else if (d->kind == OPT_REASON_SET) {
 			char set[96];
 			format_reason_set(v, set, sizeof(set));
-			used += (size_t)snprintf_hv(buf + used, size - used, "%s%s=%s",
-						    sep, d->name, set);
+			used += (size_t)snprintf_hv(buf + used, size - used, "%s%s=%s", sep,
+						    d->name, set);
 		} else
-			used += (size_t)snprintf_hv(buf + used, size - used, "%s%s=%llu",
-						    sep, d->name, (unsigned long long)v);
+			used += (size_t)snprintf_hv(buf + used, size - used, "%s%s=%llu", sep,
+						    d->name, (unsigned long long)v);
 	}
 }

@@ -9,14 +9,14 @@
 #include "../lib/types.h"
 
 struct hv_options {
-	u64 loglevel;        /* 0 errors .. 3 debug */
-	u64 guest_limit;     /* end the guest after this many TSC ticks (0: never) */
-	u64 pmu;             /* enum pmu_strategy */
-	u64 global_ctrl;     /* enum global_ctrl_mode */
-	u64 pmu_read;        /* enum pmu_read_method */
-	u64 pmu_gp;          /* GP counters for the guest (PMU_GP_ALL: all) */
-	u64 pmu_lazy;        /* lazy: bit r set = switch on exit reason r */
-	u64 pmu_lazy_every;  /* lazy: also switch on every Nth exit (0: never) */
+	u64 loglevel;	      /* 0 errors .. 3 debug */
+	u64 guest_limit;      /* end the guest after this many TSC ticks (0: never) */
+	u64 pmu;	      /* enum pmu_strategy */
+	u64 global_ctrl;      /* enum global_ctrl_mode */
+	u64 pmu_read;	      /* enum pmu_read_method */
+	u64 pmu_gp;	      /* GP counters for the guest (PMU_GP_ALL: all) */
+	u64 pmu_lazy;	      /* lazy: bit r set = switch on exit reason r */
+	u64 pmu_lazy_every;   /* lazy: also switch on every Nth exit (0: never) */
 	u64 bench_primitives; /* measure PMU/VMX primitives at boot */
 };
 
@@ -26,8 +26,7 @@ extern struct hv_options hv_opts;
 
 void options_set_defaults(struct hv_options *o);
 /* Parse cmdline into o; on failure a one-line reason in err. */
-bool options_parse(const char *cmdline, struct hv_options *o, char *err,
-		   size_t errlen);
+bool options_parse(const char *cmdline, struct hv_options *o, char *err, size_t errlen);
 /* "key=value key=value ..." of every option in force, for result records. */
 void options_format(const struct hv_options *o, char *buf, size_t size);
 

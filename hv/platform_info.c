@@ -56,8 +56,8 @@ static void report_cpu(void)
 	struct cpu_id c;
 
 	identify_cpu(&c);
-	pr_info("cpu: %s family 0x%x model 0x%x stepping %u '%s'", c.vendor, c.family,
-		c.model, c.stepping, c.name);
+	pr_info("cpu: %s family 0x%x model 0x%x stepping %u '%s'", c.vendor, c.family, c.model,
+		c.stepping, c.name);
 }
 
 #define MSR_IA32_UCODE_REV 0x0000008b
@@ -76,20 +76,20 @@ void platform_print_meta(void)
 	}
 	console_printf("meta,cpu_vendor,%s\n", c.vendor);
 	console_printf("meta,cpu_model_name,%s\n", c.name);
-	console_printf("meta,cpu_family,%u\nmeta,cpu_model,%u\nmeta,cpu_stepping,%u\n",
-		       c.family, c.model, c.stepping);
+	console_printf("meta,cpu_family,%u\nmeta,cpu_model,%u\nmeta,cpu_stepping,%u\n", c.family,
+		       c.model, c.stepping);
 	/* SDM Vol. 3A, "Microcode Update Facilities": write 0, CPUID, read the signature. */
 	if (wrmsr_safe(MSR_IA32_UCODE_REV, 0)) {
 		(void)cpuid(1);
 		if (rdmsr_safe(MSR_IA32_UCODE_REV, &ucode))
-			console_printf("meta,microcode,0x%llx\n", (unsigned long long)(ucode >> 32));
+			console_printf("meta,microcode,0x%llx\n",
+				       (unsigned long long)(ucode >> 32));
 	}
 	console_printf("meta,hypervisor_present,%u\n",
 		       (cpuid(1).ecx & CPUID_1_ECX_HYPERVISOR) ? 1 : 0);
 	console_printf("meta,perfmon_version,%u\nmeta,gp_counters,%u\nmeta,gp_width,%u\n",
 		       p.version, p.nr_gp, p.gp_width);
-	console_printf("meta,fixed_counters,%u\nmeta,fixed_width,%u\n", p.nr_fixed,
-		       p.fixed_width);
+	console_printf("meta,fixed_counters,%u\nmeta,fixed_width,%u\n", p.nr_fixed, p.fixed_width);
 }
 
 static void report_pmu(void)

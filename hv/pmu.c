@@ -26,7 +26,7 @@
 const char *pmu_strategy_name(enum pmu_strategy s)
 {
 	static const char *const names[] = { "off", "passthrough", "switch",
-					     "rfc", "mediated", "lazy" };
+					     "rfc", "mediated",	   "lazy" };
 	return s < ARRAY_SIZE(names) ? names[s] : "?";
 }
 
@@ -89,14 +89,12 @@ static void choose_read_method(void)
 		hv_fail(HV_STATUS_UNSUPPORTED,
 			"pmu_read=rdpmc: RDPMC does not read back what WRMSR wrote "
 			"(wrote 0x%llx, read 0x%llx and 0x%llx); use pmu_read=rdmsr",
-			RDPMC_SELFTEST_PATTERN, (unsigned long long)gp,
-			(unsigned long long)fixed);
+			RDPMC_SELFTEST_PATTERN, (unsigned long long)gp, (unsigned long long)fixed);
 	pmu.use_rdpmc = hv_opts.pmu_read == PMU_READ_RDMSR ? false : works;
 	if (hv_opts.pmu_read == PMU_READ_AUTO && !works)
 		pr_info("pmu: RDPMC self-test failed (wrote 0x%llx, read 0x%llx and 0x%llx): "
 			"counters are read with RDMSR",
-			RDPMC_SELFTEST_PATTERN, (unsigned long long)gp,
-			(unsigned long long)fixed);
+			RDPMC_SELFTEST_PATTERN, (unsigned long long)gp, (unsigned long long)fixed);
 }
 
 static void detect(void)
@@ -111,18 +109,17 @@ static void detect(void)
 	if (pmu.caps.version < 2 || pmu.caps.version > 5) {
 		if (hv_opts.pmu != PMU_OFF)
 			hv_fail(HV_STATUS_UNSUPPORTED,
-				"pmu=%s needs architectural PerfMon v2-v5; CPUID.0AH reports version %u (use pmu=off)",
+				"pmu=%s needs architectural PerfMon v2-v5; CPUID.0AH reports "
+				"version %u (use pmu=off)",
 				pmu_strategy_name(hv_opts.pmu), pmu.caps.version);
 		return;
 	}
 	pmu.nr_gp = MIN(pmu.caps.nr_gp, (unsigned)PMU_MAX_GP);
 	pmu.nr_fixed = count_fixed(&pmu.caps);
 	pmu.has_status_set = pmu.caps.version >= 4;
-	if ((cpuid(1).ecx & CPUID_1_ECX_PDCM) &&
-	    rdmsr_safe(MSR_IA32_PERF_CAPABILITIES, &v))
+	if ((cpuid(1).ecx & CPUID_1_ECX_PDCM) && rdmsr_safe(MSR_IA32_PERF_CAPABILITIES, &v))
 		pmu.full_width_writes = v & PERF_CAP_FW_WRITE;
-	if (!rdmsr_safe(MSR_CORE_PERF_GLOBAL_CTRL, &v) ||
-	    !rdmsr_safe(msr_evtsel(0), &v))
+	if (!rdmsr_safe(MSR_CORE_PERF_GLOBAL_CTRL, &v) || !rdmsr_safe(msr_evtsel(0), &v))
 		hv_fail(HV_STATUS_UNSUPPORTED,
 			"pmu: the PMU MSRs fault although CPUID.0AH reports PerfMon v%u "
 			"(Bochs needs a cpu: msrs= file; use pmu=off otherwise)",
@@ -132,7 +129,8 @@ static void detect(void)
 static void choose_guest_share(void)
 {
 	if (hv_opts.pmu_gp != PMU_GP_ALL && hv_opts.pmu_gp > pmu.nr_gp)
-		hv_fail(HV_STATUS_BAD_INPUT, "pmu_gp=%llu but the CPU has %u general-purpose counters",
+		hv_fail(HV_STATUS_BAD_INPUT,
+			"pmu_gp=%llu but the CPU has %u general-purpose counters",
 			(unsigned long long)hv_opts.pmu_gp, pmu.nr_gp);
 	pmu.guest_gp = hv_opts.pmu_gp == PMU_GP_ALL ? pmu.nr_gp : (unsigned)hv_opts.pmu_gp;
 	pmu.guest_fixed = pmu.nr_fixed;
@@ -177,13 +175,16 @@ void pmu_init(void)
 		pmu.use_rdpmc ? "RDPMC" : "RDMSR");
 	if (!pmu.has_status_set)
 		pr_warn("pmu: PerfMon v%u has no GLOBAL_STATUS_SET: overflow bits cleared while "
-			"switched out cannot be set again", pmu.caps.version);
+			"switched out cannot be set again",
+			pmu.caps.version);
 	if (!pmu.full_width_writes && (pmu.strategy == PMU_RFC || pmu.strategy == PMU_MEDIATED))
 		pr_warn("pmu: %s rewrites the guest's GP counters on every exit, and without "
 			"full-width writes hardware keeps 32 bits of each: counts above 2^31 "
-			"come back wrong", pmu_strategy_name(pmu.strategy));
+			"come back wrong",
+			pmu_strategy_name(pmu.strategy));
 	else if (!pmu.full_width_writes)
-		pr_info("pmu: no full-width counter writes (PERF_CAPABILITIES.FW_WRITE = 0): on hardware a GP counter write keeps 32 bits, sign-extended");
+		pr_info("pmu: no full-width counter writes (PERF_CAPABILITIES.FW_WRITE = 0): on "
+			"hardware a GP counter write keeps 32 bits, sign-extended");
 }
 
 /* ---- IA32_PERF_GLOBAL_CTRL at VM entry and exit ---- */
@@ -224,14 +225,14 @@ static void setup_vmcs_fields(u32 *exit_controls, u32 *entry_controls)
 	if (!vmx_entry_control_supported(VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL) ||
 	    !vmx_exit_control_supported(VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL))
 		hv_fail(HV_STATUS_UNSUPPORTED,
-			"global_ctrl=vmcs: this CPU does not offer the 'load IA32_PERF_GLOBAL_CTRL' "
+			"global_ctrl=vmcs: this CPU does not offer the 'load "
+			"IA32_PERF_GLOBAL_CTRL' "
 			"VM-entry and VM-exit controls (use global_ctrl=lists)");
 	*entry_controls |= VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL;
 	*exit_controls |= VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL;
 	vmwrite(GUEST_IA32_PERF_GLOBAL_CTRL, pmu.host_boot.global_ctrl & pmu.guest_global_mask);
 	vmwrite(HOST_IA32_PERF_GLOBAL_CTRL, 0);
-	pmu.vmcs_saves_global_ctrl =
-		vmx_exit_control_supported(VM_EXIT_SAVE_IA32_PERF_GLOBAL_CTRL);
+	pmu.vmcs_saves_global_ctrl = vmx_exit_control_supported(VM_EXIT_SAVE_IA32_PERF_GLOBAL_CTRL);
 	if (pmu.vmcs_saves_global_ctrl) {
 		*exit_controls |= VM_EXIT_SAVE_IA32_PERF_GLOBAL_CTRL;
 		return;
@@ -275,8 +276,8 @@ static void intercept(u8 *bitmap, u32 msr, enum msr_access a)
 static void setup_msr_bitmap(u8 *bm)
 {
 	bool sees_selectors = pmu.strategy == PMU_MEDIATED;
-	bool sees_fixed_ctrl = pmu.strategy == PMU_MEDIATED ||
-			       pmu.strategy == PMU_SWITCH || pmu.strategy == PMU_LAZY;
+	bool sees_fixed_ctrl = pmu.strategy == PMU_MEDIATED || pmu.strategy == PMU_SWITCH ||
+			       pmu.strategy == PMU_LAZY;
 
 	intercept(bm, MSR_IA32_PERF_CAPABILITIES, MSR_INTERCEPT_RW);
 	intercept(bm, MSR_IA32_DS_AREA, MSR_INTERCEPT_RW);
@@ -297,7 +298,8 @@ static void setup_msr_bitmap(u8 *bm)
 	for (unsigned j = pmu.strategy == PMU_OFF ? 0 : pmu.guest_fixed; j < PMU_MAX_FIXED; j++)
 		intercept(bm, msr_fixed_ctr(j), MSR_INTERCEPT_RW);
 	if (pmu.strategy == PMU_OFF) {
-		for (u32 m = MSR_CORE_PERF_FIXED_CTR_CTRL; m <= MSR_CORE_PERF_GLOBAL_STATUS_SET; m++)
+		for (u32 m = MSR_CORE_PERF_FIXED_CTR_CTRL; m <= MSR_CORE_PERF_GLOBAL_STATUS_SET;
+		     m++)
 			intercept(bm, m, MSR_INTERCEPT_RW);
 		return;
 	}
@@ -378,8 +380,7 @@ bool pmu_msr_read(u32 msr, u64 *value)
 	u64 caps;
 
 	/* Everything else that exits here is not the guest's: #GP. */
-	if (msr != MSR_IA32_PERF_CAPABILITIES || pmu.strategy == PMU_OFF ||
-	    !rdmsr_safe(msr, &caps))
+	if (msr != MSR_IA32_PERF_CAPABILITIES || pmu.strategy == PMU_OFF || !rdmsr_safe(msr, &caps))
 		return false;
 	*value = caps & PERF_CAP_FW_WRITE; /* no LBR format, no PEBS */
 	return true;
@@ -405,8 +406,7 @@ static bool write_guest_register(u32 msr, u64 value, u64 *saved)
 
 static bool write_global_status_bits(u32 msr, u64 value)
 {
-	bool saved_out = pmu.switched &&
-			 (pmu.strategy == PMU_RFC || pmu.strategy == PMU_MEDIATED);
+	bool saved_out = pmu.switched && (pmu.strategy == PMU_RFC || pmu.strategy == PMU_MEDIATED);
 
 	if (value & ~pmu.guest_global_mask)
 		return false;
@@ -466,14 +466,14 @@ static unsigned compare_state(const struct pmu_state *want, const struct pmu_sta
 {
 	unsigned bad = 0;
 
-#define CHECK_REG(field, name, idx)                                                 \
-	do {                                                                        \
-		if (want->field != got->field) {                                    \
-			pr_err("pmu: host %s%s is 0x%llx after the guest, expected 0x%llx", \
-			       name, idx, (unsigned long long)got->field,           \
-			       (unsigned long long)want->field);                    \
-			bad++;                                                      \
-		}                                                                   \
+#define CHECK_REG(field, name, idx)                                                               \
+	do {                                                                                      \
+		if (want->field != got->field) {                                                  \
+			pr_err("pmu: host %s%s is 0x%llx after the guest, expected 0x%llx", name, \
+			       idx, (unsigned long long)got->field,                               \
+			       (unsigned long long)want->field);                                  \
+			bad++;                                                                    \
+		}                                                                                 \
 	} while (0)
 	static const char *const digit[] = { "0", "1", "2", "3", "4", "5", "6", "7" };
 	CHECK_REG(global_ctrl, "GLOBAL_CTRL", "");

@@ -12,12 +12,12 @@
 #include "../arch/x86/vmx_msr_list.h"
 
 enum pmu_strategy {
-	PMU_OFF,         /* no PMU for the guest */
+	PMU_OFF,	 /* no PMU for the guest */
 	PMU_PASSTHROUGH, /* the guest owns the counters; only GLOBAL_CTRL moves */
-	PMU_SWITCH,      /* pmuvisor's minimal switch; the hypervisor counts itself */
-	PMU_RFC,         /* the reviewed patch's sequence */
-	PMU_MEDIATED,    /* upstream KVM's mediated vPMU sequence */
-	PMU_LAZY,        /* like switch, on chosen exit reasons or every Nth exit */
+	PMU_SWITCH,	 /* pmuvisor's minimal switch; the hypervisor counts itself */
+	PMU_RFC,	 /* the reviewed patch's sequence */
+	PMU_MEDIATED,	 /* upstream KVM's mediated vPMU sequence */
+	PMU_LAZY,	 /* like switch, on chosen exit reasons or every Nth exit */
 };
 
 enum global_ctrl_mode { GLOBAL_CTRL_LISTS, GLOBAL_CTRL_VMCS };
@@ -41,22 +41,22 @@ struct pmu {
 	/* the hardware */
 	struct pmu_caps caps;
 	unsigned nr_gp, nr_fixed;
-	bool full_width_writes; /* IA32_A_PMCx */
-	bool has_status_set;    /* IA32_PERF_GLOBAL_STATUS_SET, PerfMon v4+ */
-	bool use_rdpmc;         /* counters read with RDPMC, else RDMSR */
+	bool full_width_writes;	     /* IA32_A_PMCx */
+	bool has_status_set;	     /* IA32_PERF_GLOBAL_STATUS_SET, PerfMon v4+ */
+	bool use_rdpmc;		     /* counters read with RDPMC, else RDMSR */
 	bool vmcs_saves_global_ctrl; /* VM-exit control "save IA32_PERF_GLOBAL_CTRL" */
 	/* the guest's share */
 	unsigned guest_gp, guest_fixed;
 	u64 guest_global_mask; /* GLOBAL_CTRL/STATUS bits of counters the guest owns */
 	bool partitioned;      /* the guest owns fewer GP counters than exist */
 	/* states */
-	struct pmu_state guest;     /* the guest's, while switched out */
-	struct pmu_state host;      /* the hypervisor's own (switch, lazy) */
+	struct pmu_state guest;	    /* the guest's, while switched out */
+	struct pmu_state host;	    /* the hypervisor's own (switch, lazy) */
 	struct pmu_state host_boot; /* as found at boot: restored at guest end */
-	bool switched;              /* this exit switched the PMU to the host */
+	bool switched;		    /* this exit switched the PMU to the host */
 	/* IA32_PERF_GLOBAL_CTRL at VM transitions */
 	struct vmx_msr_list guest_list; /* VM-entry MSR-load = VM-exit MSR-store */
-	struct vmx_msr_list host_list;  /* VM-exit MSR-load */
+	struct vmx_msr_list host_list;	/* VM-exit MSR-load */
 	/* lazy */
 	u64 lazy_reasons; /* bit r: switch on exit reason r */
 	u64 lazy_every, lazy_exits;

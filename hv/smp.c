@@ -80,12 +80,14 @@ static void check_trampoline_page(const struct boot_info *boot)
 	u64 s = AP_TRAMPOLINE_BASE, e = s + PAGE_SIZE;
 
 	if (boot->info_start < e && s < boot->info_end)
-		hv_fail(HV_STATUS_BAD_INPUT, "boot information overlaps the AP trampoline page 0x%x",
+		hv_fail(HV_STATUS_BAD_INPUT,
+			"boot information overlaps the AP trampoline page 0x%x",
 			AP_TRAMPOLINE_BASE);
 	for (int i = 0; i < boot->nr_modules; i++)
 		if (boot->modules[i].start < e && s < boot->modules[i].end)
-			hv_fail(HV_STATUS_BAD_INPUT, "module %d overlaps the AP trampoline page 0x%x",
-				i, AP_TRAMPOLINE_BASE);
+			hv_fail(HV_STATUS_BAD_INPUT,
+				"module %d overlaps the AP trampoline page 0x%x", i,
+				AP_TRAMPOLINE_BASE);
 }
 
 void smp_park_application_processors(const struct boot_info *boot)

@@ -24,8 +24,8 @@
 #define GUEST_RFLAGS_FIXED BIT(1)
 #define GUEST_DR7_DEFAULT 0x400
 #define X86_CR0_ET BIT(4)
-#define AR_CODE32 0xc09b  /* G, D/B, present, code execute/read, accessed */
-#define AR_DATA32 0xc093  /* G, D/B, present, data read/write, accessed */
+#define AR_CODE32 0xc09b /* G, D/B, present, code execute/read, accessed */
+#define AR_DATA32 0xc093 /* G, D/B, present, data read/write, accessed */
 #define AR_TSS32_BUSY 0x008b
 
 struct guest_regs guest_regs;
@@ -80,8 +80,8 @@ static void setup_controls(void)
 	vmwrite(EPT_POINTER, ept_pointer(&vcpu.ept));
 	vmwrite(VMCS_LINK_POINTER, ~0ULL);
 	vcpu.preemption_timer_rate = VMX_MISC_PREEMPTION_TIMER_RATE(misc);
-	pr_debug("vmx controls: pin 0x%x cpu 0x%x secondary 0x%x exit 0x%x entry 0x%x",
-		 c.pin, c.cpu, c.secondary, c.exit, c.entry);
+	pr_debug("vmx controls: pin 0x%x cpu 0x%x secondary 0x%x exit 0x%x entry 0x%x", c.pin,
+		 c.cpu, c.secondary, c.exit, c.entry);
 }
 
 /*
@@ -140,8 +140,7 @@ static void set_guest_segment(enum vmcs_field selector, u16 sel, u32 ar)
 	vmwrite(GUEST_ES_AR_BYTES + 2 * i, ar);
 }
 
-static void setup_guest_state(const struct guest_image *image,
-			      const struct guest_boot *boot)
+static void setup_guest_state(const struct guest_image *image, const struct guest_boot *boot)
 {
 	set_guest_segment(GUEST_CS_SELECTOR, GUEST_GDT_CODE32, AR_CODE32);
 	set_guest_segment(GUEST_SS_SELECTOR, GUEST_GDT_DATA32, AR_DATA32);
@@ -242,8 +241,8 @@ void vcpu_skip_instruction(void)
 static void inject_exception(u32 vector, bool has_error_code)
 {
 	vmwrite(VM_ENTRY_INTR_INFO_FIELD, vector | INTR_TYPE_HARD_EXCEPTION |
-				 (has_error_code ? INTR_INFO_DELIVER_CODE : 0) |
-				 INTR_INFO_VALID);
+						  (has_error_code ? INTR_INFO_DELIVER_CODE : 0) |
+						  INTR_INFO_VALID);
 	if (has_error_code)
 		vmwrite(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
 }
@@ -262,10 +261,10 @@ u64 *vcpu_gpr(unsigned index)
 {
 	/* SDM numbering: RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8-R15. RSP lives in the VMCS. */
 	static u64 *const slots[16] = {
-		&guest_regs.rax, &guest_regs.rcx, &guest_regs.rdx, &guest_regs.rbx,
-		NULL, &guest_regs.rbp, &guest_regs.rsi, &guest_regs.rdi,
-		&guest_regs.r8, &guest_regs.r9, &guest_regs.r10, &guest_regs.r11,
-		&guest_regs.r12, &guest_regs.r13, &guest_regs.r14, &guest_regs.r15,
+		&guest_regs.rax, &guest_regs.rcx, &guest_regs.rdx, &guest_regs.rbx, NULL,
+		&guest_regs.rbp, &guest_regs.rsi, &guest_regs.rdi, &guest_regs.r8,  &guest_regs.r9,
+		&guest_regs.r10, &guest_regs.r11, &guest_regs.r12, &guest_regs.r13, &guest_regs.r14,
+		&guest_regs.r15,
 	};
 	return slots[index & 15];
 }

@@ -23,8 +23,8 @@ extern struct guest_regs guest_regs;
 
 /* What a handler asks the exit loop to do with the exiting instruction. */
 enum exit_action {
-	EXIT_RESUME,     /* re-execute or continue where the guest is */
-	EXIT_SKIP_INSN,  /* the instruction was emulated: step over it */
+	EXIT_RESUME,	/* re-execute or continue where the guest is */
+	EXIT_SKIP_INSN, /* the instruction was emulated: step over it */
 };
 
 struct vcpu {

@@ -46,9 +46,8 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
 static void unexpected_exit(u32 reason)
 {
 	guest_end(HV_STATUS_GUEST_CRASHED,
-		  "unexpected VM exit %u (%s): qualification 0x%llx, guest RIP 0x%llx",
-		  reason, exit_reason_name(reason),
-		  (unsigned long long)vcpu.exit_qualification,
+		  "unexpected VM exit %u (%s): qualification 0x%llx, guest RIP 0x%llx", reason,
+		  exit_reason_name(reason), (unsigned long long)vcpu.exit_qualification,
 		  (unsigned long long)vmread(GUEST_RIP));
 }
 

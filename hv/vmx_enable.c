@@ -52,8 +52,7 @@ static u64 vmx_basic;
 
 static u64 control_cap_msr(u32 cap_msr, u32 true_cap_msr)
 {
-	return rdmsr((vmx_basic & VMX_BASIC_TRUE_CTLS) && true_cap_msr ?
-			     true_cap_msr : cap_msr);
+	return rdmsr((vmx_basic & VMX_BASIC_TRUE_CTLS) && true_cap_msr ? true_cap_msr : cap_msr);
 }
 
 static u64 control_cap(const struct control_word *w)
@@ -67,16 +66,14 @@ static u32 compute_word(const struct control_word *w, u32 extra_required)
 
 	for (size_t i = 0; i < w->nr_required; i++)
 		required |= w->required[i].bit;
-	if (vmx_adjust_controls(control_cap(w), required, w->optional, &out,
-				&missing))
+	if (vmx_adjust_controls(control_cap(w), required, w->optional, &out, &missing))
 		return out;
 	for (size_t i = 0; i < w->nr_required; i++)
 		if (missing & w->required[i].bit)
 			hv_fail(HV_STATUS_UNSUPPORTED,
-				"VMX lacks the %s control '%s' (bit mask 0x%x)",
-				w->name, w->required[i].name, w->required[i].bit);
-	hv_fail(HV_STATUS_UNSUPPORTED, "VMX lacks %s control bits 0x%x", w->name,
-		missing);
+				"VMX lacks the %s control '%s' (bit mask 0x%x)", w->name,
+				w->required[i].name, w->required[i].bit);
+	hv_fail(HV_STATUS_UNSUPPORTED, "VMX lacks %s control bits 0x%x", w->name, missing);
 }
 
 bool vmx_exit_control_supported(u32 bit)
@@ -91,25 +88,32 @@ bool vmx_entry_control_supported(u32 bit)
 
 void vmx_compute_controls(struct vmx_controls *c, bool want_preemption_timer)
 {
-	const struct control_word pin = { "pin-based", MSR_IA32_VMX_PINBASED_CTLS,
-		MSR_IA32_VMX_TRUE_PINBASED_CTLS, NULL, 0, 0 };
-	const struct control_word cpu = { "primary processor-based",
-		MSR_IA32_VMX_PROCBASED_CTLS, MSR_IA32_VMX_TRUE_PROCBASED_CTLS,
-		cpu_required, ARRAY_SIZE(cpu_required), 0 };
+	const struct control_word pin = {
+		"pin-based", MSR_IA32_VMX_PINBASED_CTLS, MSR_IA32_VMX_TRUE_PINBASED_CTLS, NULL, 0, 0
+	};
+	const struct control_word cpu = {
+		"primary processor-based",	  MSR_IA32_VMX_PROCBASED_CTLS,
+		MSR_IA32_VMX_TRUE_PROCBASED_CTLS, cpu_required,
+		ARRAY_SIZE(cpu_required),	  0
+	};
 	const struct control_word secondary = { "secondary processor-based",
-		MSR_IA32_VMX_PROCBASED_CTLS2, 0, secondary_required,
-		ARRAY_SIZE(secondary_required),
-		SECONDARY_EXEC_ENABLE_RDTSCP | SECONDARY_EXEC_ENABLE_INVPCID |
-			SECONDARY_EXEC_XSAVES };
-	const struct control_word exit = { "VM-exit", MSR_IA32_VMX_EXIT_CTLS,
-		MSR_IA32_VMX_TRUE_EXIT_CTLS, exit_required,
-		ARRAY_SIZE(exit_required), VM_EXIT_SAVE_DEBUG_CONTROLS };
-	const struct control_word entry = { "VM-entry", MSR_IA32_VMX_ENTRY_CTLS,
-		MSR_IA32_VMX_TRUE_ENTRY_CTLS, entry_required,
-		ARRAY_SIZE(entry_required), VM_ENTRY_LOAD_DEBUG_CONTROLS };
+						MSR_IA32_VMX_PROCBASED_CTLS2,
+						0,
+						secondary_required,
+						ARRAY_SIZE(secondary_required),
+						SECONDARY_EXEC_ENABLE_RDTSCP |
+							SECONDARY_EXEC_ENABLE_INVPCID |
+							SECONDARY_EXEC_XSAVES };
+	const struct control_word exit = {
+		"VM-exit",     MSR_IA32_VMX_EXIT_CTLS,	  MSR_IA32_VMX_TRUE_EXIT_CTLS,
+		exit_required, ARRAY_SIZE(exit_required), VM_EXIT_SAVE_DEBUG_CONTROLS
+	};
+	const struct control_word entry = {
+		"VM-entry",	MSR_IA32_VMX_ENTRY_CTLS,    MSR_IA32_VMX_TRUE_ENTRY_CTLS,
+		entry_required, ARRAY_SIZE(entry_required), VM_ENTRY_LOAD_DEBUG_CONTROLS
+	};
 
-	c->pin = compute_word(&pin, want_preemption_timer ?
-					    PIN_BASED_VMX_PREEMPTION_TIMER : 0);
+	c->pin = compute_word(&pin, want_preemption_timer ? PIN_BASED_VMX_PREEMPTION_TIMER : 0);
 	c->cpu = compute_word(&cpu, 0);
 	c->secondary = compute_word(&secondary, 0);
 	c->exit = compute_word(&exit, 0);
@@ -126,8 +130,7 @@ static void check_feature_control(void)
 		hv_fail(HV_STATUS_UNSUPPORTED,
 			"VMX is disabled by the firmware: IA32_FEATURE_CONTROL is locked with "
 			"'enable VMX outside SMX' clear (enable VT-x in the BIOS setup)");
-	wrmsr(MSR_IA32_FEATURE_CONTROL,
-	      fc | FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX | FEAT_CTL_LOCKED);
+	wrmsr(MSR_IA32_FEATURE_CONTROL, fc | FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX | FEAT_CTL_LOCKED);
 	pr_info("vmx: enabled and locked IA32_FEATURE_CONTROL");
 }
 
@@ -226,7 +229,8 @@ void vmx_enable(void)
 	if (!vmxon_region)
 		hv_fail(HV_STATUS_HV_FAULT, "vmx: out of memory for the VMXON region");
 	vmx_check(vmxon_safe(vmxon_region), "VMXON", vmxon_region);
-	pr_info("vmx: VMX root operation entered (VMCS revision 0x%x, MSR lists up to %llu entries)",
+	pr_info("vmx: VMX root operation entered (VMCS revision 0x%x, MSR lists up to %llu "
+		"entries)",
 		vmx_revision_id(),
 		(unsigned long long)VMX_MISC_MAX_MSR_LIST(rdmsr(MSR_IA32_VMX_MISC)));
 }

@@ -8,8 +8,7 @@ struct spec {
 	int longs;     /* 0: int, 1: long, 2: long long */
 };
 
-static int emit_padded(putc_fn out, void *arg, const struct spec *sp,
-		       const char *s, int len)
+static int emit_padded(putc_fn out, void *arg, const struct spec *sp, const char *s, int len)
 {
 	int fill = sp->width > len ? sp->width - len : 0;
 	int n = 0;
@@ -24,8 +23,8 @@ static int emit_padded(putc_fn out, void *arg, const struct spec *sp,
 	return n;
 }
 
-static int emit_number(putc_fn out, void *arg, const struct spec *sp,
-		       u64 v, unsigned base, bool upper, bool negative)
+static int emit_number(putc_fn out, void *arg, const struct spec *sp, u64 v, unsigned base,
+		       bool upper, bool negative)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char buf[24];
@@ -41,8 +40,7 @@ static int emit_number(putc_fn out, void *arg, const struct spec *sp,
 			struct spec inner = *sp;
 			out('-', arg);
 			inner.width--;
-			return 1 + emit_padded(out, arg, &inner, buf + i,
-					       (int)sizeof(buf) - i);
+			return 1 + emit_padded(out, arg, &inner, buf + i, (int)sizeof(buf) - i);
 		}
 		buf[--i] = '-';
 	}
@@ -95,8 +93,7 @@ static const char *parse_spec(const char *f, struct spec *sp, va_list *ap)
 	return f;
 }
 
-static int emit_conversion(putc_fn out, void *arg, char conv,
-			   const struct spec *sp, va_list *ap)
+static int emit_conversion(putc_fn out, void *arg, char conv, const struct spec *sp, va_list *ap)
 {
 	switch (conv) {
 	case 'd':
@@ -106,19 +103,17 @@ static int emit_conversion(putc_fn out, void *arg, char conv,
 		return emit_number(out, arg, sp, mag, 10, false, v < 0);
 	}
 	case 'u':
-		return emit_number(out, arg, sp, fetch_unsigned(ap, sp->longs),
-				   10, false, false);
+		return emit_number(out, arg, sp, fetch_unsigned(ap, sp->longs), 10, false, false);
 	case 'x':
 	case 'X':
-		return emit_number(out, arg, sp, fetch_unsigned(ap, sp->longs),
-				   16, conv == 'X', false);
+		return emit_number(out, arg, sp, fetch_unsigned(ap, sp->longs), 16, conv == 'X',
+				   false);
 	case 'p': {
 		struct spec p = { .pad = '0', .width = 16 };
 		out('0', arg);
 		out('x', arg);
-		return 2 + emit_number(out, arg, &p,
-				       (u64)(uintptr_t)va_arg(*ap, void *), 16,
-				       false, false);
+		return 2 + emit_number(out, arg, &p, (u64)(uintptr_t)va_arg(*ap, void *), 16, false,
+				       false);
 	}
 	case 'c': {
 		char c = (char)va_arg(*ap, int);

@@ -13,7 +13,6 @@ typedef void (*putc_fn)(char c, void *arg);
 
 int vformat(putc_fn out, void *arg, const char *fmt, va_list ap);
 int vformat_to_buffer(char *buf, size_t size, const char *fmt, va_list ap);
-int snprintf_hv(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int snprintf_hv(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

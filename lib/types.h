@@ -15,8 +15,8 @@ typedef int64_t s64;
 
 #define BIT(n) (1ULL << (n))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((u64)(a) - 1))
-#define ALIGN_DOWN(x, a) ((x) & ~((u64)(a) - 1))
+#define ALIGN_UP(x, a) (((x) + (a)-1) & ~((u64)(a)-1))
+#define ALIGN_DOWN(x, a) ((x) & ~((u64)(a)-1))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 

@@ -2,7 +2,8 @@
 #ifndef ARCH_X86_AP_BOOT_H
 #define ARCH_X86_AP_BOOT_H
 
-#define AP_TRAMPOLINE_BASE 0x7000  /* below 1 MiB, page aligned: the STARTUP vector is its page number */
+#define AP_TRAMPOLINE_BASE \
+	0x7000 /* below 1 MiB, page aligned: the STARTUP vector is its page number */
 #define AP_MAX 256
 #define AP_STACK_SIZE 4096
 

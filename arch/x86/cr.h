@@ -12,20 +12,20 @@
 #define X86_CR0_PG BIT(31)
 
 #define X86_CR4_PAE BIT(5)
-#define X86_CR4_PCE BIT(8)   /* RDPMC allowed at CPL > 0 */
+#define X86_CR4_PCE BIT(8) /* RDPMC allowed at CPL > 0 */
 #define X86_CR4_VMXE BIT(13)
 #define X86_CR4_OSXSAVE BIT(18)
 
 #ifndef HOST_MODEL
-#define DEFINE_CR_ACCESS(n)                                       \
-	static inline u64 read_cr##n(void)                        \
-	{                                                         \
-		u64 v;                                            \
-		asm volatile("mov %%cr" #n ", %0" : "=r"(v));     \
-		return v;                                         \
-	}                                                         \
-	static inline void write_cr##n(u64 v)                     \
-	{                                                         \
+#define DEFINE_CR_ACCESS(n)                                            \
+	static inline u64 read_cr##n(void)                             \
+	{                                                              \
+		u64 v;                                                 \
+		asm volatile("mov %%cr" #n ", %0" : "=r"(v));          \
+		return v;                                              \
+	}                                                              \
+	static inline void write_cr##n(u64 v)                          \
+	{                                                              \
 		asm volatile("mov %0, %%cr" #n : : "r"(v) : "memory"); \
 	}
 DEFINE_CR_ACCESS(0)

@@ -28,8 +28,7 @@ static void set_tss_descriptor(u64 *slot, u64 base, u32 limit)
 {
 	/* 64-bit available TSS, present. SDM Vol. 3A, "TSS Descriptor in 64-bit mode". */
 	slot[0] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
-		  ((u64)((limit >> 16) & 0xf) << 48) |
-		  (((base >> 24) & 0xff) << 56);
+		  ((u64)((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
 	slot[1] = base >> 32;
 }
 
@@ -61,8 +60,7 @@ void gdt_init(void)
 	gdt[GDT_SEL_DATA / 8] = 0x00cf92000000ffffULL; /* data, DPL 0 */
 	tss.ist[IST_FATAL - 1] = (u64)(uintptr_t)(ist_stack + IST_STACK_SIZE);
 	tss.iomap_base = sizeof(tss); /* no I/O permission bitmap */
-	set_tss_descriptor(&gdt[GDT_SEL_TSS / 8], (u64)(uintptr_t)&tss,
-			   sizeof(tss) - 1);
+	set_tss_descriptor(&gdt[GDT_SEL_TSS / 8], (u64)(uintptr_t)&tss, sizeof(tss) - 1);
 	load_gdt(true);
 }
 
@@ -116,8 +114,7 @@ extern const struct extable_entry __start_ex_table[], __stop_ex_table[];
 
 u64 extable_lookup(u64 rip)
 {
-	for (const struct extable_entry *e = __start_ex_table;
-	     e < __stop_ex_table; e++)
+	for (const struct extable_entry *e = __start_ex_table; e < __stop_ex_table; e++)
 		if (e->fault_rip == rip)
 			return e->fixup_rip;
 	return 0;

@@ -50,8 +50,8 @@ bool ept_map_identity(struct ept *ept, u64 start, u64 end, u8 memtype)
 
 		if (!table)
 			return false;
-		table[ept_index(start, large ? 1 : 0)] =
-			start | leaf | (large ? EPT_LARGE_PAGE : 0);
+		table[ept_index(start, large ? 1 : 0)] = start | leaf |
+							 (large ? EPT_LARGE_PAGE : 0);
 		start += large ? SIZE_2M : PAGE_SIZE;
 	}
 	return true;

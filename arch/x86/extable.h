@@ -14,10 +14,10 @@ struct extable_entry {
 	u64 fixup_rip;
 };
 
-#define ASM_EXTABLE(from, to)                  \
-	".pushsection ex_table, \"a\"\n\t"     \
-	".balign 8\n\t"                        \
-	".quad " #from ", " #to "\n\t"         \
+#define ASM_EXTABLE(from, to)              \
+	".pushsection ex_table, \"a\"\n\t" \
+	".balign 8\n\t"                    \
+	".quad " #from ", " #to "\n\t"     \
 	".popsection\n\t"
 
 /* Returns the fixup address for a faulting RIP, or 0. */

@@ -15,6 +15,7 @@ void lapic_broadcast_ipi(u32 icr_low)
 	}
 	apic[APIC_ICR_HIGH / 4] = 0;
 	apic[APIC_ICR_LOW / 4] = icr_low | ICR_ALL_EXCLUDING_SELF;
-	for (int spin = 0; spin < 1000000 && (apic[APIC_ICR_LOW / 4] & ICR_DELIVERY_PENDING); spin++)
+	for (int spin = 0; spin < 1000000 && (apic[APIC_ICR_LOW / 4] & ICR_DELIVERY_PENDING);
+	     spin++)
 		asm volatile("pause");
 }

@@ -8,30 +8,30 @@
 
 #include "../../lib/types.h"
 
-#define MSR_IA32_PMC0 0x000000c1             /* + i: IA32_PMCi */
+#define MSR_IA32_PMC0 0x000000c1 /* + i: IA32_PMCi */
 #define MSR_IA32_FEATURE_CONTROL 0x0000003a
-#define  FEAT_CTL_LOCKED BIT(0)
-#define  FEAT_CTL_VMX_ENABLED_INSIDE_SMX BIT(1)
-#define  FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX BIT(2)
-#define MSR_IA32_PERF_CAPABILITIES 0x00000345  /* CPUID.1:ECX.PDCM */
-#define  PERF_CAP_LBR_FMT 0x3f
-#define  PERF_CAP_PEBS_MASK 0xfc0              /* PEBS trap, arch regs, record format */
-#define  PERF_CAP_FW_WRITE BIT(13)             /* IA32_A_PMCx full-width writes */
-#define MSR_P6_EVNTSEL0 0x00000186             /* SDM: IA32_PERFEVTSEL0 */
-#define  ARCH_PERFMON_EVENTSEL_USR BIT(16)
-#define  ARCH_PERFMON_EVENTSEL_OS BIT(17)
-#define  ARCH_PERFMON_EVENTSEL_INT BIT(20)
-#define  ARCH_PERFMON_EVENTSEL_ENABLE BIT(22)
-#define MSR_CORE_PERF_FIXED_CTR0 0x00000309    /* SDM: IA32_FIXED_CTR0 */
+#define FEAT_CTL_LOCKED BIT(0)
+#define FEAT_CTL_VMX_ENABLED_INSIDE_SMX BIT(1)
+#define FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX BIT(2)
+#define MSR_IA32_PERF_CAPABILITIES 0x00000345 /* CPUID.1:ECX.PDCM */
+#define PERF_CAP_LBR_FMT 0x3f
+#define PERF_CAP_PEBS_MASK 0xfc0   /* PEBS trap, arch regs, record format */
+#define PERF_CAP_FW_WRITE BIT(13)  /* IA32_A_PMCx full-width writes */
+#define MSR_P6_EVNTSEL0 0x00000186 /* SDM: IA32_PERFEVTSEL0 */
+#define ARCH_PERFMON_EVENTSEL_USR BIT(16)
+#define ARCH_PERFMON_EVENTSEL_OS BIT(17)
+#define ARCH_PERFMON_EVENTSEL_INT BIT(20)
+#define ARCH_PERFMON_EVENTSEL_ENABLE BIT(22)
+#define MSR_CORE_PERF_FIXED_CTR0 0x00000309 /* SDM: IA32_FIXED_CTR0 */
 #define MSR_CORE_PERF_FIXED_CTR_CTRL 0x0000038d
 #define MSR_CORE_PERF_GLOBAL_STATUS 0x0000038e
 #define MSR_CORE_PERF_GLOBAL_CTRL 0x0000038f
-#define MSR_CORE_PERF_GLOBAL_OVF_CTRL 0x00000390  /* SDM: IA32_PERF_GLOBAL_STATUS_RESET (v4+) */
-#define MSR_CORE_PERF_GLOBAL_STATUS_SET 0x00000391  /* PerfMon v4+ */
+#define MSR_CORE_PERF_GLOBAL_OVF_CTRL 0x00000390   /* SDM: IA32_PERF_GLOBAL_STATUS_RESET (v4+) */
+#define MSR_CORE_PERF_GLOBAL_STATUS_SET 0x00000391 /* PerfMon v4+ */
 #define MSR_IA32_DS_AREA 0x00000600
 #define MSR_IA32_PEBS_ENABLE 0x000003f1
 #define MSR_IA32_DEBUGCTLMSR 0x000001d9
-#define MSR_IA32_PMC0_FW 0x000004c1            /* SDM: IA32_A_PMC0 */
+#define MSR_IA32_PMC0_FW 0x000004c1 /* SDM: IA32_A_PMC0 */
 
 #define MSR_IA32_VMX_BASIC 0x00000480
 #define MSR_IA32_VMX_PINBASED_CTLS 0x00000481
@@ -58,10 +58,10 @@
 #define MSR_X2APIC_ICR 0x00000830
 
 #define MSR_EFER 0xc0000080
-#define  EFER_SCE BIT(0)
-#define  EFER_LME BIT(8)
-#define  EFER_LMA BIT(10)
-#define  EFER_NX BIT(11)
+#define EFER_SCE BIT(0)
+#define EFER_LME BIT(8)
+#define EFER_LMA BIT(10)
+#define EFER_NX BIT(11)
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101
 
@@ -78,10 +78,7 @@ static inline u64 rdmsr(u32 msr)
 
 static inline void wrmsr(u32 msr, u64 v)
 {
-	asm volatile("wrmsr"
-		     :
-		     : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32))
-		     : "memory");
+	asm volatile("wrmsr" : : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
 }
 #endif
 

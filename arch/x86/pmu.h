@@ -66,14 +66,14 @@ bool rdpmc_safe(u32 ecx, u64 *value);
 
 /* CPUID.0AH, decoded. */
 struct pmu_caps {
-	u8 version;          /* EAX 7:0 */
-	u8 nr_gp;            /* EAX 15:8 */
-	u8 gp_width;         /* EAX 23:16 */
-	u8 ebx_len;          /* EAX 31:24: valid bits of EBX */
-	u32 events_unavail;  /* EBX: set bit = architectural event not available */
-	u8 nr_fixed;         /* EDX 4:0 (v2+) */
-	u8 fixed_width;      /* EDX 12:5 (v2+) */
-	u32 fixed_bitmap;    /* ECX (v5+): fixed counters supported, may be sparse */
+	u8 version;	    /* EAX 7:0 */
+	u8 nr_gp;	    /* EAX 15:8 */
+	u8 gp_width;	    /* EAX 23:16 */
+	u8 ebx_len;	    /* EAX 31:24: valid bits of EBX */
+	u32 events_unavail; /* EBX: set bit = architectural event not available */
+	u8 nr_fixed;	    /* EDX 4:0 (v2+) */
+	u8 fixed_width;	    /* EDX 12:5 (v2+) */
+	u32 fixed_bitmap;   /* ECX (v5+): fixed counters supported, may be sparse */
 };
 
 static inline struct pmu_caps pmu_caps_decode(u32 eax, u32 ebx, u32 ecx, u32 edx)

@@ -5,7 +5,7 @@ void serial_init(void)
 {
 	outb(COM1_BASE + UART_IER, 0);
 	outb(COM1_BASE + UART_LCR, UART_LCR_DLAB);
-	outb(COM1_BASE + UART_DLL, 1);  /* 115200 / 1 */
+	outb(COM1_BASE + UART_DLL, 1); /* 115200 / 1 */
 	outb(COM1_BASE + UART_DLM, 0);
 	outb(COM1_BASE + UART_LCR, UART_LCR_8N1);
 	outb(COM1_BASE + UART_FCR, 0xc7); /* enable and clear FIFOs */

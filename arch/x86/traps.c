@@ -10,14 +10,27 @@
 #include "../../hv/status.h"
 
 static const char *const exception_names[NR_EXCEPTIONS] = {
-	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
-	"#OF overflow", "#BR bound range", "#UD invalid opcode",
-	"#NM device not available", "#DF double fault",
-	"coprocessor segment overrun", "#TS invalid TSS",
-	"#NP segment not present", "#SS stack fault",
-	"#GP general protection", "#PF page fault", "reserved 15",
-	"#MF x87 error", "#AC alignment check", "#MC machine check",
-	"#XM SIMD error", "#VE virtualization exception",
+	"#DE divide error",
+	"#DB debug",
+	"NMI",
+	"#BP breakpoint",
+	"#OF overflow",
+	"#BR bound range",
+	"#UD invalid opcode",
+	"#NM device not available",
+	"#DF double fault",
+	"coprocessor segment overrun",
+	"#TS invalid TSS",
+	"#NP segment not present",
+	"#SS stack fault",
+	"#GP general protection",
+	"#PF page fault",
+	"reserved 15",
+	"#MF x87 error",
+	"#AC alignment check",
+	"#MC machine check",
+	"#XM SIMD error",
+	"#VE virtualization exception",
 	"#CP control protection",
 };
 
@@ -28,21 +41,17 @@ static void dump_trap_frame(const struct trap_frame *f)
 				   : "reserved";
 
 	console_printf("pmuvisor: FATAL exception %llu (%s) error code 0x%llx\n",
-		       (unsigned long long)f->vector, name,
-		       (unsigned long long)f->error_code);
-	console_printf("  RIP=%016llx CS=%04llx RFLAGS=%016llx\n",
-		       (unsigned long long)f->rip, (unsigned long long)f->cs,
-		       (unsigned long long)f->rflags);
+		       (unsigned long long)f->vector, name, (unsigned long long)f->error_code);
+	console_printf("  RIP=%016llx CS=%04llx RFLAGS=%016llx\n", (unsigned long long)f->rip,
+		       (unsigned long long)f->cs, (unsigned long long)f->rflags);
 	console_printf("  RSP=%016llx SS=%04llx CR2=%016llx CR3=%016llx\n",
 		       (unsigned long long)f->rsp, (unsigned long long)f->ss,
-		       (unsigned long long)read_cr2(),
-		       (unsigned long long)read_cr3());
+		       (unsigned long long)read_cr2(), (unsigned long long)read_cr3());
 	console_printf("  RAX=%016llx RBX=%016llx RCX=%016llx RDX=%016llx\n",
 		       (unsigned long long)f->rax, (unsigned long long)f->rbx,
 		       (unsigned long long)f->rcx, (unsigned long long)f->rdx);
-	console_printf("  RSI=%016llx RDI=%016llx RBP=%016llx\n",
-		       (unsigned long long)f->rsi, (unsigned long long)f->rdi,
-		       (unsigned long long)f->rbp);
+	console_printf("  RSI=%016llx RDI=%016llx RBP=%016llx\n", (unsigned long long)f->rsi,
+		       (unsigned long long)f->rdi, (unsigned long long)f->rbp);
 	console_printf("  R8 =%016llx R9 =%016llx R10=%016llx R11=%016llx\n",
 		       (unsigned long long)f->r8, (unsigned long long)f->r9,
 		       (unsigned long long)f->r10, (unsigned long long)f->r11);

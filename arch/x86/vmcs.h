@@ -273,7 +273,7 @@ enum exit_reason {
 };
 
 /* Exit reason field: bits 15:0 basic reason, bit 31 VM-entry failure. */
-#define EXIT_REASON_BASIC(r) ((r) & 0xffff)
+#define EXIT_REASON_BASIC(r) ((r)&0xffff)
 #define EXIT_REASON_FAILED_VMENTRY BIT(31)
 
 /* A short name for logs and result tables; "UNKNOWN" outside the table. */

@@ -40,8 +40,7 @@ const char *vmx_instruction_error_name(int error)
 	return "unknown VM-instruction error";
 }
 
-bool vmx_adjust_controls(u64 cap, u32 required, u32 optional, u32 *out,
-			 u32 *missing)
+bool vmx_adjust_controls(u64 cap, u32 required, u32 optional, u32 *out, u32 *missing)
 {
 	u32 must_be_one = (u32)cap, may_be_one = (u32)(cap >> 32);
 
@@ -63,8 +62,7 @@ void vmx_check(int result, const char *insn, u64 operand)
 {
 	if (result != VMX_OK)
 		hv_fail(HV_STATUS_HV_FAULT, "%s 0x%llx failed: error %d: %s", insn,
-			(unsigned long long)operand, result,
-			vmx_instruction_error_name(result));
+			(unsigned long long)operand, result, vmx_instruction_error_name(result));
 }
 
 u64 vmread(enum vmcs_field field)
@@ -80,8 +78,7 @@ void vmwrite(enum vmcs_field field, u64 value)
 	if (r != VMX_OK)
 		hv_fail(HV_STATUS_HV_FAULT,
 			"VMWRITE of 0x%llx to field 0x%04x failed: error %d: %s",
-			(unsigned long long)value, field, r,
-			vmx_instruction_error_name(r));
+			(unsigned long long)value, field, r, vmx_instruction_error_name(r));
 }
 
 static const char *const exit_reason_names[EXIT_REASON_MAX] = {

@@ -19,7 +19,7 @@
 #define VMX_MEMTYPE_WB 6
 
 /* IA32_VMX_MISC. SDM Vol. 3D, "Miscellaneous Data". */
-#define VMX_MISC_PREEMPTION_TIMER_RATE(m) ((m) & 0x1f)
+#define VMX_MISC_PREEMPTION_TIMER_RATE(m) ((m)&0x1f)
 #define VMX_MISC_MAX_MSR_LIST(m) (512 * (1 + (((m) >> 25) & 0x7)))
 
 /* IA32_VMX_EPT_VPID_CAP. */
@@ -44,8 +44,7 @@ const char *vmx_instruction_error_name(int error);
  * are taken where supported. Returns false with the unsupported required
  * bits in *missing. SDM Vol. 3D, "VMX Capability Reporting Facility".
  */
-bool vmx_adjust_controls(u64 cap, u32 required, u32 optional, u32 *out,
-			 u32 *missing);
+bool vmx_adjust_controls(u64 cap, u32 required, u32 optional, u32 *out, u32 *missing);
 
 #ifdef HOST_MODEL
 int vmxon_safe(u64 phys);

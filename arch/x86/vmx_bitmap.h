@@ -7,8 +7,7 @@
 
 #include "../../lib/types.h"
 
-enum msr_access { MSR_INTERCEPT_READ = 1, MSR_INTERCEPT_WRITE = 2,
-		  MSR_INTERCEPT_RW = 3 };
+enum msr_access { MSR_INTERCEPT_READ = 1, MSR_INTERCEPT_WRITE = 2, MSR_INTERCEPT_RW = 3 };
 
 /* One 4 KiB page: reads of low MSRs, reads of high MSRs, then writes likewise. */
 void msr_bitmap_intercept(u8 *bitmap, u32 msr, enum msr_access access);

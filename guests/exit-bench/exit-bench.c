@@ -31,8 +31,7 @@ static u32 nr_gp, nr_fixed;
 static bool fixed_counts; /* RDPMC of the fixed counters works and they count */
 
 enum exit_kind { KIND_CPUID, KIND_VMCALL, KIND_RDMSR, KIND_IO, NR_KINDS };
-static const char *const kind_names[NR_KINDS] = { "CPUID", "VMCALL", "MSR_READ",
-						  "IO_INSTRUCTION" };
+static const char *const kind_names[NR_KINDS] = { "CPUID", "VMCALL", "MSR_READ", "IO_INSTRUCTION" };
 
 static inline u64 tsc_fenced(void)
 {
@@ -81,8 +80,7 @@ static void report(const char *kind, const char *metric, u32 n)
 	guest_printf("data,guest,%s,%s,median,%u\n", kind, metric, samples[(n - 1) / 2]);
 	guest_printf("data,guest,%s,%s,p99,%u\n", kind, metric, samples[(n - 1) * 99 / 100]);
 	guest_printf("data,guest,%s,%s,max,%u\n", kind, metric, samples[n - 1]);
-	guest_printf("data,guest,%s,%s,mean,%llu\n", kind, metric,
-		     (unsigned long long)(sum / n));
+	guest_printf("data,guest,%s,%s,mean,%llu\n", kind, metric, (unsigned long long)(sum / n));
 }
 
 static void measure_tsc(enum exit_kind k, const char *kind, u32 n)
@@ -115,7 +113,8 @@ static void pmu_idle(void)
 /* Every counter the guest has counts, in all rings: the most state a switch must carry. */
 static void pmu_active(void)
 {
-	static const u32 events[] = { 0xc0, 0x3c, 0x2e4f, 0x2e41 }; /* instr, cycles, LLC ref/miss */
+	static const u32 events[] = { 0xc0, 0x3c, 0x2e4f,
+				      0x2e41 }; /* instr, cycles, LLC ref/miss */
 	u64 ctrl = 0, fixed_ctrl = 0;
 
 	wrmsr(MSR_GLOBAL_CTRL, 0);

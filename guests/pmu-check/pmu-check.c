@@ -79,7 +79,8 @@ static u64 pmc_pattern(u32 i)
 
 static u64 evtsel_pattern(u32 i)
 {
-	return EVTSEL_USR | EVTSEL_OS | (0x30u + i) << 8 | (0x10u + i); /* EN clear: nothing counts */
+	return EVTSEL_USR | EVTSEL_OS | (0x30u + i) << 8 |
+	       (0x10u + i); /* EN clear: nothing counts */
 }
 
 static u64 fixed_pattern(u32 j)
@@ -169,8 +170,9 @@ static void check_patterns_survive(const struct pmu_view *v, u32 rounds)
 	bad += compare("FIXED_CTR_CTRL", MSR_FIXED_CTR_CTRL, fixed_ctrl_pattern(v));
 	bad += compare("GLOBAL_CTRL", MSR_GLOBAL_CTRL, global_ctrl_owned(v));
 	bad += compare("GLOBAL_STATUS", MSR_GLOBAL_STATUS, status_before);
-	CHECK(bad == 0, "%u GP + %u fixed counters, selectors and controls unchanged across %u "
-			"rounds of CPUID/VMCALL/IO/RDMSR exits (%u mismatches)",
+	CHECK(bad == 0,
+	      "%u GP + %u fixed counters, selectors and controls unchanged across %u "
+	      "rounds of CPUID/VMCALL/IO/RDMSR exits (%u mismatches)",
 	      v->nr_gp, v->nr_fixed, rounds, bad);
 	wrmsr(MSR_GLOBAL_CTRL, 0);
 }
@@ -211,7 +213,8 @@ static void check_no_pebs_lbr(void)
 
 	CHECK(!(r.edx & (1u << 21)) && !(r.ecx & (1u << 2)), "CPUID.1 hides DS and DTES64");
 	if (r.ecx & (1u << 15))
-		CHECK(rdmsr_safe(MSR_PERF_CAPABILITIES, &caps) && (caps & ~(u64)PERF_CAP_FW_WRITE) == 0,
+		CHECK(rdmsr_safe(MSR_PERF_CAPABILITIES, &caps) &&
+			      (caps & ~(u64)PERF_CAP_FW_WRITE) == 0,
 		      "IA32_PERF_CAPABILITIES offers no LBR format and no PEBS (0x%llx)",
 		      (unsigned long long)caps);
 }
@@ -219,8 +222,8 @@ static void check_no_pebs_lbr(void)
 static void check_pmu_absent(void)
 {
 	struct cpuid_regs r = cpuid(0xa, 0);
-	static const u32 msrs[] = { MSR_IA32_PMC0, MSR_PERFEVTSEL0, MSR_FIXED_CTR0,
-				    MSR_FIXED_CTR_CTRL, MSR_GLOBAL_STATUS, MSR_GLOBAL_CTRL,
+	static const u32 msrs[] = { MSR_IA32_PMC0,	  MSR_PERFEVTSEL0,   MSR_FIXED_CTR0,
+				    MSR_FIXED_CTR_CTRL,	  MSR_GLOBAL_STATUS, MSR_GLOBAL_CTRL,
 				    MSR_PERF_CAPABILITIES };
 	u32 faults = 0;
 
@@ -253,8 +256,10 @@ static void check_counting(const struct pmu_view *v, u32 rounds)
 	CHECK(after > before, "PMC0 counts instructions retired in the guest (%llu)",
 	      (unsigned long long)(after - before));
 	/* A round is ~40 guest instructions; a switch counted as guest work would add hundreds. */
-	CHECK(per_round < 200, "PMC0 counted %llu instructions per round of 4-5 exits: "
-			       "guest work only", (unsigned long long)per_round);
+	CHECK(per_round < 200,
+	      "PMC0 counted %llu instructions per round of 4-5 exits: "
+	      "guest work only",
+	      (unsigned long long)per_round);
 }
 
 int guest_main(const char *cmdline)
@@ -267,8 +272,8 @@ int guest_main(const char *cmdline)
 		check_pmu_absent();
 		guest_finish();
 	}
-	guest_printf("# CPUID 0xA: PerfMon v%u, %u GP, %u fixed counters%s\n", v.version,
-		     v.nr_gp, v.nr_fixed, v.full_width ? ", full-width writes" : "");
+	guest_printf("# CPUID 0xA: PerfMon v%u, %u GP, %u fixed counters%s\n", v.version, v.nr_gp,
+		     v.nr_fixed, v.full_width ? ", full-width writes" : "");
 	CHECK(v.version >= 2 && v.nr_gp <= MAX_GP && v.nr_fixed <= MAX_FIXED,
 	      "CPUID 0xA describes an architectural PMU");
 	if (want_gp != 0xffffffffu)

@@ -27,8 +27,7 @@ void model_cpuid_set(u32 leaf, u32 subleaf, struct cpuid_regs regs)
 			break;
 	if (i == nr_entries) {
 		if (nr_entries == MODEL_MAX_CPUID)
-			unit_abort(__FILE__, __LINE__,
-				   "model: more than %d CPUID entries",
+			unit_abort(__FILE__, __LINE__, "model: more than %d CPUID entries",
 				   MODEL_MAX_CPUID);
 		nr_entries++;
 	}
@@ -39,8 +38,7 @@ struct cpuid_regs cpuid_count(u32 leaf, u32 subleaf)
 {
 	for (int i = 0; i < nr_entries; i++)
 		if (table[i].leaf == leaf &&
-		    (table[i].subleaf == subleaf ||
-		     table[i].subleaf == MODEL_ANY_SUBLEAF))
+		    (table[i].subleaf == subleaf || table[i].subleaf == MODEL_ANY_SUBLEAF))
 			return table[i].regs;
 	return (struct cpuid_regs){ 0 };
 }

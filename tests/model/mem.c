@@ -25,8 +25,7 @@ void *model_mem_map(u64 base, u64 size, u8 fill)
 	model_mem_reset();
 	mem = malloc(size);
 	if (!mem)
-		unit_abort(__FILE__, __LINE__,
-			   "model: cannot back %llu bytes of physical memory",
+		unit_abort(__FILE__, __LINE__, "model: cannot back %llu bytes of physical memory",
 			   (unsigned long long)size);
 	memset(mem, fill, size);
 	mem_base = base;
@@ -36,14 +35,12 @@ void *model_mem_map(u64 base, u64 size, u8 fill)
 
 void *model_mem_ptr(u64 phys, u64 len)
 {
-	if (!mem || phys < mem_base || len > mem_size ||
-	    phys - mem_base > mem_size - len)
+	if (!mem || phys < mem_base || len > mem_size || phys - mem_base > mem_size - len)
 		unit_abort(__FILE__, __LINE__,
 			   "model: physical 0x%llx+0x%llx is outside the modelled "
 			   "memory 0x%llx-0x%llx",
 			   (unsigned long long)phys, (unsigned long long)len,
-			   (unsigned long long)mem_base,
-			   (unsigned long long)(mem_base + mem_size));
+			   (unsigned long long)mem_base, (unsigned long long)(mem_base + mem_size));
 	return mem + (phys - mem_base);
 }
 

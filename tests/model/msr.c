@@ -30,8 +30,7 @@ void model_msr_set(u32 index, u64 value)
 
 	if (!m) {
 		if (nr_msrs == MODEL_MAX_MSRS)
-			unit_abort(__FILE__, __LINE__,
-				   "model: more than %d MSRs", MODEL_MAX_MSRS);
+			unit_abort(__FILE__, __LINE__, "model: more than %d MSRs", MODEL_MAX_MSRS);
 		m = &msrs[nr_msrs++];
 		*m = (struct model_msr){ .index = index };
 	}
@@ -56,8 +55,7 @@ u64 model_msr_get(u32 index)
 	struct model_msr *m = find(index);
 
 	if (!m)
-		unit_abort(__FILE__, __LINE__,
-			   "model: test reads absent MSR 0x%x", index);
+		unit_abort(__FILE__, __LINE__, "model: test reads absent MSR 0x%x", index);
 	return m->value;
 }
 

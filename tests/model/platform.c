@@ -30,8 +30,7 @@ void platform_exit(u32 status)
 	model_platform.exits++;
 	if (!armed)
 		unit_abort(__FILE__, __LINE__,
-			   "model: platform_exit(%u) outside model_expect_exit()",
-			   status);
+			   "model: platform_exit(%u) outside model_expect_exit()", status);
 	armed = false;
 	longjmp(exit_env, 1);
 }

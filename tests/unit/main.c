@@ -51,14 +51,13 @@ bool unit_check(bool ok, const char *file, int line, const char *fmt, ...)
 	return false;
 }
 
-bool unit_check_u64(uint64_t got, uint64_t want, const char *got_expr,
-		    const char *want_expr, const char *file, int line)
+bool unit_check_u64(uint64_t got, uint64_t want, const char *got_expr, const char *want_expr,
+		    const char *file, int line)
 {
 	return unit_check(got == want, file, line,
-			  "%s == %s: got 0x%llx (%llu), want 0x%llx (%llu)",
-			  got_expr, want_expr, (unsigned long long)got,
-			  (unsigned long long)got, (unsigned long long)want,
-			  (unsigned long long)want);
+			  "%s == %s: got 0x%llx (%llu), want 0x%llx (%llu)", got_expr, want_expr,
+			  (unsigned long long)got, (unsigned long long)got,
+			  (unsigned long long)want, (unsigned long long)want);
 }
 
 /*
@@ -91,8 +90,8 @@ static const char *quoted(const char *s, char *buf, size_t size)
 	return buf;
 }
 
-bool unit_check_str(const char *got, const char *want, const char *got_expr,
-		    const char *file, int line)
+bool unit_check_str(const char *got, const char *want, const char *got_expr, const char *file,
+		    int line)
 {
 	char a[320], b[320];
 	bool ok = got && want ? strcmp(got, want) == 0 : got == want;
@@ -101,15 +100,14 @@ bool unit_check_str(const char *got, const char *want, const char *got_expr,
 			  quoted(got, a, sizeof(a)), quoted(want, b, sizeof(b)));
 }
 
-bool unit_check_contains(const char *haystack, const char *needle,
-			 const char *expr, const char *file, int line)
+bool unit_check_contains(const char *haystack, const char *needle, const char *expr,
+			 const char *file, int line)
 {
 	char a[320], b[320];
 	bool ok = haystack && needle && strstr(haystack, needle);
 
 	return unit_check(ok, file, line, "%s: %s does not contain %s", expr,
-			  quoted(haystack, a, sizeof(a)),
-			  quoted(needle, b, sizeof(b)));
+			  quoted(haystack, a, sizeof(a)), quoted(needle, b, sizeof(b)));
 }
 
 void unit_abort(const char *file, int line, const char *fmt, ...)

@@ -27,19 +27,16 @@ void *mb2b_tag(struct mb2_build *b, u32 type, u32 size)
 struct mb2_tag *mb2b_cmdline(struct mb2_build *b, const char *s)
 {
 	size_t len = strlen(s) + 1;
-	struct mb2_tag *tag = mb2b_tag(b, MB2_TAG_CMDLINE,
-				       (u32)(sizeof(*tag) + len));
+	struct mb2_tag *tag = mb2b_tag(b, MB2_TAG_CMDLINE, (u32)(sizeof(*tag) + len));
 
 	memcpy(tag + 1, s, len);
 	return tag;
 }
 
-struct mb2_tag_module *mb2b_module(struct mb2_build *b, u32 start, u32 end,
-				   const char *s)
+struct mb2_tag_module *mb2b_module(struct mb2_build *b, u32 start, u32 end, const char *s)
 {
 	size_t len = strlen(s) + 1;
-	struct mb2_tag_module *m = mb2b_tag(b, MB2_TAG_MODULE,
-					    (u32)(sizeof(*m) + len));
+	struct mb2_tag_module *m = mb2b_tag(b, MB2_TAG_MODULE, (u32)(sizeof(*m) + len));
 
 	m->mod_start = start;
 	m->mod_end = end;
@@ -47,18 +44,17 @@ struct mb2_tag_module *mb2b_module(struct mb2_build *b, u32 start, u32 end,
 	return m;
 }
 
-struct mb2_tag_mmap *mb2b_mmap(struct mb2_build *b, u32 entry_size,
-			       const struct mb2_mmap_entry *e, int n)
+struct mb2_tag_mmap *mb2b_mmap(struct mb2_build *b, u32 entry_size, const struct mb2_mmap_entry *e,
+			       int n)
 {
-	struct mb2_tag_mmap *m = mb2b_tag(b, MB2_TAG_MMAP,
-					  (u32)(sizeof(*m) + (size_t)n * entry_size));
+	struct mb2_tag_mmap *m =
+		mb2b_tag(b, MB2_TAG_MMAP, (u32)(sizeof(*m) + (size_t)n * entry_size));
 	u8 *p = (u8 *)(m + 1);
 
 	m->entry_size = entry_size;
 	m->entry_version = 0;
 	for (int i = 0; i < n; i++)
-		memcpy(p + (size_t)i * entry_size, &e[i],
-		       MIN(sizeof(e[i]), (size_t)entry_size));
+		memcpy(p + (size_t)i * entry_size, &e[i], MIN(sizeof(e[i]), (size_t)entry_size));
 	return m;
 }
 
@@ -78,8 +74,8 @@ u32 mb2b_finish(struct mb2_build *b)
 	return b->used;
 }
 
-bool mb2b_parse(const struct mb2_build *b, u32 magic, u64 info_phys,
-		struct boot_info *out, char *err, size_t errlen)
+bool mb2b_parse(const struct mb2_build *b, u32 magic, u64 info_phys, struct boot_info *out,
+		char *err, size_t errlen)
 {
 	void *copy = malloc(b->used); /* malloc aligns to at least 8 */
 	bool ok;

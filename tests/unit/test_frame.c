@@ -16,7 +16,7 @@
 
 /* A PC-like map: low memory, holes, non-RAM types, RAM in two pieces. */
 static const struct mem_region pc_map[] = {
-	{ 0x0, 0x9f000, MB2_MEMORY_AVAILABLE },          /* below 1 MiB */
+	{ 0x0, 0x9f000, MB2_MEMORY_AVAILABLE }, /* below 1 MiB */
 	{ 0x9f000, 0x61000, MB2_MEMORY_RESERVED },
 	{ 1 * MiB, 7 * MiB, MB2_MEMORY_AVAILABLE },
 	{ 8 * MiB, 1 * MiB, MB2_MEMORY_RESERVED },
@@ -27,11 +27,11 @@ static const struct mem_region pc_map[] = {
 
 /* Image, info, modules: unaligned, straddling frames and region ends. */
 static const struct phys_range pc_reserved[] = {
-	{ 0x100000, 0x180000 },  /* hypervisor image */
-	{ 0x181100, 0x181500 },  /* boot information, inside one frame */
-	{ 0x200000, 0x234567 },  /* module with an unaligned end */
-	{ 0xa00800, 0xa01800 },  /* module across two frames mid-region */
-	{ 0x7ff000, 0x900000 },  /* module from a region's end into a hole */
+	{ 0x100000, 0x180000 }, /* hypervisor image */
+	{ 0x181100, 0x181500 }, /* boot information, inside one frame */
+	{ 0x200000, 0x234567 }, /* module with an unaligned end */
+	{ 0xa00800, 0xa01800 }, /* module across two frames mid-region */
+	{ 0x7ff000, 0x900000 }, /* module from a region's end into a hole */
 };
 
 /* The oracle: [p, p + 4 KiB) lies in available RAM above 1 MiB, off every reserved range. */
@@ -54,8 +54,7 @@ static bool page_usable(u64 p, const struct mem_region *map, int nr_map,
 
 static bool pc_usable(u64 p)
 {
-	return page_usable(p, pc_map, ARRAY_SIZE(pc_map), pc_reserved,
-			   ARRAY_SIZE(pc_reserved));
+	return page_usable(p, pc_map, ARRAY_SIZE(pc_map), pc_reserved, ARRAY_SIZE(pc_reserved));
 }
 
 static u64 pc_usable_count(void)
@@ -69,8 +68,7 @@ static u64 pc_usable_count(void)
 
 static void init_pc(void)
 {
-	CHECK(frame_init(pc_map, ARRAY_SIZE(pc_map), pc_reserved,
-			 ARRAY_SIZE(pc_reserved)));
+	CHECK(frame_init(pc_map, ARRAY_SIZE(pc_map), pc_reserved, ARRAY_SIZE(pc_reserved)));
 }
 
 static void init_one(u64 base, u64 len)
@@ -344,11 +342,9 @@ TEST(frame_reserved_range_splits_a_region)
 TEST(frame_reserved_ranges_overlapping_each_other)
 {
 	static const struct phys_range res[] = {
-		{ 0x102000, 0x106000 },
-		{ 0x104000, 0x109000 },
-		{ 0x103800, 0x104800 },
-		{ 0x10e000, 0x200000 }, /* beyond the region's end */
-		{ 0x0, 0x101000 },      /* from below its start */
+		{ 0x102000, 0x106000 }, { 0x104000, 0x109000 },
+		{ 0x103800, 0x104800 }, { 0x10e000, 0x200000 }, /* beyond the region's end */
+		{ 0x0, 0x101000 },				/* from below its start */
 	};
 	const struct mem_region r = { 0x100000, 0x10000, MB2_MEMORY_AVAILABLE };
 
@@ -382,8 +378,7 @@ TEST(frame_init_too_many_ranges)
 	static struct mem_region map[FRAME_MAX_RANGES + 1];
 
 	for (int i = 0; i < FRAME_MAX_RANGES + 1; i++)
-		map[i] = (struct mem_region){ (u64)(i + 1) * MiB, PAGE_SIZE,
-					      MB2_MEMORY_AVAILABLE };
+		map[i] = (struct mem_region){ (u64)(i + 1) * MiB, PAGE_SIZE, MB2_MEMORY_AVAILABLE };
 	CHECK(frame_init(map, FRAME_MAX_RANGES, NULL, 0));
 	CHECK_EQ_U64(frame_free_bytes(), FRAME_MAX_RANGES * PAGE_SIZE);
 	CHECK(!frame_init(map, FRAME_MAX_RANGES + 1, NULL, 0));

@@ -149,8 +149,8 @@ TEST(guest_boot_info_multiboot1)
 	struct mb1_mmap_entry *mm;
 
 	model_mem_map(0, RAM_SIZE, 0);
-	if (!CHECK(guest_boot_info_build(BOOT_MULTIBOOT1, "kernel arg=1", guest_mods, 2,
-					 map, 3, &gb, err, sizeof(err))))
+	if (!CHECK(guest_boot_info_build(BOOT_MULTIBOOT1, "kernel arg=1", guest_mods, 2, map, 3,
+					 &gb, err, sizeof(err))))
 		return;
 	CHECK_EQ_U64(gb.eax, MB1_BOOTLOADER_MAGIC);
 	CHECK(gb.ebx >= GUEST_BOOT_AREA_START && gb.ebx < GUEST_BOOT_AREA_END);
@@ -182,8 +182,8 @@ TEST(guest_boot_info_multiboot2_reads_back_with_the_parser)
 	char err[200] = "";
 
 	model_mem_map(0, RAM_SIZE, 0);
-	if (!CHECK(guest_boot_info_build(BOOT_MULTIBOOT2, "k2 x", guest_mods, 2, map, 3,
-					 &gb, err, sizeof(err))))
+	if (!CHECK(guest_boot_info_build(BOOT_MULTIBOOT2, "k2 x", guest_mods, 2, map, 3, &gb, err,
+					 sizeof(err))))
 		return;
 	CHECK_EQ_U64(gb.eax, MB2_BOOTLOADER_MAGIC);
 	if (!CHECK(mb2_parse(gb.eax, gb.ebx, model_mem_ptr(gb.ebx, 8), &bi, err, sizeof(err))))
@@ -209,7 +209,7 @@ TEST(guest_boot_info_that_does_not_fit_is_refused)
 	/* 256 entries fit; a command line of 30 KiB does not. */
 	static char longline[30000];
 	memset(longline, 'a', sizeof(longline) - 1);
-	CHECK(!guest_boot_info_build(BOOT_MULTIBOOT1, longline, NULL, 0, big, 256, &gb,
-				     err, sizeof(err)));
+	CHECK(!guest_boot_info_build(BOOT_MULTIBOOT1, longline, NULL, 0, big, 256, &gb, err,
+				     sizeof(err)));
 	CHECK_CONTAINS(err, "does not fit");
 }

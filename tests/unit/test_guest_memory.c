@@ -66,8 +66,7 @@ TEST(guest_memory_partition_covers_the_space_without_gaps)
 TEST(guest_memory_partition_reports_too_small_output)
 {
 	struct mem_segment seg[3];
-	CHECK_EQ_U64(guest_memory_partition(bochs_map, 6, hidden, 2, 4 * GiB, seg, 3),
-		     (u64)-1);
+	CHECK_EQ_U64(guest_memory_partition(bochs_map, 6, hidden, 2, 4 * GiB, seg, 3), (u64)-1);
 }
 
 TEST(guest_memory_partial_pages_of_ram_are_not_ram)

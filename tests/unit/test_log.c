@@ -32,9 +32,8 @@ TEST(log_hv_fail_prints_error_then_exit_status)
 	CHECK(model_expect_exit(fail_bad_input, "no memory map tag"));
 	CHECK_EQ_U64(model_platform.exits, 1);
 	CHECK_EQ_U64(model_platform.exit_status, HV_STATUS_BAD_INPUT);
-	CHECK_STR(model_com1_output(),
-		  "pmuvisor: error: multiboot2: no memory map tag\r\n"
-		  "pmuvisor: exit status 3\r\n");
+	CHECK_STR(model_com1_output(), "pmuvisor: error: multiboot2: no memory map tag\r\n"
+				       "pmuvisor: exit status 3\r\n");
 }
 
 TEST(log_hv_fail_shown_at_lowest_level)
@@ -110,9 +109,8 @@ TEST(log_levels_filter)
 			model_com1_clear();
 			log_printf((enum log_level)m, "m%d", m);
 			unit_check(!strcmp(model_com1_output(), m <= level ? want[m] : ""),
-				   __FILE__, __LINE__,
-				   "message level %d at log level %d: got '%s'", m,
-				   level, model_com1_output());
+				   __FILE__, __LINE__, "message level %d at log level %d: got '%s'",
+				   m, level, model_com1_output());
 		}
 	}
 	log_set_level(LOG_INFO);

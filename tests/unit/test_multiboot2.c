@@ -10,7 +10,7 @@
 #include "../../lib/printf.h"
 
 #define INFO_PHYS 0x10000ULL
-#define MB1_MAGIC 0x2badb002U /* what a multiboot1 loader passes */
+#define MB1_MAGIC 0x2badb002U	/* what a multiboot1 loader passes */
 #define MB2_TAG_BASIC_MEMINFO 4 /* a tag the parser skips */
 
 static struct mb2_build b;
@@ -46,13 +46,11 @@ static bool parse(u32 magic, u64 phys)
 }
 
 /* Rejected, and the one-line message names the problem. */
-static void expect_error(u32 magic, u64 phys, const char *needle,
-			 const char *file, int line)
+static void expect_error(u32 magic, u64 phys, const char *needle, const char *file, int line)
 {
 	bool ok = parse(magic, phys);
 
-	unit_check(!ok, file, line, "mb2_parse accepted it (want an error about '%s')",
-		   needle);
+	unit_check(!ok, file, line, "mb2_parse accepted it (want an error about '%s')", needle);
 	unit_check_contains(err, needle, "err", file, line);
 	unit_check(!strchr(err, '\n'), file, line, "err has a newline: %s", err);
 }
@@ -123,8 +121,8 @@ TEST(mb2_without_cmdline_or_modules)
 TEST(mb2_wrong_magic)
 {
 	build_good(sizeof(struct mb2_mmap_entry));
-	expect_error(MB1_MAGIC, INFO_PHYS, "not started by a multiboot2 loader",
-		     __FILE__, __LINE__);
+	expect_error(MB1_MAGIC, INFO_PHYS, "not started by a multiboot2 loader", __FILE__,
+		     __LINE__);
 	CHECK_CONTAINS(err, "0x2badb002");
 }
 
@@ -132,11 +130,9 @@ TEST(mb2_unaligned_or_missing_info)
 {
 	build_good(sizeof(struct mb2_mmap_entry));
 	expect_error(MB2_BOOTLOADER_MAGIC, INFO_PHYS + 4,
-		     "boot information address 0x10004 is invalid", __FILE__,
-		     __LINE__);
+		     "boot information address 0x10004 is invalid", __FILE__, __LINE__);
 	strcpy(err, "(no message)");
-	CHECK(!mb2_parse(MB2_BOOTLOADER_MAGIC, INFO_PHYS, NULL, &bi, err,
-			 sizeof(err)));
+	CHECK(!mb2_parse(MB2_BOOTLOADER_MAGIC, INFO_PHYS, NULL, &bi, err, sizeof(err)));
 	CHECK_CONTAINS(err, "address");
 }
 
@@ -260,8 +256,7 @@ static void build_modules(int n)
 {
 	mb2b_init(&b);
 	for (int i = 0; i < n; i++)
-		mb2b_module(&b, 0x200000 + (u32)i * 0x1000,
-			    0x201000 + (u32)i * 0x1000, "/m.elf");
+		mb2b_module(&b, 0x200000 + (u32)i * 0x1000, 0x201000 + (u32)i * 0x1000, "/m.elf");
 	mb2b_mmap(&b, sizeof(struct mb2_mmap_entry), good_map, 1);
 	mb2b_end(&b);
 	mb2b_finish(&b);
@@ -290,8 +285,7 @@ TEST(mb2_mmap_entry_size_invalid)
 		mb2b_mmap(&b, bad[i], good_map, 2);
 		mb2b_end(&b);
 		mb2b_finish(&b);
-		snprintf_hv(want, sizeof(want), "memory map entry size %u is invalid",
-			    bad[i]);
+		snprintf_hv(want, sizeof(want), "memory map entry size %u is invalid", bad[i]);
 		EXPECT_ERROR(want);
 	}
 }
@@ -323,8 +317,7 @@ TEST(mb2_mmap_too_many_entries)
 	static struct mb2_mmap_entry map[BOOT_MAX_REGIONS + 1];
 
 	for (int i = 0; i < BOOT_MAX_REGIONS + 1; i++)
-		map[i] = (struct mb2_mmap_entry){ (u64)i << 20, 0x1000,
-						  MB2_MEMORY_AVAILABLE, 0 };
+		map[i] = (struct mb2_mmap_entry){ (u64)i << 20, 0x1000, MB2_MEMORY_AVAILABLE, 0 };
 	mb2b_init(&b);
 	mb2b_mmap(&b, sizeof(struct mb2_mmap_entry), map, BOOT_MAX_REGIONS);
 	mb2b_end(&b);

@@ -15,17 +15,14 @@ static bool parse(const char *cmdline)
 }
 
 /* Rejected, with a one-line message containing needle. */
-static void expect_error(const char *cmdline, const char *needle,
-			 const char *file, int line)
+static void expect_error(const char *cmdline, const char *needle, const char *file, int line)
 {
-	unit_check(!parse(cmdline), file, line, "options_parse(\"%s\") accepted it",
-		   cmdline);
+	unit_check(!parse(cmdline), file, line, "options_parse(\"%s\") accepted it", cmdline);
 	unit_check_contains(err, needle, "err", file, line);
 	unit_check(!strchr(err, '\n'), file, line, "err has a newline: %s", err);
 }
 
-#define EXPECT_ERROR(cmdline, needle) \
-	expect_error((cmdline), (needle), __FILE__, __LINE__)
+#define EXPECT_ERROR(cmdline, needle) expect_error((cmdline), (needle), __FILE__, __LINE__)
 
 TEST(options_defaults)
 {
