@@ -9,7 +9,7 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -m32 -march=i686 -ffreestanding -nostd
 GUEST_LDFLAGS := -m elf_i386 -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
 GUEST_NAMES := $(notdir $(patsubst %/,%,$(filter-out guests/lib/,$(wildcard guests/*/))))
-GUEST_SHARED_SRCS := lib/printf.c lib/string.c
+GUEST_SHARED_SRCS := lib/printf.c lib/string.c lib/sort.c
 GUEST_LIB_SRCS := $(wildcard guests/lib/*.c guests/lib/*.S)
 GUEST_LIB_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(GUEST_LIB_SRCS))) \
 	$(patsubst lib/%.c,$(BUILD)/guests/shared/%.o,$(GUEST_SHARED_SRCS))

@@ -1,3 +1,4 @@
+#include "../lib/sort.h"
 #include "exit_stats.h"
 #include "frame.h"
 #include "log.h"
@@ -52,22 +53,11 @@ void stats_add(struct sample_set *s, u64 value, u64 *rng)
 	}
 }
 
-static void shell_sort(u32 *a, u32 n)
-{
-	for (u32 gap = n / 2; gap; gap /= 2)
-		for (u32 i = gap; i < n; i++) {
-			u32 v = a[i], j = i;
-			for (; j >= gap && a[j - gap] > v; j -= gap)
-				a[j] = a[j - gap];
-			a[j] = v;
-		}
-}
-
 u64 stats_quantile(struct sample_set *s, unsigned q)
 {
 	if (!s->kept)
 		return 0;
-	shell_sort(s->samples, s->kept);
+	sort_u32(s->samples, s->kept);
 	return s->samples[(u64)(s->kept - 1) * q / 100];
 }
 

@@ -6,7 +6,7 @@
 
 UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -DHOST_MODEL -Itests/model -fsanitize=address,undefined -fno-sanitize-recover=all
 UNIT_SRCS := $(wildcard tests/unit/*.c) $(wildcard tests/model/*.c)
-UNIT_HV_SRCS := lib/string.c lib/printf.c hv/multiboot2.c hv/frame.c hv/options.c \
+UNIT_HV_SRCS := lib/string.c lib/printf.c lib/sort.c hv/multiboot2.c hv/frame.c hv/options.c \
 	hv/log.c arch/x86/serial.c hv/guest_memory.c hv/guest_loader.c \
 	hv/guest_boot_info.c arch/x86/vmx.c arch/x86/vmx_bitmap.c \
 	hv/pmu_switch.c arch/x86/vmx_msr_list.c

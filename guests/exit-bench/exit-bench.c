@@ -8,6 +8,7 @@
  *
  * Command line: iters=N (default 1000, at most MAX_ITERS).
  */
+#include "lib/sort.h"
 #include "guest.h"
 #include "hv/hypercall.h"
 #include "lib/printf.h"
@@ -57,24 +58,13 @@ static inline void provoke(enum exit_kind k)
 	}
 }
 
-static void sort(u32 *a, u32 n)
-{
-	for (u32 gap = n / 2; gap; gap /= 2)
-		for (u32 i = gap; i < n; i++) {
-			u32 v = a[i], j = i;
-			for (; j >= gap && a[j - gap] > v; j -= gap)
-				a[j] = a[j - gap];
-			a[j] = v;
-		}
-}
-
 static void report(const char *kind, const char *metric, u32 n)
 {
 	u64 sum = 0;
 
 	for (u32 i = 0; i < n; i++)
 		sum += samples[i];
-	sort(samples, n);
+	sort_u32(samples, n);
 	guest_printf("data,guest,%s,%s,n,%u\n", kind, metric, n);
 	guest_printf("data,guest,%s,%s,min,%u\n", kind, metric, samples[0]);
 	guest_printf("data,guest,%s,%s,median,%u\n", kind, metric, samples[(n - 1) / 2]);
