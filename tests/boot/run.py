@@ -32,7 +32,9 @@ def build_iso(case, workdir):
         if not os.path.isabs(path):
             path = os.path.join(ROOT, path)
         cmd += [path, args]
-    subprocess.run(cmd, check=True)
+    done = subprocess.run(cmd, stderr=subprocess.PIPE, text=True)
+    if done.returncode:
+        raise OSError(f"mkiso exited {done.returncode}: {done.stderr.strip()}")
     return iso
 
 
