@@ -63,6 +63,16 @@ void pmu_restore_global_status(u64 target)
 		pmu_wrmsr(MSR_CORE_PERF_GLOBAL_STATUS_SET, set);
 }
 
+/* Read GLOBAL_STATUS and clear it where non-zero, as rfc and mediated both do. */
+static u64 pmu_take_global_status(void)
+{
+	u64 status = pmu_rdmsr(MSR_CORE_PERF_GLOBAL_STATUS);
+
+	if (status)
+		pmu_wrmsr(MSR_CORE_PERF_GLOBAL_OVF_CTRL, status);
+	return status;
+}
+
 /* ---- switch: only what the host uses moves (its fixed counters 0 and 1) ---- */
 
 static unsigned host_fixed_used(void)
@@ -113,9 +123,7 @@ static void rfc_save(void)
 {
 	struct pmu_state *g = &pmu.guest;
 
-	g->global_status = pmu_rdmsr(MSR_CORE_PERF_GLOBAL_STATUS);
-	if (g->global_status)
-		pmu_wrmsr(MSR_CORE_PERF_GLOBAL_OVF_CTRL, g->global_status);
+	g->global_status = pmu_take_global_status();
 	for (unsigned i = 0; i < pmu.guest_gp; i++) {
 		g->pmc[i] = pmu_read_gp(i);
 		g->evtsel[i] = pmu_rdmsr(msr_evtsel(i));
@@ -137,12 +145,9 @@ static void rfc_save(void)
 static void rfc_restore(void)
 {
 	struct pmu_state *g = &pmu.guest;
-	u64 status;
 
 	pmu_wrmsr(MSR_CORE_PERF_GLOBAL_CTRL, 0);
-	status = pmu_rdmsr(MSR_CORE_PERF_GLOBAL_STATUS);
-	if (status)
-		pmu_wrmsr(MSR_CORE_PERF_GLOBAL_OVF_CTRL, status);
+	pmu_take_global_status();
 	if (pmu.has_status_set)
 		pmu_wrmsr(MSR_CORE_PERF_GLOBAL_STATUS_SET, g->global_status);
 	for (unsigned i = 0; i < pmu.guest_gp; i++) {
@@ -160,9 +165,7 @@ static void mediated_put(void)
 {
 	struct pmu_state *g = &pmu.guest;
 
-	g->global_status = pmu_rdmsr(MSR_CORE_PERF_GLOBAL_STATUS);
-	if (g->global_status)
-		pmu_wrmsr(MSR_CORE_PERF_GLOBAL_OVF_CTRL, g->global_status);
+	g->global_status = pmu_take_global_status();
 	if (g->fixed_ctr_ctrl)
 		pmu_wrmsr(MSR_CORE_PERF_FIXED_CTR_CTRL, 0);
 	for (unsigned i = 0; i < pmu.guest_gp; i++) {

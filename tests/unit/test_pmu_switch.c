@@ -868,6 +868,14 @@ TEST(pmu_restore_global_status_on_v3_can_only_clear)
 
 /* ---- rfc and mediated: the reference sequences, operation for operation ---- */
 
+/* RDMSR GLOBAL_STATUS, then clear it through OVF_CTRL if non-zero. */
+static void want_take_global_status(u64 status)
+{
+	want_rdmsr(MSR_CORE_PERF_GLOBAL_STATUS, status);
+	if (status)
+		want_wrmsr(MSR_CORE_PERF_GLOBAL_OVF_CTRL, status);
+}
+
 /*
  * design.md, rfc save: RDMSR GLOBAL_STATUS, cleared through OVF_CTRL if
  * non-zero; per GP counter: read it, RDMSR its selector, zero the selector
@@ -877,9 +885,7 @@ TEST(pmu_restore_global_status_on_v3_can_only_clear)
  */
 static void want_rfc_save(const struct pmu_state *hw)
 {
-	want_rdmsr(MSR_CORE_PERF_GLOBAL_STATUS, hw->global_status);
-	if (hw->global_status)
-		want_wrmsr(MSR_CORE_PERF_GLOBAL_OVF_CTRL, hw->global_status);
+	want_take_global_status(hw->global_status);
 	for (unsigned i = 0; i < NR_GP; i++) {
 		want_read_gp(i, hw->pmc[i]);
 		want_rdmsr(msr_evtsel(i), hw->evtsel[i]);
@@ -906,9 +912,7 @@ static void want_rfc_save(const struct pmu_state *hw)
 static void want_rfc_restore(const struct pmu_state *hw, const struct pmu_state *saved)
 {
 	want_wrmsr(MSR_CORE_PERF_GLOBAL_CTRL, 0);
-	want_rdmsr(MSR_CORE_PERF_GLOBAL_STATUS, hw->global_status);
-	if (hw->global_status)
-		want_wrmsr(MSR_CORE_PERF_GLOBAL_OVF_CTRL, hw->global_status);
+	want_take_global_status(hw->global_status);
 	if (pmu.has_status_set)
 		want_wrmsr(MSR_CORE_PERF_GLOBAL_STATUS_SET, saved->global_status);
 	for (unsigned i = 0; i < NR_GP; i++) {
@@ -928,9 +932,7 @@ static void want_rfc_restore(const struct pmu_state *hw, const struct pmu_state 
  */
 static void want_mediated_put(const struct pmu_state *hw, const struct guest_pmu *guest)
 {
-	want_rdmsr(MSR_CORE_PERF_GLOBAL_STATUS, hw->global_status);
-	if (hw->global_status)
-		want_wrmsr(MSR_CORE_PERF_GLOBAL_OVF_CTRL, hw->global_status);
+	want_take_global_status(hw->global_status);
 	if (guest->fixed_ctr_ctrl)
 		want_wrmsr(MSR_CORE_PERF_FIXED_CTR_CTRL, 0);
 	for (unsigned i = 0; i < NR_GP; i++) {
