@@ -92,8 +92,15 @@ def main():
     args = ap.parse_args()
 
     cfg = configparser.ConfigParser(interpolation=None)
-    cfg.read(args.config)
+    if not cfg.read(args.config):
+        print(f"boot: cannot read the case list {args.config}")
+        print("boot: 0 passed, 1 failed")
+        return 1
     names = args.cases or cfg.sections()
+    if not names:
+        print(f"boot: {args.config} lists no case")
+        print("boot: 0 passed, 1 failed")
+        return 1
     passed = failed = skipped = 0
     for name in names:
         if name not in cfg:

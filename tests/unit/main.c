@@ -165,6 +165,11 @@ int main(int argc, char **argv)
 			failed++;
 	}
 	model_reset(); /* frees the modelled memory */
+	/* A selection that matches nothing is a typo, not a success. */
+	if (passed + failed == 0) {
+		printf("unit: no test matches the selection\n");
+		failed = 1;
+	}
 	printf("unit: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
