@@ -14,14 +14,17 @@ GUEST ?= hello
 GUEST_ARGS ?=
 
 WARN := -Wall -Wextra -Werror
-HV_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -nostdlib -fno-builtin \
+# One include root for every part: #include "arch/x86/msr.h", "hv/pmu/pmu.h".
+HV_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -ffreestanding -nostdlib -fno-builtin \
 	-mno-red-zone -mgeneral-regs-only -mcmodel=small -fno-pic -fno-pie \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-common \
 	-fno-omit-frame-pointer -m64
-HV_ASFLAGS := -m64 -fno-pic -fno-pie -D__ASSEMBLY__
+HV_ASFLAGS := -m64 -fno-pic -fno-pie -D__ASSEMBLY__ -I.
 HV_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
-HV_C_SRCS := $(wildcard lib/*.c hv/*.c arch/x86/*.c)
+HV_DIRS := lib arch/x86 hv hv/cpu hv/exit hv/guest hv/pmu
+HV_C_SRCS := $(wildcard $(HV_DIRS:%=%/*.c))
+HV_HDRS := $(wildcard $(HV_DIRS:%=%/*.h))
 HV_S_SRCS := $(wildcard boot/*.S arch/x86/*.S)
 HV_OBJS := $(patsubst %.c,$(BUILD)/hv/%.o,$(HV_C_SRCS)) \
 	$(patsubst %.S,$(BUILD)/hv/%.o,$(HV_S_SRCS))
@@ -71,10 +74,10 @@ test: deps all
 	scripts/test-all
 
 format:
-	clang-format -i $(HV_C_SRCS) $(wildcard lib/*.h hv/*.h arch/x86/*.h guests/*/*.[ch] tests/*/*.[ch])
+	clang-format -i $(HV_C_SRCS) $(HV_HDRS) $(wildcard guests/*/*.[ch] tests/*/*.[ch])
 
 format-check:
-	clang-format --dry-run -Werror $(HV_C_SRCS) $(wildcard lib/*.h hv/*.h arch/x86/*.h guests/*/*.[ch] tests/*/*.[ch])
+	clang-format --dry-run -Werror $(HV_C_SRCS) $(HV_HDRS) $(wildcard guests/*/*.[ch] tests/*/*.[ch])
 
 clean:
 	rm -rf $(BUILD)

@@ -1,11 +1,12 @@
 # Guests: separate 32-bit multiboot1 kernels, each guests/NAME/*.c and *.S
 # linked with the tiny runtime in guests/lib, giving build/guests/NAME.elf.
 # The runtime also takes the hypervisor's printf and string routines from
-# lib/, compiled again for 32 bits. -I. lets guests include "hv/hypercall.h".
+# lib/, compiled again for 32 bits. Includes are written from the top of the
+# tree (-I.), as in the hypervisor: "guests/lib/guest.h", "hv/hypercall.h".
 
 GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -m32 -march=i686 -ffreestanding -nostdlib \
 	-fno-builtin -fno-pic -fno-pie -fno-stack-protector \
-	-fno-asynchronous-unwind-tables -mgeneral-regs-only -Iguests/lib -I.
+	-fno-asynchronous-unwind-tables -mgeneral-regs-only -I.
 GUEST_LDFLAGS := -m elf_i386 -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
 GUEST_NAMES := $(notdir $(patsubst %/,%,$(filter-out guests/lib/,$(wildcard guests/*/))))

@@ -8,20 +8,20 @@
  * here, whether a list entry costs "100+ cycles" more than a VMCS field.
  * TSC ticks, lfence-ordered; in an emulator they are path lengths.
  */
-#include "bench_primitives.h"
-#include "exit_stats.h"
-#include "frame.h"
-#include "log.h"
-#include "pmu.h"
-#include "vcpu.h"
-#include "../arch/x86/ap_boot.h"
-#include "../arch/x86/cr.h"
-#include "../arch/x86/msr.h"
-#include "../arch/x86/paging.h"
-#include "../arch/x86/vmx.h"
-#include "platform_info.h"
-#include "../lib/printf.h"
-#include "../lib/string.h"
+#include "hv/bench_primitives.h"
+#include "hv/exit/stats.h"
+#include "arch/x86/frame.h"
+#include "hv/log.h"
+#include "hv/pmu/pmu.h"
+#include "hv/cpu/vcpu.h"
+#include "arch/x86/ap_boot.h"
+#include "arch/x86/cr.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/vmx.h"
+#include "hv/platform_info.h"
+#include "lib/printf.h"
+#include "lib/string.h"
 
 #define ITERATIONS 256
 #define PROBE_GUEST_RIP AP_TRAMPOLINE_BASE /* free once the APs are parked */

@@ -1,9 +1,9 @@
-#include "log.h"
-#include "status.h"
-#include "../arch/x86/io.h"
-#include "../arch/x86/platform.h"
-#include "../arch/x86/serial.h"
-#include "../lib/printf.h"
+#include "hv/log.h"
+#include "hv/status.h"
+#include "arch/x86/io.h"
+#include "arch/x86/platform.h"
+#include "arch/x86/serial.h"
+#include "lib/printf.h"
 
 static enum log_level current_level = LOG_INFO;
 static bool have_e9;

@@ -5,7 +5,7 @@
 #ifndef HV_LOG_H
 #define HV_LOG_H
 
-#include "../lib/types.h"
+#include "lib/types.h"
 
 enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 

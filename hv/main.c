@@ -3,18 +3,18 @@
  * tables, boot information, options, frame allocator, platform report,
  * VMX, guest, report, platform exit.
  */
-#include "bench_primitives.h"
-#include "frame.h"
-#include "guest_setup.h"
-#include "log.h"
-#include "multiboot2.h"
-#include "options.h"
-#include "platform_info.h"
-#include "pmu.h"
-#include "status.h"
-#include "vcpu.h"
-#include "../arch/x86/desc.h"
-#include "../arch/x86/paging.h"
+#include "hv/bench_primitives.h"
+#include "arch/x86/frame.h"
+#include "hv/guest/setup.h"
+#include "hv/log.h"
+#include "hv/multiboot2.h"
+#include "hv/options.h"
+#include "hv/platform_info.h"
+#include "hv/pmu/pmu.h"
+#include "hv/status.h"
+#include "hv/cpu/vcpu.h"
+#include "arch/x86/desc.h"
+#include "arch/x86/paging.h"
 
 /* All hypervisor allocations come from one pool at the top of RAM, hidden from the guest. */
 #define HV_POOL_SIZE (16ULL << 20)

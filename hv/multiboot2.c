@@ -1,6 +1,6 @@
-#include "multiboot2.h"
-#include "../lib/printf.h"
-#include "../lib/string.h"
+#include "hv/multiboot2.h"
+#include "lib/printf.h"
+#include "lib/string.h"
 
 #define MB2_INFO_MAX_SIZE (1U << 20) /* far beyond any real loader's */
 

@@ -5,7 +5,7 @@
 #ifndef HV_MULTIBOOT2_H
 #define HV_MULTIBOOT2_H
 
-#include "../lib/types.h"
+#include "lib/types.h"
 
 #define MB2_BOOTLOADER_MAGIC 0x36d76289
 

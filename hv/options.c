@@ -1,6 +1,6 @@
-#include "options.h"
-#include "../lib/printf.h"
-#include "../lib/string.h"
+#include "hv/options.h"
+#include "lib/printf.h"
+#include "lib/string.h"
 
 struct hv_options hv_opts;
 
@@ -17,7 +17,7 @@ struct option_desc {
 
 #define FIELD(f) offsetof(struct hv_options, f)
 
-/* In the order of the enums in hv/pmu.h. */
+/* In the order of the enums in hv/pmu/pmu.h. */
 static const char *const pmu_choices[] = { "off",      "passthrough", "switch", "rfc",
 					   "mediated", "lazy",	      NULL };
 static const char *const global_ctrl_choices[] = { "lists", "vmcs", NULL };

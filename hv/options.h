@@ -6,7 +6,7 @@
 #ifndef HV_OPTIONS_H
 #define HV_OPTIONS_H
 
-#include "../lib/types.h"
+#include "lib/types.h"
 
 struct hv_options {
 	u64 loglevel;	      /* 0 errors .. 3 debug */

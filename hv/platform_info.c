@@ -1,10 +1,10 @@
-#include "platform_info.h"
-#include "log.h"
-#include "status.h"
-#include "../arch/x86/cpuid.h"
-#include "../arch/x86/msr.h"
-#include "../arch/x86/pmu.h"
-#include "../lib/string.h"
+#include "hv/platform_info.h"
+#include "hv/log.h"
+#include "hv/status.h"
+#include "arch/x86/cpuid.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/pmu.h"
+#include "lib/string.h"
 
 static void cpu_brand(char brand[49])
 {

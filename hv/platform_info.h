@@ -2,7 +2,7 @@
 #ifndef HV_PLATFORM_INFO_H
 #define HV_PLATFORM_INFO_H
 
-#include "../lib/types.h"
+#include "lib/types.h"
 
 /* One line each for the CPU, VMX and the PMU. */
 void platform_report(void);

@@ -7,7 +7,7 @@
 #define LIB_PRINTF_H
 
 #include <stdarg.h>
-#include "types.h"
+#include "lib/types.h"
 
 typedef void (*putc_fn)(char c, void *arg);
 

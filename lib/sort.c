@@ -1,4 +1,4 @@
-#include "sort.h"
+#include "lib/sort.h"
 
 void sort_u32(u32 *a, u32 n)
 {

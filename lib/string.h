@@ -2,7 +2,7 @@
 #ifndef LIB_STRING_H
 #define LIB_STRING_H
 
-#include "types.h"
+#include "lib/types.h"
 
 #ifdef HOST_MODEL
 #include <string.h>

@@ -4,16 +4,16 @@
 # runs them all; `make unit-test UNIT_ARGS=frame` only those whose name
 # contains "frame".
 
-UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -DHOST_MODEL -Itests/model -fsanitize=address,undefined -fno-sanitize-recover=all
+UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -DHOST_MODEL -I. -fsanitize=address,undefined -fno-sanitize-recover=all
 UNIT_SRCS := $(wildcard tests/unit/*.c) $(wildcard tests/model/*.c)
-UNIT_HV_SRCS := lib/string.c lib/printf.c lib/sort.c hv/multiboot2.c hv/frame.c hv/options.c \
-	hv/log.c arch/x86/serial.c hv/guest_memory.c hv/guest_loader.c \
-	hv/guest_boot_info.c arch/x86/vmx.c arch/x86/vmx_bitmap.c \
-	hv/pmu_switch.c arch/x86/vmx_msr_list.c
+UNIT_HV_SRCS := lib/string.c lib/printf.c lib/sort.c hv/multiboot2.c arch/x86/frame.c hv/options.c \
+	hv/log.c arch/x86/serial.c hv/guest/memory.c hv/guest/loader.c \
+	hv/guest/boot_info.c arch/x86/vmx.c arch/x86/vmx_bitmap.c \
+	hv/pmu/pmu_switch.c arch/x86/vmx_msr_list.c
 UNIT_BIN := $(BUILD)/unit-tests
 UNIT_ARGS ?=
 
-$(UNIT_BIN): $(UNIT_SRCS) $(UNIT_HV_SRCS) $(wildcard tests/*/*.h lib/*.h hv/*.h arch/x86/*.h)
+$(UNIT_BIN): $(UNIT_SRCS) $(UNIT_HV_SRCS) $(wildcard tests/*/*.h) $(HV_HDRS)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(UNIT_CFLAGS) -o $@ $(UNIT_SRCS) $(UNIT_HV_SRCS)
 

@@ -5,7 +5,7 @@
  * jumps to ap_entry64 with a stack of its own. Intel SDM Vol. 3A,
  * "Initialization of 64-bit Mode" and "MP Initialization".
  */
-#include "ap_boot.h"
+#include "arch/x86/ap_boot.h"
 
 #define REL(x) (AP_TRAMPOLINE_BASE + (x) - ap_trampoline_start)
 

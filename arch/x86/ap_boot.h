@@ -8,7 +8,7 @@
 #define AP_STACK_SIZE 4096
 
 #ifndef __ASSEMBLY__
-#include "../../lib/types.h"
+#include "lib/types.h"
 extern const u8 ap_trampoline_start[], ap_trampoline_end[];
 extern const u8 ap_trampoline_cr3[], ap_trampoline_entry[];
 extern char ap_entry64[];

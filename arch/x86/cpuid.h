@@ -5,7 +5,7 @@
 #ifndef ARCH_X86_CPUID_H
 #define ARCH_X86_CPUID_H
 
-#include "../../lib/types.h"
+#include "lib/types.h"
 
 struct cpuid_regs {
 	u32 eax, ebx, ecx, edx;

@@ -2,7 +2,7 @@
 #ifndef ARCH_X86_CR_H
 #define ARCH_X86_CR_H
 
-#include "../../lib/types.h"
+#include "lib/types.h"
 
 #define X86_CR0_PE BIT(0)
 #define X86_CR0_NE BIT(5)

@@ -1,6 +1,6 @@
-#include "desc.h"
-#include "extable.h"
-#include "../../lib/string.h"
+#include "arch/x86/desc.h"
+#include "arch/x86/extable.h"
+#include "lib/string.h"
 
 #define GDT_ENTRIES 5 /* null, code, data, TSS (two slots) */
 #define IDT_GATE_INTERRUPT 0x8e

@@ -6,7 +6,7 @@
 #ifndef ARCH_X86_DESC_H
 #define ARCH_X86_DESC_H
 
-#include "../../lib/types.h"
+#include "lib/types.h"
 
 #define GDT_SEL_CODE 0x08
 #define GDT_SEL_DATA 0x10

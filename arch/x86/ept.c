@@ -1,6 +1,6 @@
-#include "ept.h"
-#include "paging.h"
-#include "../../hv/frame.h"
+#include "arch/x86/ept.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/frame.h"
 
 #define EPT_ENTRIES 512
 #define EPT_TABLE_FLAGS EPT_RWX

@@ -5,7 +5,7 @@
 #ifndef ARCH_X86_EPT_H
 #define ARCH_X86_EPT_H
 
-#include "../../lib/types.h"
+#include "lib/types.h"
 
 #define EPT_READ BIT(0)
 #define EPT_WRITE BIT(1)

@@ -7,7 +7,7 @@
 #ifndef ARCH_X86_EXTABLE_H
 #define ARCH_X86_EXTABLE_H
 
-#include "../../lib/types.h"
+#include "lib/types.h"
 
 struct extable_entry {
 	u64 fault_rip;

@@ -2,7 +2,7 @@
 #ifndef ARCH_X86_IO_H
 #define ARCH_X86_IO_H
 
-#include "../../lib/types.h"
+#include "lib/types.h"
 
 #ifdef HOST_MODEL
 u8 inb(u16 port);

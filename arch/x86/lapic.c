@@ -1,6 +1,6 @@
-#include "lapic.h"
-#include "msr.h"
-#include "paging.h"
+#include "arch/x86/lapic.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/paging.h"
 
 #define MSR_X2APIC_ICR_ADDR 0x830
 

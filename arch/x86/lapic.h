@@ -6,7 +6,7 @@
 #ifndef ARCH_X86_LAPIC_H
 #define ARCH_X86_LAPIC_H
 
-#include "../../lib/types.h"
+#include "lib/types.h"
 
 #define MSR_IA32_APICBASE 0x0000001b
 #define APICBASE_BSP BIT(8)

@@ -1,7 +1,7 @@
 /* The fault-tolerant MSR and PMC accessors; the plain ones are inline in msr.h and pmu.h. */
-#include "msr.h"
-#include "extable.h"
-#include "pmu.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/extable.h"
+#include "arch/x86/pmu.h"
 
 bool rdmsr_safe(u32 msr, u64 *v)
 {

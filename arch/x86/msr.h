@@ -6,7 +6,7 @@
 #ifndef ARCH_X86_MSR_H
 #define ARCH_X86_MSR_H
 
-#include "../../lib/types.h"
+#include "lib/types.h"
 
 #define MSR_IA32_PMC0 0x000000c1 /* + i: IA32_PMCi */
 #define MSR_IA32_FEATURE_CONTROL 0x0000003a

@@ -1,5 +1,5 @@
-#include "paging.h"
-#include "../../hv/frame.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/frame.h"
 
 extern u64 boot_pml4[512];
 

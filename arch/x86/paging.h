@@ -6,7 +6,7 @@
 #ifndef ARCH_X86_PAGING_H
 #define ARCH_X86_PAGING_H
 
-#include "../../lib/types.h"
+#include "lib/types.h"
 
 #define PTE_P BIT(0)
 #define PTE_W BIT(1)

@@ -1,7 +1,7 @@
-#include "platform.h"
-#include "cr.h"
-#include "io.h"
-#include "serial.h"
+#include "arch/x86/platform.h"
+#include "arch/x86/cr.h"
+#include "arch/x86/io.h"
+#include "arch/x86/serial.h"
 
 void platform_exit(u32 status)
 {

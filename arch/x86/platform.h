@@ -6,7 +6,7 @@
 #ifndef ARCH_X86_PLATFORM_H
 #define ARCH_X86_PLATFORM_H
 
-#include "../../lib/types.h"
+#include "lib/types.h"
 
 #define ISA_DEBUG_EXIT_PORT 0xf4
 #define BOCHS_SHUTDOWN_PORT 0x8900

@@ -5,7 +5,7 @@
 #ifndef ARCH_X86_PMU_H
 #define ARCH_X86_PMU_H
 
-#include "msr.h"
+#include "arch/x86/msr.h"
 
 #define PMU_MAX_GP 8
 #define PMU_MAX_FIXED 4

@@ -1,5 +1,5 @@
-#include "serial.h"
-#include "io.h"
+#include "arch/x86/serial.h"
+#include "arch/x86/io.h"
 
 void serial_init(void)
 {

@@ -2,7 +2,7 @@
 #ifndef ARCH_X86_SERIAL_H
 #define ARCH_X86_SERIAL_H
 
-#include "../../lib/types.h"
+#include "lib/types.h"
 
 #define COM1_BASE 0x3f8
 #define UART_THR 0 /* transmit holding (DLAB=0) */

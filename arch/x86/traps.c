@@ -3,11 +3,11 @@
  * fixup table resumes at its fixup; anything else is fatal: dump the state
  * and end the run, never a silent triple fault.
  */
-#include "cr.h"
-#include "desc.h"
-#include "extable.h"
-#include "../../hv/log.h"
-#include "../../hv/status.h"
+#include "arch/x86/cr.h"
+#include "arch/x86/desc.h"
+#include "arch/x86/extable.h"
+#include "hv/log.h"
+#include "hv/status.h"
 
 static const char *const exception_names[NR_EXCEPTIONS] = {
 	"#DE divide error",

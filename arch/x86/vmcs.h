@@ -5,7 +5,7 @@
 #ifndef ARCH_X86_VMCS_H
 #define ARCH_X86_VMCS_H
 
-#include "../../lib/types.h"
+#include "lib/types.h"
 
 enum vmcs_field {
 	/* 16-bit guest-state fields */

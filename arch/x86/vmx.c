@@ -1,6 +1,6 @@
-#include "vmx.h"
-#include "../../hv/log.h"
-#include "../../hv/status.h"
+#include "arch/x86/vmx.h"
+#include "hv/log.h"
+#include "hv/status.h"
 
 static const char *const instruction_errors[] = {
 	[1] = "VMCALL executed in VMX root operation",

@@ -9,7 +9,7 @@
 #ifndef ARCH_X86_VMX_H
 #define ARCH_X86_VMX_H
 
-#include "vmcs.h"
+#include "arch/x86/vmcs.h"
 
 /* IA32_VMX_BASIC. SDM Vol. 3D, Appendix A "Basic VMX Information". */
 #define VMX_BASIC_REVISION_MASK 0x7fffffffULL

@@ -1,4 +1,4 @@
-#include "vmx_bitmap.h"
+#include "arch/x86/vmx_bitmap.h"
 
 #define MSR_LOW_END 0x2000U
 #define MSR_HIGH_BASE 0xc0000000U

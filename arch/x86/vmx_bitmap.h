@@ -5,7 +5,7 @@
 #ifndef ARCH_X86_VMX_BITMAP_H
 #define ARCH_X86_VMX_BITMAP_H
 
-#include "../../lib/types.h"
+#include "lib/types.h"
 
 enum msr_access { MSR_INTERCEPT_READ = 1, MSR_INTERCEPT_WRITE = 2, MSR_INTERCEPT_RW = 3 };
 

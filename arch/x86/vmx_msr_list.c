@@ -1,4 +1,4 @@
-#include "vmx_msr_list.h"
+#include "arch/x86/vmx_msr_list.h"
 
 bool vmx_msr_list_add(struct vmx_msr_list *list, u32 index, u64 value)
 {

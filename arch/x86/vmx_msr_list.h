@@ -8,7 +8,7 @@
 #ifndef ARCH_X86_VMX_MSR_LIST_H
 #define ARCH_X86_VMX_MSR_LIST_H
 
-#include "../../lib/types.h"
+#include "lib/types.h"
 
 struct vmx_msr_entry {
 	u32 index;

@@ -9,7 +9,7 @@
  * Command line: iters=N (default 1000, at most MAX_ITERS).
  */
 #include "lib/sort.h"
-#include "guest.h"
+#include "guests/lib/guest.h"
 #include "hv/hypercall.h"
 #include "lib/printf.h"
 #include "lib/string.h"

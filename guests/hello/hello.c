@@ -5,7 +5,7 @@
  * the hypervisor-only checks, so it also runs on bare QEMU (where VMCALL
  * raises #UD) to test the runtime itself.
  */
-#include "guest.h"
+#include "guests/lib/guest.h"
 #include "hv/hypercall.h"
 #include "lib/string.h"
 

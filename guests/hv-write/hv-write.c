@@ -5,7 +5,7 @@
  * "wrote hypervisor memory" line must never appear under pmuvisor.
  * Natively there is nothing to stop the write, and the guest exits 0.
  */
-#include "guest.h"
+#include "guests/lib/guest.h"
 
 #define HV_LOAD_ADDR 0x4000000 /* linker.ld's HV_LOAD_ADDR */
 #define PATTERN_WORDS 16

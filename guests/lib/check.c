@@ -1,5 +1,5 @@
 /* TAP-style checks and the closing "N passed, M failed" line the test runners count. */
-#include "guest.h"
+#include "guests/lib/guest.h"
 
 static unsigned checks_passed, checks_failed;
 

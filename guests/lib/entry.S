@@ -4,8 +4,8 @@
  * its GDT may be anywhere (even overwritten later), so load our own before
  * touching memory, then set a stack, zero BSS and call guest_start.
  */
-#include "desc.h"
-#include "multiboot1.h"
+#include "guests/lib/desc.h"
+#include "guests/lib/multiboot1.h"
 
 #define MB1_HEADER_FLAGS (MB1_HEADER_PAGE_ALIGN | MB1_HEADER_MEMORY_INFO)
 #define STACK_SIZE 16384

@@ -3,7 +3,7 @@
  * 32-bit write of the status to GUEST_EXIT_PORT ends the run. Without
  * either, fall back to Bochs' shutdown port, then stop this CPU.
  */
-#include "guest.h"
+#include "guests/lib/guest.h"
 #include "hv/hypercall.h"
 
 #define BOCHS_SHUTDOWN_PORT 0x8900

@@ -12,7 +12,7 @@
 
 #include <stdarg.h>
 #include "lib/types.h"
-#include "cpu.h"
+#include "guests/lib/cpu.h"
 
 /* Exit statuses: the value written to GUEST_EXIT_PORT. */
 #define GUEST_STATUS_PASS 0	/* every check passed */

@@ -1,6 +1,6 @@
 /* Console output: lib/printf.c's formatter writing to the UART. */
-#include "guest.h"
-#include "runtime.h"
+#include "guests/lib/guest.h"
+#include "guests/lib/runtime.h"
 #include "lib/printf.h"
 
 static void uart_sink(char c, void *arg)

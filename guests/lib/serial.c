@@ -3,8 +3,8 @@
  * guest reprograms it only after the transmitter has emptied: resetting the
  * FIFOs earlier would drop the hypervisor's last bytes.
  */
-#include "runtime.h"
-#include "cpu.h"
+#include "guests/lib/runtime.h"
+#include "guests/lib/cpu.h"
 
 #define COM1 0x3f8
 #define UART_THR 0 /* transmit holding (DLAB=0) */

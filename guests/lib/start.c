@@ -1,7 +1,7 @@
 /* From entry.S to guest_main: console, exceptions, multiboot1 command line. */
-#include "guest.h"
-#include "multiboot1.h"
-#include "runtime.h"
+#include "guests/lib/guest.h"
+#include "guests/lib/multiboot1.h"
+#include "guests/lib/runtime.h"
 #include "lib/string.h"
 
 #define CMDLINE_MAX 256

@@ -5,9 +5,9 @@
  * External interrupts stay masked (the loader leaves IF clear), so vectors
  * from 32 up need no gates.
  */
-#include "guest.h"
-#include "desc.h"
-#include "runtime.h"
+#include "guests/lib/guest.h"
+#include "guests/lib/desc.h"
+#include "guests/lib/runtime.h"
 
 #define NR_EXCEPTIONS 32
 #define IDT_GATE_INTERRUPT32 0x8e /* present, DPL 0, 32-bit interrupt gate */

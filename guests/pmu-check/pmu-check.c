@@ -12,7 +12,7 @@
  * default 1000), count (VMX hardware only: also check that enabled
  * counters count the guest's instructions and not the hypervisor's).
  */
-#include "guest.h"
+#include "guests/lib/guest.h"
 #include "hv/hypercall.h"
 #include "lib/string.h"
 

@@ -6,10 +6,10 @@
  * Natively, on a machine with more than one CPU (qemu -smp 2), the other
  * CPU does run it and the check fails: that shows the test can fail.
  */
-#include "guest.h"
+#include "guests/lib/guest.h"
 #include "hv/hypercall.h"
 #include "lib/string.h"
-#include "trampoline.h"
+#include "guests/smp-start/trampoline.h"
 
 /* Local APIC, SDM Vol. 3A, "Advanced Programmable Interrupt Controller (APIC)". */
 #define MSR_IA32_APIC_BASE 0x1b

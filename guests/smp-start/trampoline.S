@@ -4,7 +4,7 @@
  * TRAMPOLINE_BASE by smp-start.c; addressed relative to its own segment so
  * that it runs wherever it is copied.
  */
-#include "trampoline.h"
+#include "guests/smp-start/trampoline.h"
 
 	.section .rodata
 	.globl smp_trampoline_start, smp_trampoline_end

@@ -4,7 +4,7 @@
  * which pmuvisor must catch and report as the guest's end. On bare QEMU
  * with -no-reboot the machine just stops.
  */
-#include "guest.h"
+#include "guests/lib/guest.h"
 
 const char guest_name[] = "triple-fault";
 

@@ -2,8 +2,8 @@
  * The CPUID table. A leaf the test did not fill reads as all zeroes, which
  * code under test must treat as "feature absent".
  */
-#include "model.h"
-#include "../unit/unit.h"
+#include "tests/model/model.h"
+#include "tests/unit/unit.h"
 
 struct cpuid_entry {
 	u32 leaf, subleaf; /* subleaf MODEL_ANY_SUBLEAF: ECX ignored */

@@ -1,8 +1,8 @@
 /* Port I/O: COM1 and the 0xe9 debug console, captured as text. */
-#include "model.h"
-#include "../unit/unit.h"
-#include "../../arch/x86/io.h"
-#include "../../arch/x86/serial.h"
+#include "tests/model/model.h"
+#include "tests/unit/unit.h"
+#include "arch/x86/io.h"
+#include "arch/x86/serial.h"
 
 struct capture {
 	char text[MODEL_CAPTURE_MAX]; /* always NUL-terminated */

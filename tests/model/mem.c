@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
-#include "../unit/unit.h"
-#include "../../arch/x86/paging.h"
+#include "tests/model/model.h"
+#include "tests/unit/unit.h"
+#include "arch/x86/paging.h"
 
 static u8 *mem;
 static u64 mem_base, mem_size;

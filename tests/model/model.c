@@ -1,5 +1,5 @@
 /* The whole model machine: back to power-on state before every test. */
-#include "model.h"
+#include "tests/model/model.h"
 
 void model_reset(void)
 {

@@ -20,8 +20,8 @@
 #ifndef TESTS_MODEL_MODEL_H
 #define TESTS_MODEL_MODEL_H
 
-#include "../../lib/types.h"
-#include "../../arch/x86/cpuid.h"
+#include "lib/types.h"
+#include "arch/x86/cpuid.h"
 
 /* model.c: the whole machine */
 

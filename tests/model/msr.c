@@ -4,9 +4,9 @@
  * (the hypervisor would have died of the #GP), the _safe ones fail.
  * Once the PMU model is installed (pmu.c), the PMU's MSRs are its own.
  */
-#include "model.h"
-#include "../unit/unit.h"
-#include "../../arch/x86/msr.h"
+#include "tests/model/model.h"
+#include "tests/unit/unit.h"
+#include "arch/x86/msr.h"
 
 static struct model_msr msrs[MODEL_MAX_MSRS];
 static int nr_msrs;

@@ -5,9 +5,9 @@
  */
 #include <setjmp.h>
 
-#include "model.h"
-#include "../unit/unit.h"
-#include "../../arch/x86/platform.h"
+#include "tests/model/model.h"
+#include "tests/unit/unit.h"
+#include "arch/x86/platform.h"
 
 struct model_platform model_platform;
 

@@ -4,11 +4,11 @@
  * Performance Monitoring" (versions 2 to 4) and "Full-Width Writes to
  * Performance Counter Registers"; Vol. 4 for the MSR layouts.
  */
-#include "model.h"
-#include "../unit/unit.h"
-#include "../../arch/x86/msr.h"
-#include "../../arch/x86/pmu.h"
-#include "../../hv/pmu.h"
+#include "tests/model/model.h"
+#include "tests/unit/unit.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/pmu.h"
+#include "hv/pmu/pmu.h"
 
 #define COUNTER_MASK (BIT(MODEL_PMU_WIDTH) - 1)
 #define GLOBAL_COUNTER_BITS \

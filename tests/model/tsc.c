@@ -1,6 +1,6 @@
 /* The time-stamp counter: predictable, so that time limits can be tested. */
-#include "model.h"
-#include "../../arch/x86/cr.h"
+#include "tests/model/model.h"
+#include "arch/x86/cr.h"
 
 static u64 tsc, tsc_step;
 

@@ -2,8 +2,8 @@
  * A VMCS field store for tests of code that reads and writes the VMCS:
  * VMREAD of a field never written fails like an unsupported component.
  */
-#include "vmcs_model.h"
-#include "../unit/unit.h"
+#include "tests/model/vmcs_model.h"
+#include "tests/unit/unit.h"
 
 #define MAX_FIELDS 128
 

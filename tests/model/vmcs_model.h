@@ -2,7 +2,7 @@
 #ifndef TESTS_MODEL_VMCS_MODEL_H
 #define TESTS_MODEL_VMCS_MODEL_H
 
-#include "../../arch/x86/vmx.h"
+#include "arch/x86/vmx.h"
 
 void model_vmcs_reset(void);
 

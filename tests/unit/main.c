@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "unit.h"
-#include "../model/model.h"
+#include "tests/unit/unit.h"
+#include "tests/model/model.h"
 
 /* Beyond this many failed checks a test is clearly broken; keep the log readable. */
 #define MAX_LINES_PER_TEST 20

@@ -1,8 +1,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mb2_build.h"
-#include "unit.h"
+#include "tests/unit/mb2_build.h"
+#include "tests/unit/unit.h"
 
 void mb2b_init(struct mb2_build *b)
 {

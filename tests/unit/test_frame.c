@@ -1,14 +1,14 @@
 /*
- * hv/frame.c: the allocator must hand out every usable frame exactly once
+ * arch/x86/frame.c: the allocator must hand out every usable frame exactly once
  * and nothing else, since EPT hides exactly what it reports as owned. The
  * checks compare against an oracle that decides page by page what is
  * usable, independently of the allocator's range arithmetic.
  */
 #include <string.h>
 
-#include "unit.h"
-#include "../model/model.h"
-#include "../../hv/frame.h"
+#include "tests/unit/unit.h"
+#include "tests/model/model.h"
+#include "arch/x86/frame.h"
 
 #define MiB (1ULL << 20)
 #define RAM_TOP (17 * MiB) /* above everything the maps below describe */

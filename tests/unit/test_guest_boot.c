@@ -1,5 +1,5 @@
 /*
- * hv/guest_loader.c and hv/guest_boot_info.c: a guest kernel is loaded
+ * hv/guest/loader.c and hv/guest/boot_info.c: a guest kernel is loaded
  * only if all of it fits where it may go, and starts with the boot
  * information its protocol promises. The multiboot2 information is read
  * back with the hypervisor's own parser, which has tests of its own.
@@ -7,11 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "unit.h"
-#include "../model/model.h"
-#include "../../hv/elf.h"
-#include "../../hv/guest_boot_info.h"
-#include "../../hv/guest_loader.h"
+#include "tests/unit/unit.h"
+#include "tests/model/model.h"
+#include "hv/guest/elf.h"
+#include "hv/guest/boot_info.h"
+#include "hv/guest/loader.h"
 
 #define MiB (1ULL << 20)
 #define RAM_SIZE (8 * MiB)

@@ -1,11 +1,11 @@
 /*
- * hv/guest_memory.c: what EPT maps and what the guest is told. The
+ * hv/guest/memory.c: what EPT maps and what the guest is told. The
  * hypervisor's memory must be hidden page-exactly, RAM write-back and
  * everything else uncacheable, and the guest's memory map must say so.
  */
-#include "unit.h"
-#include "../model/model.h"
-#include "../../hv/guest_memory.h"
+#include "tests/unit/unit.h"
+#include "tests/model/model.h"
+#include "hv/guest/memory.h"
 
 #define MiB (1ULL << 20)
 #define GiB (1ULL << 30)

@@ -4,11 +4,11 @@
  */
 #include <string.h>
 
-#include "unit.h"
-#include "../model/model.h"
-#include "../../hv/log.h"
-#include "../../hv/options.h"
-#include "../../hv/status.h"
+#include "tests/unit/unit.h"
+#include "tests/model/model.h"
+#include "hv/log.h"
+#include "hv/options.h"
+#include "hv/status.h"
 
 /* A fresh console at the level hv/main.c uses when no loglevel= is given. */
 static void console_at_default_level(void)

@@ -1,11 +1,11 @@
 /* The hardware model itself: tests elsewhere are only as good as it is. */
-#include "unit.h"
-#include "../model/model.h"
-#include "../../arch/x86/cr.h"
-#include "../../arch/x86/io.h"
-#include "../../arch/x86/msr.h"
-#include "../../arch/x86/paging.h"
-#include "../../arch/x86/serial.h"
+#include "tests/unit/unit.h"
+#include "tests/model/model.h"
+#include "arch/x86/cr.h"
+#include "arch/x86/io.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/serial.h"
 
 TEST(model_msr_file)
 {

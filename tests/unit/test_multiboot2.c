@@ -5,9 +5,9 @@
  */
 #include <string.h>
 
-#include "mb2_build.h"
-#include "unit.h"
-#include "../../lib/printf.h"
+#include "tests/unit/mb2_build.h"
+#include "tests/unit/unit.h"
+#include "lib/printf.h"
 
 #define INFO_PHYS 0x10000ULL
 #define MB1_MAGIC 0x2badb002U	/* what a multiboot1 loader passes */

@@ -1,8 +1,8 @@
 /* hv/options.c: the hypervisor command line. */
 #include <string.h>
 
-#include "unit.h"
-#include "../../hv/options.h"
+#include "tests/unit/unit.h"
+#include "hv/options.h"
 
 static struct hv_options o;
 static char err[160]; /* the size hv/main.c passes */

@@ -5,11 +5,11 @@
  */
 #include <string.h>
 
-#include "unit.h"
-#include "../model/model.h"
-#include "../../arch/x86/msr.h"
-#include "../../arch/x86/pmu.h"
-#include "../../hv/pmu.h"
+#include "tests/unit/unit.h"
+#include "tests/model/model.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/pmu.h"
+#include "hv/pmu/pmu.h"
 
 #define EN_OS (ARCH_PERFMON_EVENTSEL_ENABLE | ARCH_PERFMON_EVENTSEL_OS)
 #define ALL_COUNTERS (0xfULL | 7ULL << GLOBAL_FIXED_SHIFT)

@@ -1,13 +1,13 @@
 /*
- * hv/pmu_switch.c, the per-exit PMU switch of every strategy, run against
+ * hv/pmu/pmu_switch.c, the per-exit PMU switch of every strategy, run against
  * the counting PMU model: a guest programs its counters, thousands of
  * simulated VM exits go by, and the guest's counters must have counted
  * exactly the guest's events, its registers must read back unchanged, its
  * overflow bits must survive, and rfc and mediated must perform exactly
- * the MSR operations of ../shared/design.md ("The reference sequences, as
- * MSR operations"), counted exactly in pmu.access.
+ * the reference sequences of MSR operations, counted exactly in
+ * pmu.access.
  *
- * The exit path is simulated as hv/vmexit.c runs it:
+ * The exit path is simulated as hv/exit/vmexit.c runs it:
  *	guest runs g events	model_pmu_run(MODEL_GUEST, g)
  *	VM exit			model_vm_exit(): MSR-store list, then host MSR-load list
  *	exit path		events nobody may count (GLOBAL_CTRL is the host's 0)
@@ -20,12 +20,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "unit.h"
-#include "../model/model.h"
-#include "../../arch/x86/msr.h"
-#include "../../arch/x86/pmu.h"
-#include "../../arch/x86/vmcs.h"
-#include "../../hv/pmu.h"
+#include "tests/unit/unit.h"
+#include "tests/model/model.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/pmu.h"
+#include "arch/x86/vmcs.h"
+#include "hv/pmu/pmu.h"
 
 #define NR_GP MODEL_PMU_GP
 #define NR_FIXED MODEL_PMU_FIXED
@@ -51,7 +51,7 @@ static struct vmx_msr_entry guest_msr_list[VMX_MSR_LIST_MAX], host_msr_list[VMX_
 /* Every pmu_vmexit() since setup, for pmu_lazy_every. */
 static u64 exits_so_far;
 
-/* A register snapshot by the test (not logged), like hv/pmu.c read_state(). */
+/* A register snapshot by the test (not logged), like hv/pmu/pmu.c read_state(). */
 static void read_hw(struct pmu_state *s)
 {
 	*s = (struct pmu_state){ 0 };
@@ -207,7 +207,7 @@ struct guest_pmu {
 	u64 fixed_ctr_ctrl, global_ctrl, global_status;
 };
 
-/* Which guest writes exit: hv/pmu.c setup_msr_bitmap() with the guest owning every counter. */
+/* Which guest writes exit: hv/pmu/pmu.c setup_msr_bitmap() with the guest owning every counter. */
 static bool write_exits(u32 msr)
 {
 	if (msr >= MSR_P6_EVNTSEL0 && msr < MSR_P6_EVNTSEL0 + NR_GP)
@@ -225,7 +225,7 @@ struct wrmsr_exit {
 
 /*
  * The WRMSR exit handler for an intercepted selector or FIXED_CTR_CTRL:
- * hv/pmu.c write_guest_register(), step for step (it is not compiled into
+ * hv/pmu/pmu.c write_guest_register(), step for step (it is not compiled into
  * the unit tests). The value is tried on the hardware, kept in pmu.guest,
  * and the hardware given back to the host if the strategy switched.
  */
@@ -404,7 +404,7 @@ static const struct cpu_setup strategies[] = {
 	{ .strategy = PMU_LAZY, V4, .lazy_every = 7 },
 };
 
-/* hv/pmu.c's pmu_strategy_name(), which is not compiled into the unit tests. */
+/* hv/pmu/pmu.c's pmu_strategy_name(), which is not compiled into the unit tests. */
 static const char *strategy_name(enum pmu_strategy s)
 {
 	static const char *const names[] = {
@@ -671,7 +671,7 @@ TEST(pmu_every_strategy_guest_overflow_bits_survive_exits)
 /*
  * PerfMon v3 has no GLOBAL_STATUS_SET: rfc and mediated clear the guest's
  * overflow bits when leaving it and cannot set them again, so the guest
- * loses them at its first exit (hv/pmu.c warns at boot). The strategies
+ * loses them at its first exit (hv/pmu/pmu.c warns at boot). The strategies
  * that leave GLOBAL_STATUS alone keep them.
  */
 TEST(pmu_v3_without_status_set_rfc_and_mediated_lose_the_guests_overflow_bits)
@@ -1183,7 +1183,7 @@ TEST(pmu_access_counts_at_the_extremes)
 
 /*
  * Without full-width writes a GP counter write keeps bits 31:0,
- * sign-extended (hv/pmu.c says so at boot). rfc and mediated zero the
+ * sign-extended (hv/pmu/pmu.c says so at boot). rfc and mediated zero the
  * guest's counters on exit and write them back, so a guest counter that
  * has counted past 2^31 comes back wrong after one exit; switch, lazy and
  * passthrough never write the guest's GP counters and keep it. This pins

@@ -2,8 +2,8 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "unit.h"
-#include "../../lib/printf.h"
+#include "tests/unit/unit.h"
+#include "lib/printf.h"
 
 /* Format into a static buffer; CHECK_STR shows the whole result on failure. */
 static char out[256];

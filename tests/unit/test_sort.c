@@ -1,6 +1,6 @@
 /* lib/sort.c: the medians and p99s in every results block come from it. */
-#include "unit.h"
-#include "../../lib/sort.h"
+#include "tests/unit/unit.h"
+#include "lib/sort.h"
 
 TEST(sort_u32_orders_any_input)
 {

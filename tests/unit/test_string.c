@@ -1,8 +1,8 @@
 /* lib/string.c: parse_u64, the number parser behind every option. */
 #include <string.h>
 
-#include "unit.h"
-#include "../../lib/string.h"
+#include "tests/unit/unit.h"
+#include "lib/string.h"
 
 /* Sentinel: a failed parse must not be mistaken for a parsed value. */
 #define UNTOUCHED 0x5a5a5a5a5a5a5a5aULL

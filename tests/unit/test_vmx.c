@@ -4,9 +4,9 @@
  */
 #include <string.h>
 
-#include "unit.h"
-#include "../model/vmcs_model.h"
-#include "../../arch/x86/vmx_bitmap.h"
+#include "tests/unit/unit.h"
+#include "tests/model/vmcs_model.h"
+#include "arch/x86/vmx_bitmap.h"
 
 TEST(vmx_controls_take_must_be_one_bits_and_optional_bits_where_allowed)
 {

@@ -2,14 +2,14 @@
  * The guest's PMU: what it is given (CPUID 0xA, the MSRs it owns), how
  * IA32_PERF_GLOBAL_CTRL moves at VM entry and exit (the VMCS MSR lists, or
  * the dedicated VMCS fields), and how the other PMU MSRs are switched in
- * the exit handler (the strategy). See docs/pmu.md and ../shared/design.md.
+ * the exit handler (the strategy). See docs/pmu.md.
  */
-#ifndef HV_PMU_H
-#define HV_PMU_H
+#ifndef HV_PMU_PMU_H
+#define HV_PMU_PMU_H
 
-#include "../arch/x86/cpuid.h"
-#include "../arch/x86/pmu.h"
-#include "../arch/x86/vmx_msr_list.h"
+#include "arch/x86/cpuid.h"
+#include "arch/x86/pmu.h"
+#include "arch/x86/vmx_msr_list.h"
 
 enum pmu_strategy {
 	PMU_OFF,	 /* no PMU for the guest */
@@ -79,7 +79,7 @@ bool pmu_msr_claims(u32 msr);
 bool pmu_msr_read(u32 msr, u64 *value);
 bool pmu_msr_write(u32 msr, u64 value);
 
-/* Around every exit (hv/vmexit.c): the strategy's switch. */
+/* Around every exit (hv/exit/vmexit.c): the strategy's switch. */
 void pmu_vmexit(u32 basic_reason);
 void pmu_vmentry(u32 basic_reason);
 /* At guest end: put the host's state back and check it. False on a mismatch. */
@@ -89,7 +89,7 @@ bool pmu_restore_host(void);
 const char *pmu_strategy_name(enum pmu_strategy s);
 
 /*
- * The switching primitives (hv/pmu_switch.c), shared by every strategy
+ * The switching primitives (hv/pmu/pmu_switch.c), shared by every strategy
  * and by the unit tests: every access is counted in pmu.access.
  */
 u64 pmu_rdmsr(u32 msr);

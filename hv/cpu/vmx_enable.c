@@ -3,16 +3,16 @@
  * first, and a missing one ends the run with one line naming it. Intel SDM
  * Vol. 3C, "Enabling and Entering VMX Operation".
  */
-#include "frame.h"
-#include "log.h"
-#include "options.h"
-#include "status.h"
-#include "vcpu.h"
-#include "../arch/x86/cpuid.h"
-#include "../arch/x86/cr.h"
-#include "../arch/x86/msr.h"
-#include "../arch/x86/paging.h"
-#include "../arch/x86/vmx.h"
+#include "arch/x86/frame.h"
+#include "hv/log.h"
+#include "hv/options.h"
+#include "hv/status.h"
+#include "hv/cpu/vcpu.h"
+#include "arch/x86/cpuid.h"
+#include "arch/x86/cr.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/vmx.h"
 
 struct control_bit {
 	u32 bit;

@@ -1,9 +1,9 @@
-#include "guest_loader.h"
-#include "elf.h"
-#include "guest_memory.h"
-#include "../arch/x86/paging.h"
-#include "../lib/printf.h"
-#include "../lib/string.h"
+#include "hv/guest/loader.h"
+#include "hv/guest/elf.h"
+#include "hv/guest/memory.h"
+#include "arch/x86/paging.h"
+#include "lib/printf.h"
+#include "lib/string.h"
 
 #define FAIL(...)                                      \
 	do {                                           \

@@ -1,8 +1,8 @@
 /* The exit handlers, one small function per exit reason (hv/exit_*.c). */
-#ifndef HV_EXITS_H
-#define HV_EXITS_H
+#ifndef HV_EXIT_EXITS_H
+#define HV_EXIT_EXITS_H
 
-#include "vcpu.h"
+#include "hv/cpu/vcpu.h"
 
 typedef enum exit_action (*exit_handler_fn)(void);
 

@@ -1,9 +1,9 @@
 /* Hypercalls (ABI in hv/hypercall.h). */
-#include "exits.h"
-#include "hypercall.h"
-#include "log.h"
-#include "status.h"
-#include "../arch/x86/paging.h"
+#include "hv/exit/exits.h"
+#include "hv/hypercall.h"
+#include "hv/log.h"
+#include "hv/status.h"
+#include "arch/x86/paging.h"
 
 #define HC_PUTS_MAX 256
 

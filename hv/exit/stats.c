@@ -1,13 +1,13 @@
-#include "../lib/sort.h"
-#include "exit_stats.h"
-#include "frame.h"
-#include "log.h"
-#include "options.h"
-#include "platform_info.h"
-#include "pmu.h"
-#include "vcpu.h"
-#include "../arch/x86/paging.h"
-#include "../arch/x86/vmx.h"
+#include "lib/sort.h"
+#include "hv/exit/stats.h"
+#include "arch/x86/frame.h"
+#include "hv/log.h"
+#include "hv/options.h"
+#include "hv/platform_info.h"
+#include "hv/pmu/pmu.h"
+#include "hv/cpu/vcpu.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/vmx.h"
 
 struct reason_stats {
 	struct sample_set m[NR_STAT_METRICS];

@@ -4,11 +4,11 @@
  * false, or an MSR no range claims, gives the guest #GP as a CPU without
  * that MSR would.
  */
-#include "exits.h"
-#include "log.h"
-#include "hypercall.h"
-#include "pmu.h"
-#include "../arch/x86/msr.h"
+#include "hv/exit/exits.h"
+#include "hv/log.h"
+#include "hv/hypercall.h"
+#include "hv/pmu/pmu.h"
+#include "arch/x86/msr.h"
 
 /* x2APIC ICR: delivery mode 10:8, destination shorthand 19:18. SDM Vol. 3A, "Interrupt Command Register". */
 #define ICR_DELIVERY_MODE(v) (((v) >> 8) & 7)

@@ -1,8 +1,8 @@
 /* The parts of the ELF format the guest loader reads. System V ABI, "ELF Header" and "Program Header". */
-#ifndef HV_ELF_H
-#define HV_ELF_H
+#ifndef HV_GUEST_ELF_H
+#define HV_GUEST_ELF_H
 
-#include "../lib/types.h"
+#include "lib/types.h"
 
 #define ELF_MAGIC "\177ELF"
 #define EI_CLASS 4

@@ -3,11 +3,11 @@
  * bit and a hypervisor leaf carrying pmuvisor's signature; the PMU leaves
  * describe the PMU the guest really gets (pmu.c).
  */
-#include "exits.h"
-#include "hypercall.h"
-#include "pmu.h"
-#include "../arch/x86/cpuid.h"
-#include "../lib/string.h"
+#include "hv/exit/exits.h"
+#include "hv/hypercall.h"
+#include "hv/pmu/pmu.h"
+#include "arch/x86/cpuid.h"
+#include "lib/string.h"
 
 #define HV_CPUID_MAX_LEAF (CPUID_LEAF_HV_BASE + 1)
 

@@ -1,6 +1,6 @@
-#include "frame.h"
-#include "../arch/x86/paging.h"
-#include "../lib/string.h"
+#include "arch/x86/frame.h"
+#include "arch/x86/paging.h"
+#include "lib/string.h"
 
 /* Each free range is consumed from its end: [start, top) is free, [top, end) handed out. */
 struct frame_range {

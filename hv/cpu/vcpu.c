@@ -5,19 +5,19 @@
  * EBX = boot information). Needs the unrestricted-guest control, since
  * paging is off.
  */
-#include "frame.h"
-#include "hypercall.h"
-#include "log.h"
-#include "options.h"
-#include "pmu.h"
-#include "status.h"
-#include "vcpu.h"
-#include "../arch/x86/cr.h"
-#include "../arch/x86/desc.h"
-#include "../arch/x86/msr.h"
-#include "../arch/x86/paging.h"
-#include "../arch/x86/vmx.h"
-#include "../arch/x86/vmx_bitmap.h"
+#include "arch/x86/frame.h"
+#include "hv/hypercall.h"
+#include "hv/log.h"
+#include "hv/options.h"
+#include "hv/pmu/pmu.h"
+#include "hv/status.h"
+#include "hv/cpu/vcpu.h"
+#include "arch/x86/cr.h"
+#include "arch/x86/desc.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/vmx.h"
+#include "arch/x86/vmx_bitmap.h"
 
 #define EXIT_STACK_SIZE 16384
 #define GUEST_PAT_DEFAULT 0x0007040600070406ULL /* the power-on PAT */

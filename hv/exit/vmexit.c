@@ -5,13 +5,13 @@
  * exiting instruction. A reason without a handler is reported and ends
  * the guest: an unhandled exit never silently resumes or advances RIP.
  */
-#include "exit_stats.h"
-#include "exits.h"
-#include "log.h"
-#include "pmu.h"
-#include "status.h"
-#include "../arch/x86/cr.h"
-#include "../arch/x86/vmx.h"
+#include "hv/exit/stats.h"
+#include "hv/exit/exits.h"
+#include "hv/log.h"
+#include "hv/pmu/pmu.h"
+#include "hv/status.h"
+#include "arch/x86/cr.h"
+#include "arch/x86/vmx.h"
 
 static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,

@@ -8,17 +8,17 @@
  * Vol. 3C, "Relationship between VMX operation and INIT/SIPI"). The
  * guest's IPIs then reach nobody.
  */
-#include "log.h"
-#include "status.h"
-#include "vcpu.h"
-#include "../arch/x86/ap_boot.h"
-#include "../arch/x86/cr.h"
-#include "../arch/x86/desc.h"
-#include "../arch/x86/lapic.h"
-#include "../arch/x86/msr.h"
-#include "../arch/x86/paging.h"
-#include "../arch/x86/vmx.h"
-#include "../lib/string.h"
+#include "hv/log.h"
+#include "hv/status.h"
+#include "hv/cpu/vcpu.h"
+#include "arch/x86/ap_boot.h"
+#include "arch/x86/cr.h"
+#include "arch/x86/desc.h"
+#include "arch/x86/lapic.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/vmx.h"
+#include "lib/string.h"
 
 /* TSC ticks: INIT-to-STARTUP delay, and how long to wait for one more AP. */
 #define INIT_DELAY_TSC (1ULL << 23)

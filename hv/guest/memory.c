@@ -1,4 +1,4 @@
-#include "guest_memory.h"
+#include "hv/guest/memory.h"
 
 static bool overlaps(u64 a_start, u64 a_end, u64 b_start, u64 b_end)
 {

@@ -3,12 +3,12 @@
  * memory), its kernel loaded from the first module, its boot information,
  * and its vCPU. Further modules are handed to the guest as its own.
  */
-#include "guest_setup.h"
-#include "log.h"
-#include "status.h"
-#include "vcpu.h"
-#include "../arch/x86/paging.h"
-#include "../lib/string.h"
+#include "hv/guest/setup.h"
+#include "hv/log.h"
+#include "hv/status.h"
+#include "hv/cpu/vcpu.h"
+#include "arch/x86/paging.h"
+#include "lib/string.h"
 
 static struct mem_region guest_map[GUEST_MAX_SEGMENTS];
 static struct mem_segment segments[GUEST_MAX_SEGMENTS];

@@ -3,10 +3,10 @@
  * Exit qualification per Intel SDM Vol. 3C, "Exit Qualification for I/O
  * Instructions".
  */
-#include "exits.h"
-#include "hypercall.h"
-#include "status.h"
-#include "../arch/x86/vmx.h"
+#include "hv/exit/exits.h"
+#include "hv/hypercall.h"
+#include "hv/status.h"
+#include "arch/x86/vmx.h"
 
 struct io_exit {
 	u8 size;     /* 2:0, plus one: 1, 2 or 4 bytes */

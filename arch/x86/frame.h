@@ -6,10 +6,10 @@
  * hypervisor allocates lives as long as it does. What was handed out is
  * reported by frame_owned_ranges(), which EPT hides from the guest.
  */
-#ifndef HV_FRAME_H
-#define HV_FRAME_H
+#ifndef ARCH_X86_FRAME_H
+#define ARCH_X86_FRAME_H
 
-#include "multiboot2.h"
+#include "hv/multiboot2.h"
 
 #define FRAME_MAX_RANGES 64
 #define FRAME_LOW_LIMIT 0x100000ULL /* the first MiB stays the guest's */

@@ -1,7 +1,7 @@
-#include "guest_boot_info.h"
-#include "../arch/x86/paging.h"
-#include "../lib/printf.h"
-#include "../lib/string.h"
+#include "hv/guest/boot_info.h"
+#include "arch/x86/paging.h"
+#include "lib/printf.h"
+#include "lib/string.h"
 
 #define BOOT_LOADER_NAME "pmuvisor"
 

@@ -7,8 +7,8 @@
 #ifndef HV_GUEST_MEMORY_H
 #define HV_GUEST_MEMORY_H
 
-#include "frame.h"
-#include "multiboot2.h"
+#include "arch/x86/frame.h"
+#include "hv/multiboot2.h"
 
 enum segment_kind { SEG_HIDDEN, SEG_RAM, SEG_MMIO };
 

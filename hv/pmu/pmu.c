@@ -4,17 +4,17 @@
  * IA32_PERF_GLOBAL_CTRL at VM transitions, and putting the host's state
  * back when the guest ends. The per-exit switching is in pmu_switch.c.
  */
-#include "pmu.h"
-#include "frame.h"
-#include "log.h"
-#include "options.h"
-#include "status.h"
-#include "vcpu.h"
-#include "../arch/x86/cpuid.h"
-#include "../arch/x86/msr.h"
-#include "../arch/x86/paging.h"
-#include "../arch/x86/vmx.h"
-#include "../arch/x86/vmx_bitmap.h"
+#include "hv/pmu/pmu.h"
+#include "arch/x86/frame.h"
+#include "hv/log.h"
+#include "hv/options.h"
+#include "hv/status.h"
+#include "hv/cpu/vcpu.h"
+#include "arch/x86/cpuid.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/vmx.h"
+#include "arch/x86/vmx_bitmap.h"
 
 #define CPUID_1_EDX_DS BIT(21)
 #define CPUID_1_ECX_DTES64 BIT(2)

@@ -8,7 +8,7 @@
 #ifndef HV_GUEST_BOOT_INFO_H
 #define HV_GUEST_BOOT_INFO_H
 
-#include "guest_loader.h"
+#include "hv/guest/loader.h"
 
 #define GUEST_BOOT_AREA_START 0x8000ULL
 #define GUEST_BOOT_AREA_END 0x10000ULL

@@ -3,12 +3,12 @@
  * checked, the exit statistics and results block, then the platform exit
  * with the run's status.
  */
-#include "exit_stats.h"
-#include "log.h"
-#include "pmu.h"
-#include "status.h"
-#include "vcpu.h"
-#include "../lib/printf.h"
+#include "hv/exit/stats.h"
+#include "hv/log.h"
+#include "hv/pmu/pmu.h"
+#include "hv/status.h"
+#include "hv/cpu/vcpu.h"
+#include "lib/printf.h"
 #include <stdarg.h>
 
 void guest_end(int status, const char *fmt, ...)

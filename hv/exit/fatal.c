@@ -4,11 +4,11 @@
  * decoded per Intel SDM Vol. 3C, "VM-Entry Failures During or After
  * Loading Guest State".
  */
-#include "exits.h"
-#include "log.h"
-#include "status.h"
-#include "../arch/x86/ept.h"
-#include "../arch/x86/vmx.h"
+#include "hv/exit/exits.h"
+#include "hv/log.h"
+#include "hv/status.h"
+#include "arch/x86/ept.h"
+#include "arch/x86/vmx.h"
 
 static void print_guest_state(void)
 {

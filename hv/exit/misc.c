@@ -1,12 +1,12 @@
 /* Exits that need a line or two each. */
-#include "exits.h"
-#include "log.h"
-#include "options.h"
-#include "status.h"
-#include "../arch/x86/cr.h"
-#include "../arch/x86/extable.h"
-#include "../arch/x86/msr.h"
-#include "../arch/x86/vmx.h"
+#include "hv/exit/exits.h"
+#include "hv/log.h"
+#include "hv/options.h"
+#include "hv/status.h"
+#include "arch/x86/cr.h"
+#include "arch/x86/extable.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/vmx.h"
 
 /*
  * One vCPU: an INIT or SIPI meant for this processor is dropped and

@@ -7,8 +7,8 @@
  * Every PMU MSR access goes through the counted primitives at the top, so
  * the cost of each strategy is known exactly per exit.
  */
-#include "pmu.h"
-#include "../arch/x86/msr.h"
+#include "hv/pmu/pmu.h"
+#include "arch/x86/msr.h"
 
 struct pmu pmu;
 

@@ -2,13 +2,13 @@
  * The one virtual CPU: its VMCS and the structures the VMCS points to,
  * the guest registers the VMCS does not hold, and per-exit bookkeeping.
  */
-#ifndef HV_VCPU_H
-#define HV_VCPU_H
+#ifndef HV_CPU_VCPU_H
+#define HV_CPU_VCPU_H
 
-#include "guest_boot_info.h"
-#include "guest_memory.h"
-#include "../arch/x86/ept.h"
-#include "../arch/x86/vmcs.h"
+#include "hv/guest/boot_info.h"
+#include "hv/guest/memory.h"
+#include "arch/x86/ept.h"
+#include "arch/x86/vmcs.h"
 
 /* Saved and restored by arch/x86/vmx_entry.S; keep the order in sync (checked below). */
 struct guest_regs {
@@ -48,14 +48,14 @@ struct vcpu {
 
 extern struct vcpu vcpu;
 
-/* hv/vmx_enable.c: check every feature the design needs, then VMXON. */
+/* hv/cpu/vmx_enable.c: check every feature the design needs, then VMXON. */
 void vmx_enable(void);
 u32 vmx_revision_id(void);
 /* VMLAUNCH/VMRESUME failed (VMfail): report and end the run (exit_fatal.c). */
 __attribute__((noreturn)) void vmx_entry_failed(int resumed);
 /* The same on an application processor, quietly: returns VMX_OK or an error. */
 int vmx_enter_root_ap(void);
-/* hv/smp.c: keep the other processors in VMX root operation, where INIT is blocked. */
+/* hv/cpu/smp.c: keep the other processors in VMX root operation, where INIT is blocked. */
 void smp_park_application_processors(const struct boot_info *boot);
 /* Values the VMCS setup needs from the capability MSRs. */
 struct vmx_controls {
@@ -66,7 +66,7 @@ void vmx_compute_controls(struct vmx_controls *out, bool want_preemption_timer);
 bool vmx_exit_control_supported(u32 bit);
 bool vmx_entry_control_supported(u32 bit);
 
-/* hv/vcpu.c */
+/* hv/cpu/vcpu.c */
 void vcpu_create(const struct guest_image *image, const struct guest_boot *boot);
 __attribute__((noreturn)) void vcpu_run(void);
 void vcpu_skip_instruction(void);
@@ -76,10 +76,10 @@ void vcpu_inject_gp(void);
 void vcpu_inject_ud(void);
 u64 *vcpu_gpr(unsigned index); /* by the SDM's register numbering: 0 RAX, 1 RCX, ... */
 
-/* hv/vmexit.c: called by vmx_entry.S on every VM exit. */
+/* hv/exit/vmexit.c: called by vmx_entry.S on every VM exit. */
 void vmexit_handler(void);
 
-/* hv/guest_end.c: the guest is over; report and end the run. */
+/* hv/guest/end.c: the guest is over; report and end the run. */
 __attribute__((noreturn)) void guest_end(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -8,7 +8,7 @@
 #ifndef HV_EXIT_STATS_H
 #define HV_EXIT_STATS_H
 
-#include "../lib/types.h"
+#include "lib/types.h"
 
 enum stat_metric {
 	STAT_TSC,
@@ -33,7 +33,7 @@ void stats_add(struct sample_set *s, u64 value, u64 *rng);
 /* Sorts the kept samples; q in 0..100. */
 u64 stats_quantile(struct sample_set *s, unsigned q);
 
-/* Record the exit just handled (hv/vmexit.c). */
+/* Record the exit just handled (hv/exit/vmexit.c). */
 void exit_stats_record(u32 reason, u64 tsc_ticks);
 /* The human table and the machine-readable results block. */
 void exit_stats_print(int guest_status);
