@@ -1,5 +1,6 @@
 #include "hv/log.h"
 #include "hv/status.h"
+#include "arch/x86/panic.h"
 #include "arch/x86/io.h"
 #include "arch/x86/platform.h"
 #include "arch/x86/serial.h"
@@ -80,4 +81,27 @@ void hv_fail(int status, const char *fmt, ...)
 	log_vline(LOG_ERR, fmt, ap);
 	va_end(ap);
 	hv_exit(status);
+}
+
+/* arch/x86/panic.h: a fatal error in the mechanism ends the run like hv_fail(). */
+void arch_panic_printf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	console_vprintf(fmt, ap);
+	va_end(ap);
+}
+
+void arch_panic_end(void)
+{
+	hv_exit(HV_STATUS_HV_FAULT);
+}
+
+void arch_panic(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_vline(LOG_ERR, fmt, ap);
+	va_end(ap);
+	arch_panic_end();
 }

@@ -5,7 +5,7 @@
 #ifndef HV_MULTIBOOT2_H
 #define HV_MULTIBOOT2_H
 
-#include "lib/types.h"
+#include "arch/x86/memmap.h"
 
 #define MB2_BOOTLOADER_MAGIC 0x36d76289
 
@@ -14,11 +14,12 @@
 #define MB2_TAG_MODULE 3
 #define MB2_TAG_MMAP 6
 
-#define MB2_MEMORY_AVAILABLE 1
-#define MB2_MEMORY_RESERVED 2
-#define MB2_MEMORY_ACPI_RECLAIMABLE 3
-#define MB2_MEMORY_NVS 4
-#define MB2_MEMORY_BADRAM 5
+/* The memory map's types are the ACPI address range types (arch/x86/memmap.h). */
+#define MB2_MEMORY_AVAILABLE ADDRESS_RANGE_MEMORY
+#define MB2_MEMORY_RESERVED ADDRESS_RANGE_RESERVED
+#define MB2_MEMORY_ACPI_RECLAIMABLE ADDRESS_RANGE_ACPI
+#define MB2_MEMORY_NVS ADDRESS_RANGE_NVS
+#define MB2_MEMORY_BADRAM ADDRESS_RANGE_UNUSABLE
 
 struct mb2_info_header {
 	u32 total_size;
@@ -49,11 +50,6 @@ struct mb2_mmap_entry {
 #define BOOT_MAX_REGIONS 64
 #define BOOT_MAX_MODULES 8
 #define BOOT_CMDLINE_MAX 512
-
-struct mem_region {
-	u64 base, len;
-	u32 type; /* MB2_MEMORY_* */
-};
 
 struct boot_module {
 	u64 start, end; /* physical, end exclusive */

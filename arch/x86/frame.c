@@ -51,7 +51,7 @@ bool frame_init(const struct mem_region *regions, int nr_regions, const struct p
 	nr_ranges = 0;
 	for (int i = 0; i < nr_regions; i++) {
 		const struct mem_region *r = &regions[i];
-		if (r->type != MB2_MEMORY_AVAILABLE)
+		if (r->type != ADDRESS_RANGE_MEMORY)
 			continue;
 		if (!add_minus_reserved(r->base, r->base + r->len, reserved, nr_reserved))
 			return false;

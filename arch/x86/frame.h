@@ -5,11 +5,14 @@
  * guests are linked at stays free, and are never returned: everything the
  * hypervisor allocates lives as long as it does. What was handed out is
  * reported by frame_owned_ranges(), which EPT hides from the guest.
+ *
+ * It is mechanism, below the page tables and EPT that take their frames
+ * from it (arch/x86/paging.c, ept.c); hv/ only says what to reserve.
  */
 #ifndef ARCH_X86_FRAME_H
 #define ARCH_X86_FRAME_H
 
-#include "hv/multiboot2.h"
+#include "arch/x86/memmap.h"
 
 #define FRAME_MAX_RANGES 64
 #define FRAME_LOW_LIMIT 0x100000ULL /* the first MiB stays the guest's */

@@ -6,8 +6,7 @@
 #include "arch/x86/cr.h"
 #include "arch/x86/desc.h"
 #include "arch/x86/extable.h"
-#include "hv/log.h"
-#include "hv/status.h"
+#include "arch/x86/panic.h"
 
 static const char *const exception_names[NR_EXCEPTIONS] = {
 	"#DE divide error",
@@ -40,24 +39,24 @@ static void dump_trap_frame(const struct trap_frame *f)
 				   ? exception_names[f->vector]
 				   : "reserved";
 
-	console_printf("pmuvisor: FATAL exception %llu (%s) error code 0x%llx\n",
-		       (unsigned long long)f->vector, name, (unsigned long long)f->error_code);
-	console_printf("  RIP=%016llx CS=%04llx RFLAGS=%016llx\n", (unsigned long long)f->rip,
-		       (unsigned long long)f->cs, (unsigned long long)f->rflags);
-	console_printf("  RSP=%016llx SS=%04llx CR2=%016llx CR3=%016llx\n",
-		       (unsigned long long)f->rsp, (unsigned long long)f->ss,
-		       (unsigned long long)read_cr2(), (unsigned long long)read_cr3());
-	console_printf("  RAX=%016llx RBX=%016llx RCX=%016llx RDX=%016llx\n",
-		       (unsigned long long)f->rax, (unsigned long long)f->rbx,
-		       (unsigned long long)f->rcx, (unsigned long long)f->rdx);
-	console_printf("  RSI=%016llx RDI=%016llx RBP=%016llx\n", (unsigned long long)f->rsi,
-		       (unsigned long long)f->rdi, (unsigned long long)f->rbp);
-	console_printf("  R8 =%016llx R9 =%016llx R10=%016llx R11=%016llx\n",
-		       (unsigned long long)f->r8, (unsigned long long)f->r9,
-		       (unsigned long long)f->r10, (unsigned long long)f->r11);
-	console_printf("  R12=%016llx R13=%016llx R14=%016llx R15=%016llx\n",
-		       (unsigned long long)f->r12, (unsigned long long)f->r13,
-		       (unsigned long long)f->r14, (unsigned long long)f->r15);
+	arch_panic_printf("pmuvisor: FATAL exception %llu (%s) error code 0x%llx\n",
+			  (unsigned long long)f->vector, name, (unsigned long long)f->error_code);
+	arch_panic_printf("  RIP=%016llx CS=%04llx RFLAGS=%016llx\n", (unsigned long long)f->rip,
+			  (unsigned long long)f->cs, (unsigned long long)f->rflags);
+	arch_panic_printf("  RSP=%016llx SS=%04llx CR2=%016llx CR3=%016llx\n",
+			  (unsigned long long)f->rsp, (unsigned long long)f->ss,
+			  (unsigned long long)read_cr2(), (unsigned long long)read_cr3());
+	arch_panic_printf("  RAX=%016llx RBX=%016llx RCX=%016llx RDX=%016llx\n",
+			  (unsigned long long)f->rax, (unsigned long long)f->rbx,
+			  (unsigned long long)f->rcx, (unsigned long long)f->rdx);
+	arch_panic_printf("  RSI=%016llx RDI=%016llx RBP=%016llx\n", (unsigned long long)f->rsi,
+			  (unsigned long long)f->rdi, (unsigned long long)f->rbp);
+	arch_panic_printf("  R8 =%016llx R9 =%016llx R10=%016llx R11=%016llx\n",
+			  (unsigned long long)f->r8, (unsigned long long)f->r9,
+			  (unsigned long long)f->r10, (unsigned long long)f->r11);
+	arch_panic_printf("  R12=%016llx R13=%016llx R14=%016llx R15=%016llx\n",
+			  (unsigned long long)f->r12, (unsigned long long)f->r13,
+			  (unsigned long long)f->r14, (unsigned long long)f->r15);
 }
 
 void exception_dispatch(struct trap_frame *f);
@@ -71,5 +70,5 @@ void exception_dispatch(struct trap_frame *f)
 		return;
 	}
 	dump_trap_frame(f);
-	hv_exit(HV_STATUS_HV_FAULT);
+	arch_panic_end();
 }

@@ -1,6 +1,5 @@
 #include "arch/x86/vmx.h"
-#include "hv/log.h"
-#include "hv/status.h"
+#include "arch/x86/panic.h"
 
 static const char *const instruction_errors[] = {
 	[1] = "VMCALL executed in VMX root operation",
@@ -61,8 +60,8 @@ int vmx_read_instruction_error(void)
 void vmx_check(int result, const char *insn, u64 operand)
 {
 	if (result != VMX_OK)
-		hv_fail(HV_STATUS_HV_FAULT, "%s 0x%llx failed: error %d: %s", insn,
-			(unsigned long long)operand, result, vmx_instruction_error_name(result));
+		arch_panic("%s 0x%llx failed: error %d: %s", insn, (unsigned long long)operand,
+			   result, vmx_instruction_error_name(result));
 }
 
 u64 vmread(enum vmcs_field field)
@@ -76,9 +75,8 @@ void vmwrite(enum vmcs_field field, u64 value)
 {
 	int r = vmwrite_safe(field, value);
 	if (r != VMX_OK)
-		hv_fail(HV_STATUS_HV_FAULT,
-			"VMWRITE of 0x%llx to field 0x%04x failed: error %d: %s",
-			(unsigned long long)value, field, r, vmx_instruction_error_name(r));
+		arch_panic("VMWRITE of 0x%llx to field 0x%04x failed: error %d: %s",
+			   (unsigned long long)value, field, r, vmx_instruction_error_name(r));
 }
 
 static const char *const exit_reason_names[EXIT_REASON_MAX] = {
