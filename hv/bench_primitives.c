@@ -20,6 +20,7 @@
 #include "arch/x86/paging.h"
 #include "arch/x86/vmx.h"
 #include "hv/platform_info.h"
+#include "hv/cpu/vmx_enable.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 

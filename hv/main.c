@@ -13,6 +13,8 @@
 #include "hv/pmu/pmu.h"
 #include "hv/status.h"
 #include "hv/cpu/vcpu.h"
+#include "hv/cpu/smp.h"
+#include "hv/cpu/vmx_enable.h"
 #include "arch/x86/desc.h"
 #include "arch/x86/paging.h"
 

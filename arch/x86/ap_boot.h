@@ -13,6 +13,8 @@ extern const u8 ap_trampoline_start[], ap_trampoline_end[];
 extern const u8 ap_trampoline_cr3[], ap_trampoline_entry[];
 extern char ap_entry64[];
 extern volatile u32 ap_next_index;
+/* Implemented by the hypervisor (hv/cpu/smp.c): each AP calls it on its own stack. */
+void ap_main(void);
 #endif
 
 #endif

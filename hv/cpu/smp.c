@@ -11,6 +11,8 @@
 #include "hv/log.h"
 #include "hv/status.h"
 #include "hv/cpu/vcpu.h"
+#include "hv/cpu/smp.h"
+#include "hv/cpu/vmx_enable.h"
 #include "arch/x86/ap_boot.h"
 #include "arch/x86/cr.h"
 #include "arch/x86/desc.h"
@@ -26,8 +28,6 @@
 #define SETTLE_TSC (1ULL << 24)
 
 static volatile u32 aps_parked, aps_failed;
-
-void ap_main(void);
 
 void ap_main(void)
 {

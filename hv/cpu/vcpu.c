@@ -12,6 +12,8 @@
 #include "hv/pmu/pmu.h"
 #include "hv/status.h"
 #include "hv/cpu/vcpu.h"
+#include "hv/cpu/vmx_enable.h"
+#include "hv/guest/end.h"
 #include "arch/x86/cr.h"
 #include "arch/x86/desc.h"
 #include "arch/x86/msr.h"
@@ -32,9 +34,6 @@ struct guest_regs guest_regs;
 struct vcpu vcpu;
 
 static u8 exit_stack[EXIT_STACK_SIZE] __attribute__((aligned(16)));
-
-extern char vmx_exit_entry[];
-__attribute__((noreturn)) void vmx_launch_guest(void);
 
 static u8 *alloc_page(const char *what)
 {

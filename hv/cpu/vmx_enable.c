@@ -8,6 +8,7 @@
 #include "hv/options.h"
 #include "hv/status.h"
 #include "hv/cpu/vcpu.h"
+#include "hv/cpu/vmx_enable.h"
 #include "arch/x86/cpuid.h"
 #include "arch/x86/cr.h"
 #include "arch/x86/msr.h"

@@ -3,7 +3,8 @@
  * bit and a hypervisor leaf carrying pmuvisor's signature; the PMU leaves
  * describe the PMU the guest really gets (pmu.c).
  */
-#include "hv/exit/exits.h"
+#include "hv/exit/cpuid.h"
+#include "hv/cpu/vcpu.h"
 #include "hv/hypercall.h"
 #include "hv/pmu/pmu.h"
 #include "arch/x86/cpuid.h"

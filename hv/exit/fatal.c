@@ -4,9 +4,12 @@
  * decoded per Intel SDM Vol. 3C, "VM-Entry Failures During or After
  * Loading Guest State".
  */
-#include "hv/exit/exits.h"
+#include "hv/exit/fatal.h"
+#include "hv/cpu/vcpu.h"
+#include "arch/x86/vmx_entry.h"
 #include "hv/log.h"
 #include "hv/status.h"
+#include "hv/guest/end.h"
 #include "arch/x86/ept.h"
 #include "arch/x86/vmx.h"
 

@@ -3,9 +3,11 @@
  * Exit qualification per Intel SDM Vol. 3C, "Exit Qualification for I/O
  * Instructions".
  */
-#include "hv/exit/exits.h"
+#include "hv/exit/io.h"
+#include "hv/cpu/vcpu.h"
 #include "hv/hypercall.h"
 #include "hv/status.h"
+#include "hv/guest/end.h"
 #include "arch/x86/vmx.h"
 
 struct io_exit {

@@ -1,8 +1,10 @@
 /* Exits that need a line or two each. */
-#include "hv/exit/exits.h"
+#include "hv/exit/misc.h"
+#include "hv/cpu/vcpu.h"
 #include "hv/log.h"
 #include "hv/options.h"
 #include "hv/status.h"
+#include "hv/guest/end.h"
 #include "arch/x86/cr.h"
 #include "arch/x86/extable.h"
 #include "arch/x86/msr.h"

@@ -4,7 +4,8 @@
  * false, or an MSR no range claims, gives the guest #GP as a CPU without
  * that MSR would.
  */
-#include "hv/exit/exits.h"
+#include "hv/exit/msr.h"
+#include "hv/cpu/vcpu.h"
 #include "hv/log.h"
 #include "hv/hypercall.h"
 #include "hv/pmu/pmu.h"

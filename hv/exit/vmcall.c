@@ -1,8 +1,10 @@
 /* Hypercalls (ABI in hv/hypercall.h). */
-#include "hv/exit/exits.h"
+#include "hv/exit/vmcall.h"
+#include "hv/cpu/vcpu.h"
 #include "hv/hypercall.h"
 #include "hv/log.h"
 #include "hv/status.h"
+#include "hv/guest/end.h"
 #include "arch/x86/paging.h"
 
 #define HC_PUTS_MAX 256

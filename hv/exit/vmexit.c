@@ -6,10 +6,19 @@
  * the guest: an unhandled exit never silently resumes or advances RIP.
  */
 #include "hv/exit/stats.h"
-#include "hv/exit/exits.h"
+#include "hv/exit/cpuid.h"
+#include "hv/exit/fatal.h"
+#include "hv/exit/io.h"
+#include "hv/exit/misc.h"
+#include "hv/exit/msr.h"
+#include "hv/exit/vmcall.h"
+#include "hv/cpu/vcpu.h"
+#include "arch/x86/vmx_entry.h"
 #include "hv/log.h"
 #include "hv/pmu/pmu.h"
+#include "hv/pmu/pmu_switch.h"
 #include "hv/status.h"
+#include "hv/guest/end.h"
 #include "arch/x86/cr.h"
 #include "arch/x86/vmx.h"
 

@@ -8,6 +8,7 @@
 #include "hv/pmu/pmu.h"
 #include "hv/status.h"
 #include "hv/cpu/vcpu.h"
+#include "hv/guest/end.h"
 #include "lib/printf.h"
 #include <stdarg.h>
 

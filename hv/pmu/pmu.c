@@ -5,11 +5,13 @@
  * back when the guest ends. The per-exit switching is in pmu_switch.c.
  */
 #include "hv/pmu/pmu.h"
+#include "hv/pmu/pmu_switch.h"
 #include "arch/x86/frame.h"
 #include "hv/log.h"
 #include "hv/options.h"
 #include "hv/status.h"
 #include "hv/cpu/vcpu.h"
+#include "hv/cpu/vmx_enable.h"
 #include "arch/x86/cpuid.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/paging.h"

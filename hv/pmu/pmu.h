@@ -79,26 +79,12 @@ bool pmu_msr_claims(u32 msr);
 bool pmu_msr_read(u32 msr, u64 *value);
 bool pmu_msr_write(u32 msr, u64 value);
 
-/* Around every exit (hv/exit/vmexit.c): the strategy's switch. */
-void pmu_vmexit(u32 basic_reason);
-void pmu_vmentry(u32 basic_reason);
 /* At guest end: put the host's state back and check it. False on a mismatch. */
 bool pmu_restore_host(void);
 
 /* Names for logs and results. */
 const char *pmu_strategy_name(enum pmu_strategy s);
 
-/*
- * The switching primitives (hv/pmu/pmu_switch.c), shared by every strategy
- * and by the unit tests: every access is counted in pmu.access.
- */
-u64 pmu_rdmsr(u32 msr);
-void pmu_wrmsr(u32 msr, u64 value);
-u64 pmu_read_gp(unsigned i);
-u64 pmu_read_fixed(unsigned j);
-void pmu_write_gp(unsigned i, u64 value);
-/* Make GLOBAL_STATUS equal target by clearing and setting only the differing bits. */
-void pmu_restore_global_status(u64 target);
 /* global_ctrl=vmcs without the save control: copy the stored value into the guest field. */
 void pmu_sync_global_ctrl_field(void);
 /* The guest's GLOBAL_CTRL as the VM transitions hold it. */

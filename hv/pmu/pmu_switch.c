@@ -7,6 +7,7 @@
  * Every PMU MSR access goes through the counted primitives at the top, so
  * the cost of each strategy is known exactly per exit.
  */
+#include "hv/pmu/pmu_switch.h"
 #include "hv/pmu/pmu.h"
 #include "arch/x86/msr.h"
 

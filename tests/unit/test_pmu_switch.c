@@ -26,6 +26,7 @@
 #include "arch/x86/pmu.h"
 #include "arch/x86/vmcs.h"
 #include "hv/pmu/pmu.h"
+#include "hv/pmu/pmu_switch.h"
 
 #define NR_GP MODEL_PMU_GP
 #define NR_FIXED MODEL_PMU_FIXED

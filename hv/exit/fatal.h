@@ -1,0 +1,13 @@
+/* Exits that end the guest, and failed VM entries (hv/exit/fatal.c). */
+#ifndef HV_EXIT_FATAL_H
+#define HV_EXIT_FATAL_H
+
+#include "hv/exit/vmexit.h"
+#include "lib/types.h"
+
+enum exit_action handle_triple_fault(void);
+enum exit_action handle_ept_violation(void);
+enum exit_action handle_ept_misconfig(void);
+__attribute__((noreturn)) void vmentry_failure(u32 reason);
+
+#endif
