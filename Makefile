@@ -19,11 +19,11 @@ HV_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -ffreestanding -nostdlib -fno-builtin
 	-mno-red-zone -mgeneral-regs-only -mcmodel=small -fno-pic -fno-pie \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-common \
 	-fno-omit-frame-pointer -m64
-HV_ASFLAGS := -m64 -fno-pic -fno-pie -D__ASSEMBLY__ -I.
+HV_ASFLAGS := -m64 -fno-pic -fno-pie -D__ASSEMBLY__ -I. -I$(BUILD)/include
 HV_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
 HV_DIRS := lib arch/x86 hv hv/cpu hv/exit hv/guest hv/pmu
-HV_C_SRCS := $(wildcard $(HV_DIRS:%=%/*.c))
+HV_C_SRCS := $(filter-out arch/x86/asm-offsets.c,$(wildcard $(HV_DIRS:%=%/*.c)))
 HV_HDRS := $(wildcard $(HV_DIRS:%=%/*.h))
 HV_S_SRCS := $(wildcard boot/*.S arch/x86/*.S)
 HV_OBJS := $(patsubst %.c,$(BUILD)/hv/%.o,$(HV_C_SRCS)) \
@@ -41,7 +41,24 @@ $(BUILD)/hv/%.o: %.c
 	$(call say,CC,$<)
 	$(Q)$(CC) $(HV_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/hv/%.o: %.S
+# Offsets of C structures for assembly: arch/x86/asm-offsets.c compiled to
+# assembly, each "->NAME value" marker in it made a #define.
+ASM_OFFSETS := $(BUILD)/include/generated/asm-offsets.h
+
+$(BUILD)/include/generated/asm-offsets.s: arch/x86/asm-offsets.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(HV_CFLAGS) -MMD -MP -MT $@ -S $< -o $@
+
+$(ASM_OFFSETS): $(BUILD)/include/generated/asm-offsets.s
+	$(call say,GEN,$@)
+	$(Q){ echo "/* Generated from arch/x86/asm-offsets.c: do not edit. */"; \
+	  echo "#ifndef GENERATED_ASM_OFFSETS_H"; echo "#define GENERATED_ASM_OFFSETS_H"; \
+	  sed -n 's/^[[:space:]]*\.ascii[[:space:]]*"->\([A-Z0-9_]*\) \([0-9]*\)"$$/#define \1 \2/p' $<; \
+	  echo "#endif"; } > $@.tmp
+	$(Q)mv $@.tmp $@
+
+$(BUILD)/hv/%.o: %.S $(ASM_OFFSETS)
 	@mkdir -p $(dir $@)
 	$(call say,AS,$<)
 	$(Q)$(CC) $(HV_ASFLAGS) -MMD -MP -c $< -o $@
@@ -53,7 +70,7 @@ $(BUILD)/pmuvisor.elf: $(HV_OBJS) linker.ld
 $(BUILD)/pmuvisor.lst: $(BUILD)/pmuvisor.elf
 	$(Q)$(OBJDUMP) -d $< > $@
 
--include $(HV_OBJS:.o=.d)
+-include $(HV_OBJS:.o=.d) $(BUILD)/include/generated/asm-offsets.d
 include guests/guests.mk
 include tests/tests.mk
 
@@ -74,10 +91,10 @@ test: deps all
 	scripts/test-all
 
 format:
-	clang-format -i $(HV_C_SRCS) $(HV_HDRS) $(wildcard guests/*/*.[ch] tests/*/*.[ch])
+	clang-format -i $(HV_C_SRCS) arch/x86/asm-offsets.c $(HV_HDRS) $(wildcard guests/*/*.[ch] tests/*/*.[ch])
 
 format-check:
-	clang-format --dry-run -Werror $(HV_C_SRCS) $(HV_HDRS) $(wildcard guests/*/*.[ch] tests/*/*.[ch])
+	clang-format --dry-run -Werror $(HV_C_SRCS) arch/x86/asm-offsets.c $(HV_HDRS) $(wildcard guests/*/*.[ch] tests/*/*.[ch])
 
 clean:
 	rm -rf $(BUILD)

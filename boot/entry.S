@@ -8,16 +8,12 @@
  * We check for long mode, identity-map the first 4 GiB with 2 MiB pages
  * (C code maps any RAM above that), enter long mode and call hv_main().
  */
-#define CR0_PE          (1 << 0)
-#define CR0_PG          (1 << 31)
-#define CR4_PAE         (1 << 5)
-#define MSR_EFER        0xc0000080
-#define EFER_LME        (1 << 8)
-#define PTE_P           (1 << 0)
-#define PTE_W           (1 << 1)
-#define PTE_PS          (1 << 7)
-#define CPUID_EXT_LM    (1 << 29)   /* CPUID.80000001H:EDX */
-#define COM1            0x3f8
+#include "arch/x86/cpuid.h"
+#include "arch/x86/cr.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/serial.h"
+
 #define EXIT_UNSUPPORTED 2          /* keep in sync with hv/status.h */
 
 	.section .text.boot, "ax"
@@ -48,7 +44,7 @@ _start:
 	jb no_long_mode
 	mov $0x80000001, %eax
 	cpuid
-	test $CPUID_EXT_LM, %edx
+	test $CPUID_80000001_EDX_LM, %edx
 	jz no_long_mode
 
 	/* PML4[0] -> PDPT, PDPT[0..3] -> four page directories of 2 MiB pages. */
@@ -78,7 +74,7 @@ _start:
 	jb 2b
 
 	mov %cr4, %eax
-	or $CR4_PAE, %eax
+	or $X86_CR4_PAE, %eax
 	mov %eax, %cr4
 	mov $boot_pml4, %eax
 	mov %eax, %cr3
@@ -87,7 +83,7 @@ _start:
 	or $EFER_LME, %eax
 	wrmsr
 	mov %cr0, %eax
-	or $(CR0_PG | CR0_PE), %eax
+	or $(X86_CR0_PG | X86_CR0_PE), %eax
 	mov %eax, %cr0
 
 	lgdt boot_gdt_desc
@@ -95,28 +91,28 @@ _start:
 
 /* No long mode: one line on COM1, then the platform exit, then halt. */
 no_long_mode:
-	mov $COM1 + 3, %dx              /* LCR: 8N1, DLAB to set 115200 */
-	mov $0x80, %al
+	mov $COM1_BASE + UART_LCR, %dx   /* 8N1, DLAB to set 115200 */
+	mov $UART_LCR_DLAB, %al
 	out %al, %dx
-	mov $COM1, %dx
+	mov $COM1_BASE + UART_DLL, %dx
 	mov $1, %al
 	out %al, %dx
-	mov $COM1 + 1, %dx
+	mov $COM1_BASE + UART_DLM, %dx
 	xor %al, %al
 	out %al, %dx
-	mov $COM1 + 3, %dx
-	mov $0x03, %al
+	mov $COM1_BASE + UART_LCR, %dx
+	mov $UART_LCR_8N1, %al
 	out %al, %dx
 	mov $no_lm_msg, %esi
 3:	lodsb
 	test %al, %al
 	jz 5f
 	mov %al, %bl
-	mov $COM1 + 5, %dx              /* LSR: wait for THRE */
+	mov $COM1_BASE + UART_LSR, %dx  /* wait for THRE */
 4:	in %dx, %al
-	test $0x20, %al
+	test $UART_LSR_THRE, %al
 	jz 4b
-	mov $COM1, %dx
+	mov $COM1_BASE + UART_THR, %dx
 	mov %bl, %al
 	out %al, %dx
 	jmp 3b

@@ -1,7 +1,13 @@
-/* Fixed-width types for freestanding and hosted builds alike. */
+/*
+ * Fixed-width types for freestanding and hosted builds alike. The macros
+ * below the types also serve assembly (.S files define __ASSEMBLY__).
+ */
 #ifndef LIB_TYPES_H
 #define LIB_TYPES_H
 
+#ifdef __ASSEMBLY__
+#define BIT(n) (1 << (n))
+#else
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +20,7 @@ typedef int32_t s32;
 typedef int64_t s64;
 
 #define BIT(n) (1ULL << (n))
+#endif
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define ALIGN_UP(x, a) (((x) + (a)-1) & ~((u64)(a)-1))
 #define ALIGN_DOWN(x, a) ((x) & ~((u64)(a)-1))

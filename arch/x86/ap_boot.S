@@ -6,6 +6,8 @@
  * "Initialization of 64-bit Mode" and "MP Initialization".
  */
 #include "arch/x86/ap_boot.h"
+#include "arch/x86/cr.h"
+#include "arch/x86/msr.h"
 
 #define REL(x) (AP_TRAMPOLINE_BASE + (x) - ap_trampoline_start)
 
@@ -22,7 +24,7 @@ ap_trampoline_start:
 	mov %ax, %ds
 	lgdtl REL(tramp_gdt_desc)
 	mov %cr0, %eax
-	or $1, %eax
+	or $X86_CR0_PE, %eax
 	mov %eax, %cr0
 	ljmpl $0x08, $REL(ap_pm32)
 
@@ -33,16 +35,16 @@ ap_pm32:
 	mov %ax, %es
 	mov %ax, %ss
 	mov %cr4, %eax
-	or $(1 << 5), %eax              /* PAE */
+	or $X86_CR4_PAE, %eax
 	mov %eax, %cr4
 	mov REL(ap_trampoline_cr3), %eax
 	mov %eax, %cr3
-	mov $0xc0000080, %ecx           /* EFER.LME */
+	mov $MSR_EFER, %ecx
 	rdmsr
-	or $(1 << 8), %eax
+	or $EFER_LME, %eax
 	wrmsr
 	mov %cr0, %eax
-	or $0x80000001, %eax            /* PG | PE */
+	or $(X86_CR0_PG | X86_CR0_PE), %eax
 	mov %eax, %cr0
 	ljmp $0x18, $REL(ap_lm64)
 

@@ -7,10 +7,6 @@
 
 #include "lib/types.h"
 
-struct cpuid_regs {
-	u32 eax, ebx, ecx, edx;
-};
-
 #define CPUID_1_ECX_VMX BIT(5)
 #define CPUID_1_ECX_SMX BIT(6)
 #define CPUID_1_ECX_PDCM BIT(15) /* IA32_PERF_CAPABILITIES present */
@@ -21,6 +17,11 @@ struct cpuid_regs {
 
 #define CPUID_LEAF_PMU 0xa
 #define CPUID_LEAF_HV_BASE 0x40000000
+
+#ifndef __ASSEMBLY__
+struct cpuid_regs {
+	u32 eax, ebx, ecx, edx;
+};
 
 #ifdef HOST_MODEL
 struct cpuid_regs cpuid_count(u32 leaf, u32 subleaf);
@@ -39,5 +40,6 @@ static inline struct cpuid_regs cpuid(u32 leaf)
 {
 	return cpuid_count(leaf, 0);
 }
+#endif /* __ASSEMBLY__ */
 
 #endif

@@ -16,6 +16,7 @@
 #define X86_CR4_VMXE BIT(13)
 #define X86_CR4_OSXSAVE BIT(18)
 
+#ifndef __ASSEMBLY__
 #ifndef HOST_MODEL
 #define DEFINE_CR_ACCESS(n)                                            \
 	static inline u64 read_cr##n(void)                             \
@@ -56,5 +57,6 @@ __attribute__((noreturn)) static inline void cpu_halt_forever(void)
 #else
 u64 rdtsc(void);
 #endif
+#endif /* __ASSEMBLY__ */
 
 #endif

@@ -65,6 +65,7 @@
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101
 
+#ifndef __ASSEMBLY__
 #ifdef HOST_MODEL
 u64 rdmsr(u32 msr);
 void wrmsr(u32 msr, u64 v);
@@ -88,5 +89,6 @@ static inline void wrmsr(u32 msr, u64 v)
  */
 bool rdmsr_safe(u32 msr, u64 *v);
 bool wrmsr_safe(u32 msr, u64 v);
+#endif /* __ASSEMBLY__ */
 
 #endif

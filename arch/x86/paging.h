@@ -18,6 +18,7 @@
 #define SIZE_4G (4ULL << 30)
 #define SIZE_512G (512ULL << 30)
 
+#ifndef __ASSEMBLY__
 #ifdef HOST_MODEL
 void *phys_to_virt(u64 phys);
 #else
@@ -37,5 +38,6 @@ static inline u64 virt_to_phys(const void *p)
  * one PML4 entry (512 GiB) covers or frames run out.
  */
 bool paging_map_identity_above_4g(u64 top);
+#endif /* __ASSEMBLY__ */
 
 #endif

@@ -21,8 +21,10 @@
 
 #define BOCHS_E9_PORT 0xe9 /* Bochs port_e9_hack, QEMU -debugcon */
 
+#ifndef __ASSEMBLY__
 void serial_init(void);
 void serial_putc(char c);
 void serial_drain(void);
+#endif /* __ASSEMBLY__ */
 
 #endif
