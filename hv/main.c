@@ -42,6 +42,11 @@ static void load_options(void)
 	if (!options_parse(boot.cmdline, &hv_opts, err, sizeof(err)))
 		hv_fail(HV_STATUS_BAD_INPUT, "command line: %s", err);
 	log_set_level((enum log_level)hv_opts.loglevel);
+	/* pmu=help: the strategies, one per line, and the run ends with status 0. */
+	if (hv_opts.help) {
+		pmu_print_strategies();
+		hv_exit(HV_STATUS_OK);
+	}
 }
 
 static void print_memory_map(void)

@@ -1,4 +1,5 @@
 #include "hv/options.h"
+#include "hv/pmu/pmu.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 
@@ -9,17 +10,15 @@ enum option_kind { OPT_UINT, OPT_CHOICE, OPT_REASON_SET };
 struct option_desc {
 	const char *name;
 	enum option_kind kind;
-	size_t offset;		    /* of a u64 in struct hv_options */
-	u64 min, max;		    /* OPT_UINT */
-	const char *const *choices; /* OPT_CHOICE, NULL-terminated; value = index */
+	size_t offset;			 /* of a u64 in struct hv_options */
+	u64 min, max;			 /* OPT_UINT */
+	const char *const *choices;	 /* OPT_CHOICE, NULL-terminated; value = index */
+	const char *(*choice_at)(u64 i); /* OPT_CHOICE without choices: name i, NULL past the end */
 	u64 def;
 };
 
 #define FIELD(f) offsetof(struct hv_options, f)
 
-/* In the order of the enums in hv/pmu/pmu.h. */
-static const char *const pmu_choices[] = { "off",      "passthrough", "switch", "rfc",
-					   "mediated", "lazy",	      NULL };
 static const char *const global_ctrl_choices[] = { "lists", "vmcs", NULL };
 static const char *const pmu_read_choices[] = { "auto", "rdpmc", "rdmsr", NULL };
 
@@ -34,15 +33,16 @@ static const struct {
 };
 
 static const struct option_desc option_table[] = {
-	{ "loglevel", OPT_UINT, FIELD(loglevel), 0, 3, NULL, 2 },
-	{ "guest_limit", OPT_UINT, FIELD(guest_limit), 0, UINT64_MAX / 2, NULL, 0 },
-	{ "pmu", OPT_CHOICE, FIELD(pmu), 0, 0, pmu_choices, 1 },
-	{ "global_ctrl", OPT_CHOICE, FIELD(global_ctrl), 0, 0, global_ctrl_choices, 0 },
-	{ "pmu_read", OPT_CHOICE, FIELD(pmu_read), 0, 0, pmu_read_choices, 0 },
-	{ "pmu_gp", OPT_UINT, FIELD(pmu_gp), 0, PMU_GP_ALL, NULL, PMU_GP_ALL },
-	{ "pmu_lazy", OPT_REASON_SET, FIELD(pmu_lazy), 0, 0, NULL, 0 },
-	{ "pmu_lazy_every", OPT_UINT, FIELD(pmu_lazy_every), 0, UINT32_MAX, NULL, 0 },
-	{ "bench_primitives", OPT_UINT, FIELD(bench_primitives), 0, 1, NULL, 0 },
+	{ "loglevel", OPT_UINT, FIELD(loglevel), 0, 3, NULL, NULL, 2 },
+	{ "guest_limit", OPT_UINT, FIELD(guest_limit), 0, UINT64_MAX / 2, NULL, NULL, 0 },
+	/* The strategies of hv/pmu/pmu.c's table; its first is the default. */
+	{ "pmu", OPT_CHOICE, FIELD(pmu), 0, 0, NULL, pmu_strategy_name_at, 0 },
+	{ "global_ctrl", OPT_CHOICE, FIELD(global_ctrl), 0, 0, global_ctrl_choices, NULL, 0 },
+	{ "pmu_read", OPT_CHOICE, FIELD(pmu_read), 0, 0, pmu_read_choices, NULL, 0 },
+	{ "pmu_gp", OPT_UINT, FIELD(pmu_gp), 0, PMU_GP_ALL, NULL, NULL, PMU_GP_ALL },
+	{ "pmu_lazy", OPT_REASON_SET, FIELD(pmu_lazy), 0, 0, NULL, NULL, 0 },
+	{ "pmu_lazy_every", OPT_UINT, FIELD(pmu_lazy_every), 0, UINT32_MAX, NULL, NULL, 0 },
+	{ "bench_primitives", OPT_UINT, FIELD(bench_primitives), 0, 1, NULL, NULL, 0 },
 };
 
 /* "cpuid,vmcall,io" -> bit mask of exit reasons; "none" is the empty set. */
@@ -100,6 +100,7 @@ void options_set_defaults(struct hv_options *o)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(option_table); i++)
 		*option_slot(o, &option_table[i]) = option_table[i].def;
+	o->help = NULL;
 }
 
 static const struct option_desc *find_option(const char *key, size_t len)
@@ -112,10 +113,16 @@ static const struct option_desc *find_option(const char *key, size_t len)
 	return NULL;
 }
 
+/* The name of choice i, NULL past the last. */
+static const char *choice(const struct option_desc *d, u64 i)
+{
+	return d->choices ? d->choices[i] : d->choice_at(i);
+}
+
 static bool parse_choice(const struct option_desc *d, const char *v, size_t len, u64 *out)
 {
-	for (u64 i = 0; d->choices[i]; i++)
-		if (strlen(d->choices[i]) == len && !strncmp(d->choices[i], v, len)) {
+	for (u64 i = 0; choice(d, i); i++)
+		if (strlen(choice(d, i)) == len && !strncmp(choice(d, i), v, len)) {
 			*out = i;
 			return true;
 		}
@@ -126,9 +133,9 @@ static void describe_choices(const struct option_desc *d, char *buf, size_t size
 {
 	size_t used = 0;
 	buf[0] = '\0';
-	for (int i = 0; d->choices[i] && used < size; i++)
+	for (u64 i = 0; choice(d, i) && used < size; i++)
 		used += (size_t)snprintf_hv(buf + used, size - used, "%s%s", i ? "|" : "",
-					    d->choices[i]);
+					    choice(d, i));
 }
 
 static bool parse_word(struct hv_options *o, const char *w, size_t len, char *err, size_t errlen)
@@ -158,6 +165,10 @@ static bool parse_word(struct hv_options *o, const char *w, size_t len, char *er
 		char allowed[128];
 		if (parse_choice(d, eq + 1, vlen, &v))
 			goto ok;
+		if (d->choice_at && vlen == 4 && !strncmp(eq + 1, "help", 4)) {
+			o->help = d->name;
+			return true;
+		}
 		describe_choices(d, allowed, sizeof(allowed));
 		snprintf_hv(err, errlen, "option %s: '%.*s' is not one of %s", d->name, (int)vlen,
 			    eq + 1, allowed);
@@ -208,7 +219,7 @@ void options_format(const struct hv_options *o, char *buf, size_t size)
 
 		if (d->kind == OPT_CHOICE) {
 			used += (size_t)snprintf_hv(buf + used, size - used, "%s%s=%s", sep,
-						    d->name, d->choices[v]);
+						    d->name, choice(d, v));
 		} else if (d->kind == OPT_REASON_SET) {
 			char set[96];
 			format_reason_set(v, set, sizeof(set));

@@ -18,6 +18,7 @@ struct hv_options {
 	u64 pmu_lazy;	      /* lazy: bit r set = switch on exit reason r */
 	u64 pmu_lazy_every;   /* lazy: also switch on every Nth exit (0: never) */
 	u64 bench_primitives; /* measure PMU/VMX primitives at boot */
+	const char *help;     /* KEY=help was given: list KEY's choices and stop (NULL: not) */
 };
 
 #define PMU_GP_ALL 255
@@ -25,7 +26,7 @@ struct hv_options {
 extern struct hv_options hv_opts;
 
 void options_set_defaults(struct hv_options *o);
-/* Parse cmdline into o; on failure a one-line reason in err. */
+/* Parse cmdline into o; on failure a one-line reason in err. KEY=help sets o->help. */
 bool options_parse(const char *cmdline, struct hv_options *o, char *err, size_t errlen);
 /* "key=value key=value ..." of every option in force, for result records. */
 void options_format(const struct hv_options *o, char *buf, size_t size);

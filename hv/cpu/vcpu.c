@@ -64,8 +64,21 @@ static void setup_controls(void)
 	struct vmx_controls c;
 	u64 misc = rdmsr(MSR_IA32_VMX_MISC);
 
+	struct pmu_vmx_caps caps = {
+		.entry_load_global_ctrl =
+			vmx_entry_control_supported(VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL),
+		.exit_load_global_ctrl =
+			vmx_exit_control_supported(VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL),
+		.exit_save_global_ctrl =
+			vmx_exit_control_supported(VM_EXIT_SAVE_IA32_PERF_GLOBAL_CTRL),
+		.max_msr_list = VMX_MISC_MAX_MSR_LIST(misc),
+	};
+
 	vmx_compute_controls(&c, hv_opts.guest_limit != 0);
-	pmu_setup_vmcs(vcpu.msr_bitmap, &c.exit, &c.entry);
+	pmu_setup_vmcs(&caps, vcpu.msr_bitmap, &c.exit, &c.entry);
+	/* A guest without a PMU must see RDPMC #GP too, not read the host's counters. */
+	if (pmu_rdpmc_exits())
+		c.cpu |= CPU_BASED_RDPMC_EXITING;
 	vmwrite(PIN_BASED_VM_EXEC_CONTROL, c.pin);
 	vmwrite(CPU_BASED_VM_EXEC_CONTROL, c.cpu);
 	vmwrite(SECONDARY_VM_EXEC_CONTROL, c.secondary);

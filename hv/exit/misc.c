@@ -52,6 +52,13 @@ enum exit_action handle_xsetbv(void)
 	return EXIT_SKIP_INSN;
 }
 
+/* RDPMC exits only where the guest has no PMU (pmu=off): #GP, as on a CPU without one. */
+enum exit_action handle_rdpmc(void)
+{
+	vcpu_inject_gp();
+	return EXIT_RESUME;
+}
+
 /* The guest sees no VMX: its VMX instructions are undefined opcodes. */
 enum exit_action handle_vmx_instruction(void)
 {

@@ -16,7 +16,6 @@
 #include "arch/x86/vmx_entry.h"
 #include "hv/log.h"
 #include "hv/pmu/pmu.h"
-#include "hv/pmu/pmu_switch.h"
 #include "hv/status.h"
 #include "hv/guest/end.h"
 #include "arch/x86/cr.h"
@@ -30,6 +29,7 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_GETSEC] = handle_vmx_instruction,
 	[EXIT_REASON_HLT] = handle_hlt,
 	[EXIT_REASON_INVD] = handle_invd,
+	[EXIT_REASON_RDPMC] = handle_rdpmc,
 	[EXIT_REASON_VMCALL] = handle_vmcall,
 	[EXIT_REASON_VMCLEAR] = handle_vmx_instruction,
 	[EXIT_REASON_VMLAUNCH] = handle_vmx_instruction,

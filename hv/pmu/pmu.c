@@ -1,22 +1,22 @@
 /*
- * What the guest's PMU is and how it is wired: detection (CPUID 0xA), the
- * read-method self-test, the guest's view (CPUID and the MSRs it owns),
- * IA32_PERF_GLOBAL_CTRL at VM transitions, and putting the host's state
- * back when the guest ends. The per-exit switching is in pmu_switch.c.
+ * What every strategy shares: the registry of strategies, detection
+ * (CPUID 0xA), the read-method self-test, the guest's view (CPUID and the
+ * MSRs it owns, its intercepted MSR reads and writes), IA32_PERF_GLOBAL_CTRL
+ * at VM transitions, the counted access primitives, the per-exit calls of
+ * the strategy's save and restore, and putting the host's state back when
+ * the guest ends. What differs between strategies is in their own files.
  */
 #include "hv/pmu/pmu.h"
-#include "hv/pmu/pmu_switch.h"
 #include "arch/x86/frame.h"
 #include "hv/log.h"
 #include "hv/options.h"
 #include "hv/status.h"
-#include "hv/cpu/vcpu.h"
-#include "hv/cpu/vmx_enable.h"
 #include "arch/x86/cpuid.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_bitmap.h"
+#include "lib/string.h"
 
 #define CPUID_1_EDX_DS BIT(21)
 #define CPUID_1_ECX_DTES64 BIT(2)
@@ -25,11 +25,122 @@
 #define DEBUGCTL_GUEST_ALLOWED (BIT(1) | BIT(12) | BIT(14)) /* BTF, freeze on PMI, freeze in SMM */
 #define RDPMC_SELFTEST_PATTERN 0x5a5a5aULL
 
-const char *pmu_strategy_name(enum pmu_strategy s)
+struct pmu pmu;
+
+/* ---- the strategies ---- */
+
+/* The one list of strategies: pmu=, pmu=help, the results and the scripts take it from here. */
+const struct pmu_strategy *const pmu_strategies[] = {
+	&pmu_strategy_passthrough, /* the default */
+	&pmu_strategy_off,	   &pmu_strategy_switch, &pmu_strategy_rfc,
+	&pmu_strategy_mediated,	   &pmu_strategy_lazy,
+};
+const unsigned pmu_nr_strategies = ARRAY_SIZE(pmu_strategies);
+
+const struct pmu_strategy *pmu_strategy_find(const char *name, size_t len)
 {
-	static const char *const names[] = { "off", "passthrough", "switch",
-					     "rfc", "mediated",	   "lazy" };
-	return s < ARRAY_SIZE(names) ? names[s] : "?";
+	for (unsigned i = 0; i < pmu_nr_strategies; i++)
+		if (strlen(pmu_strategies[i]->name) == len &&
+		    !strncmp(pmu_strategies[i]->name, name, len))
+			return pmu_strategies[i];
+	return NULL;
+}
+
+const char *pmu_strategy_name_at(u64 i)
+{
+	return i < pmu_nr_strategies ? pmu_strategies[i]->name : NULL;
+}
+
+void pmu_print_strategies(void)
+{
+	for (unsigned i = 0; i < pmu_nr_strategies; i++)
+		pr_info("pmu strategy %-12s %s%s", pmu_strategies[i]->name,
+			pmu_strategies[i]->description, i == 0 ? " (default)" : "");
+}
+
+/* Whether the guest gets a PMU at all: every strategy but one that makes every PMU MSR exit. */
+static bool guest_has_pmu(void)
+{
+	return !(pmu.ops->exits & PMU_EXIT_ALL);
+}
+
+/* ---- the counted primitives of the strategies ---- */
+
+u64 pmu_rdmsr(u32 msr)
+{
+	pmu.access.rdmsr++;
+	return rdmsr(msr);
+}
+
+void pmu_wrmsr(u32 msr, u64 value)
+{
+	pmu.access.wrmsr++;
+	wrmsr(msr, value);
+}
+
+u64 pmu_read_gp(unsigned i)
+{
+	if (!pmu.use_rdpmc)
+		return pmu_rdmsr(msr_pmc(i, false));
+	pmu.access.rdpmc++;
+	return rdpmc(i);
+}
+
+u64 pmu_read_fixed(unsigned j)
+{
+	if (!pmu.use_rdpmc)
+		return pmu_rdmsr(msr_fixed_ctr(j));
+	pmu.access.rdpmc++;
+	return rdpmc(RDPMC_FIXED | j);
+}
+
+/* Legacy IA32_PMCx writes keep only 32 bits, sign-extended; IA32_A_PMCx takes all. */
+void pmu_write_gp(unsigned i, u64 value)
+{
+	pmu_wrmsr(msr_pmc(i, pmu.full_width_writes), value);
+}
+
+/*
+ * GLOBAL_STATUS is read-only: bits are cleared through GLOBAL_OVF_CTRL
+ * (STATUS_RESET) and set through GLOBAL_STATUS_SET (PerfMon v4+). Only the
+ * differing bits are written. Intel SDM Vol. 3B, "Performance Monitoring
+ * Version 4", IA32_PERF_GLOBAL_STATUS_SET.
+ */
+void pmu_restore_global_status(u64 target)
+{
+	u64 hw = pmu_rdmsr(MSR_CORE_PERF_GLOBAL_STATUS);
+	u64 clear = hw & ~target, set = target & ~hw;
+
+	if (clear)
+		pmu_wrmsr(MSR_CORE_PERF_GLOBAL_OVF_CTRL, clear);
+	if (set && pmu.has_status_set)
+		pmu_wrmsr(MSR_CORE_PERF_GLOBAL_STATUS_SET, set);
+}
+
+u64 pmu_take_global_status(void)
+{
+	u64 status = pmu_rdmsr(MSR_CORE_PERF_GLOBAL_STATUS);
+
+	if (status)
+		pmu_wrmsr(MSR_CORE_PERF_GLOBAL_OVF_CTRL, status);
+	return status;
+}
+
+/* ---- per exit: the strategy's save and restore ---- */
+
+void pmu_vmexit(u32 reason)
+{
+	pmu.access = (struct pmu_access_count){ 0, 0, 0 };
+	pmu.measured = false;
+	pmu.switched = pmu.ops->save && pmu.ops->save(reason);
+}
+
+void pmu_vmentry(u32 reason)
+{
+	if (!pmu.switched)
+		return;
+	pmu.ops->restore(reason);
+	pmu.switched = false;
 }
 
 /* ---- the hardware ---- */
@@ -109,11 +220,11 @@ static void detect(void)
 		pmu.caps = pmu_caps_decode(r.eax, r.ebx, r.ecx, r.edx);
 	}
 	if (pmu.caps.version < 2 || pmu.caps.version > 5) {
-		if (hv_opts.pmu != PMU_OFF)
+		if (guest_has_pmu())
 			hv_fail(HV_STATUS_UNSUPPORTED,
 				"pmu=%s needs architectural PerfMon v2-v5; CPUID.0AH reports "
 				"version %u (use pmu=off)",
-				pmu_strategy_name(hv_opts.pmu), pmu.caps.version);
+				pmu.ops->name, pmu.caps.version);
 		return;
 	}
 	pmu.nr_gp = MIN(pmu.caps.nr_gp, (unsigned)PMU_MAX_GP);
@@ -146,16 +257,13 @@ static void choose_guest_share(void)
 
 void pmu_init(void)
 {
-	pmu.strategy = (enum pmu_strategy)hv_opts.pmu;
+	pmu.ops = pmu_strategies[hv_opts.pmu < pmu_nr_strategies ? hv_opts.pmu : 0];
 	pmu.global_ctrl_mode = (enum global_ctrl_mode)hv_opts.global_ctrl;
 	pmu.lazy_reasons = hv_opts.pmu_lazy;
 	pmu.lazy_every = hv_opts.pmu_lazy_every;
-	if (pmu.strategy == PMU_LAZY && !pmu.lazy_reasons && !pmu.lazy_every)
-		hv_fail(HV_STATUS_BAD_INPUT,
-			"pmu=lazy needs pmu_lazy=REASON,... or pmu_lazy_every=N");
 	detect();
-	if (pmu.strategy == PMU_OFF) {
-		pr_info("pmu: strategy off: the guest gets no PMU");
+	if (!guest_has_pmu()) {
+		pr_info("pmu: strategy %s: the guest gets no PMU", pmu.ops->name);
 		return;
 	}
 	read_state(&pmu.host_boot);
@@ -169,21 +277,23 @@ void pmu_init(void)
 		pmu.host.global_ctrl = global_bit_fixed(FIXED_INSTRUCTIONS) |
 				       global_bit_fixed(FIXED_CORE_CYCLES);
 	}
+	if (pmu.ops->init)
+		pmu.ops->init();
 	pr_info("pmu: strategy %s; guest gets %u of %u GP and %u fixed counters%s; "
 		"GLOBAL_CTRL via %s; counters read with %s",
-		pmu_strategy_name(pmu.strategy), pmu.guest_gp, pmu.nr_gp, pmu.guest_fixed,
+		pmu.ops->name, pmu.guest_gp, pmu.nr_gp, pmu.guest_fixed,
 		pmu.full_width_writes ? ", full-width writes" : "",
 		pmu.global_ctrl_mode == GLOBAL_CTRL_LISTS ? "VMCS MSR lists" : "VMCS fields",
 		pmu.use_rdpmc ? "RDPMC" : "RDMSR");
-	if (!pmu.has_status_set)
+	if (!pmu.has_status_set && (pmu.ops->warnings & PMU_WARN_NO_STATUS_SET))
 		pr_warn("pmu: PerfMon v%u has no GLOBAL_STATUS_SET: overflow bits cleared while "
 			"switched out cannot be set again",
 			pmu.caps.version);
-	if (!pmu.full_width_writes && (pmu.strategy == PMU_RFC || pmu.strategy == PMU_MEDIATED))
+	if (!pmu.full_width_writes && (pmu.ops->warnings & PMU_WARN_LEGACY_WRITES))
 		pr_warn("pmu: %s rewrites the guest's GP counters on every exit, and without "
 			"full-width writes hardware keeps 32 bits of each: counts above 2^31 "
 			"come back wrong",
-			pmu_strategy_name(pmu.strategy));
+			pmu.ops->name);
 	else if (!pmu.full_width_writes)
 		pr_info("pmu: no full-width counter writes (PERF_CAPABILITIES.FW_WRITE = 0): on "
 			"hardware a GP counter write keeps 32 bits, sign-extended");
@@ -200,10 +310,8 @@ static struct vmx_msr_entry *alloc_list(const char *what)
 	return phys_to_virt(p);
 }
 
-static void setup_msr_lists(void)
+static void setup_msr_lists(u64 max)
 {
-	u64 max = VMX_MISC_MAX_MSR_LIST(rdmsr(MSR_IA32_VMX_MISC));
-
 	pmu.guest_list = (struct vmx_msr_list){ alloc_list("guest MSR list"), 0 };
 	pmu.host_list = (struct vmx_msr_list){ alloc_list("host MSR list"), 0 };
 	vmx_msr_list_add(&pmu.guest_list, MSR_CORE_PERF_GLOBAL_CTRL,
@@ -222,10 +330,10 @@ static void setup_msr_lists(void)
 }
 
 /* Upstream KVM's scheme: the dedicated fields, saving through the store list where the CPU cannot. */
-static void setup_vmcs_fields(u32 *exit_controls, u32 *entry_controls)
+static void setup_vmcs_fields(const struct pmu_vmx_caps *caps, u32 *exit_controls,
+			      u32 *entry_controls)
 {
-	if (!vmx_entry_control_supported(VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL) ||
-	    !vmx_exit_control_supported(VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL))
+	if (!caps->entry_load_global_ctrl || !caps->exit_load_global_ctrl)
 		hv_fail(HV_STATUS_UNSUPPORTED,
 			"global_ctrl=vmcs: this CPU does not offer the 'load "
 			"IA32_PERF_GLOBAL_CTRL' "
@@ -234,7 +342,7 @@ static void setup_vmcs_fields(u32 *exit_controls, u32 *entry_controls)
 	*exit_controls |= VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL;
 	vmwrite(GUEST_IA32_PERF_GLOBAL_CTRL, pmu.host_boot.global_ctrl & pmu.guest_global_mask);
 	vmwrite(HOST_IA32_PERF_GLOBAL_CTRL, 0);
-	pmu.vmcs_saves_global_ctrl = vmx_exit_control_supported(VM_EXIT_SAVE_IA32_PERF_GLOBAL_CTRL);
+	pmu.vmcs_saves_global_ctrl = caps->exit_save_global_ctrl;
 	if (pmu.vmcs_saves_global_ctrl) {
 		*exit_controls |= VM_EXIT_SAVE_IA32_PERF_GLOBAL_CTRL;
 		return;
@@ -264,7 +372,7 @@ void pmu_set_guest_global_ctrl(u64 value)
 void pmu_sync_global_ctrl_field(void)
 {
 	if (pmu.global_ctrl_mode == GLOBAL_CTRL_VMCS && !pmu.vmcs_saves_global_ctrl &&
-	    pmu.strategy != PMU_OFF)
+	    guest_has_pmu())
 		vmwrite(GUEST_IA32_PERF_GLOBAL_CTRL, pmu.guest_list.entries[0].value);
 }
 
@@ -275,77 +383,99 @@ static void intercept(u8 *bitmap, u32 msr, enum msr_access a)
 	msr_bitmap_intercept(bitmap, msr, a);
 }
 
+/* Every PMU MSR exits: the guest has no PMU. */
+static void intercept_all(u8 *bm)
+{
+	for (unsigned i = 0; i < PMU_MAX_GP; i++) {
+		intercept(bm, msr_pmc(i, false), MSR_INTERCEPT_RW);
+		intercept(bm, msr_pmc(i, true), MSR_INTERCEPT_RW);
+		intercept(bm, msr_evtsel(i), MSR_INTERCEPT_RW);
+	}
+	for (unsigned j = 0; j < PMU_MAX_FIXED; j++)
+		intercept(bm, msr_fixed_ctr(j), MSR_INTERCEPT_RW);
+	for (u32 m = MSR_CORE_PERF_FIXED_CTR_CTRL; m <= MSR_CORE_PERF_GLOBAL_STATUS_SET; m++)
+		intercept(bm, m, MSR_INTERCEPT_RW);
+}
+
+/*
+ * The counters the guest owns go to the hardware; the others exit and
+ * #GP. The strategy's policy adds the writes it must see.
+ */
 static void setup_msr_bitmap(u8 *bm)
 {
-	bool sees_selectors = pmu.strategy == PMU_MEDIATED;
-	bool sees_fixed_ctrl = pmu.strategy == PMU_MEDIATED || pmu.strategy == PMU_SWITCH ||
-			       pmu.strategy == PMU_LAZY;
+	u32 exits = pmu.ops->exits;
 
 	intercept(bm, MSR_IA32_PERF_CAPABILITIES, MSR_INTERCEPT_RW);
 	intercept(bm, MSR_IA32_DS_AREA, MSR_INTERCEPT_RW);
 	intercept(bm, MSR_IA32_PEBS_ENABLE, MSR_INTERCEPT_RW);
 	intercept(bm, MSR_IA32_DEBUGCTLMSR, MSR_INTERCEPT_WRITE);
+	if (exits & PMU_EXIT_ALL) {
+		intercept_all(bm);
+		return;
+	}
 	for (unsigned i = 0; i < PMU_MAX_GP; i++) {
-		bool owned = i < pmu.guest_gp && pmu.strategy != PMU_OFF;
+		bool owned = pmu.guest_global_mask & global_bit_gp(i);
 		if (!owned) {
 			intercept(bm, msr_pmc(i, false), MSR_INTERCEPT_RW);
 			intercept(bm, msr_pmc(i, true), MSR_INTERCEPT_RW);
 			intercept(bm, msr_evtsel(i), MSR_INTERCEPT_RW);
-		} else if (sees_selectors) {
+		} else if (exits & PMU_EXIT_EVTSEL_WRITE) {
 			intercept(bm, msr_evtsel(i), MSR_INTERCEPT_WRITE);
 		}
 		if (owned && !pmu.full_width_writes)
 			intercept(bm, msr_pmc(i, true), MSR_INTERCEPT_RW);
 	}
-	for (unsigned j = pmu.strategy == PMU_OFF ? 0 : pmu.guest_fixed; j < PMU_MAX_FIXED; j++)
-		intercept(bm, msr_fixed_ctr(j), MSR_INTERCEPT_RW);
-	if (pmu.strategy == PMU_OFF) {
-		for (u32 m = MSR_CORE_PERF_FIXED_CTR_CTRL; m <= MSR_CORE_PERF_GLOBAL_STATUS_SET;
-		     m++)
-			intercept(bm, m, MSR_INTERCEPT_RW);
-		return;
-	}
-	if (sees_fixed_ctrl)
+	for (unsigned j = 0; j < PMU_MAX_FIXED; j++)
+		if (!(pmu.guest_global_mask & global_bit_fixed(j)))
+			intercept(bm, msr_fixed_ctr(j), MSR_INTERCEPT_RW);
+	if (exits & PMU_EXIT_FIXED_CTR_CTRL_WRITE)
 		intercept(bm, MSR_CORE_PERF_FIXED_CTR_CTRL, MSR_INTERCEPT_WRITE);
-	if (pmu.partitioned) {
+	if (pmu.partitioned || (exits & PMU_EXIT_GLOBAL_CTRL_WRITE)) {
 		intercept(bm, MSR_CORE_PERF_GLOBAL_CTRL, MSR_INTERCEPT_WRITE);
 		intercept(bm, MSR_CORE_PERF_GLOBAL_OVF_CTRL, MSR_INTERCEPT_WRITE);
 		intercept(bm, MSR_CORE_PERF_GLOBAL_STATUS_SET, MSR_INTERCEPT_WRITE);
 	}
 }
 
-void pmu_setup_vmcs(u8 *msr_bitmap, u32 *exit_controls, u32 *entry_controls)
+void pmu_setup_vmcs(const struct pmu_vmx_caps *caps, u8 *msr_bitmap, u32 *exit_controls,
+		    u32 *entry_controls)
 {
 	setup_msr_bitmap(msr_bitmap);
-	if (pmu.strategy == PMU_OFF)
+	if (!guest_has_pmu())
 		return;
 	if (pmu.global_ctrl_mode == GLOBAL_CTRL_LISTS)
-		setup_msr_lists();
+		setup_msr_lists(caps->max_msr_list);
 	else
-		setup_vmcs_fields(exit_controls, entry_controls);
+		setup_vmcs_fields(caps, exit_controls, entry_controls);
+}
+
+bool pmu_rdpmc_exits(void)
+{
+	return !guest_has_pmu();
 }
 
 /* ---- the guest's CPUID ---- */
 
+/* No PEBS, BTS or LBR for any guest; then the strategy's view of the PMU. */
 void pmu_filter_cpuid(u32 leaf, u32 subleaf, struct cpuid_regs *r)
 {
-	(void)subleaf;
 	if (leaf == 1) {
 		r->edx &= ~(u32)CPUID_1_EDX_DS;
 		r->ecx &= ~(u32)CPUID_1_ECX_DTES64;
-		if (pmu.strategy == PMU_OFF)
-			r->ecx &= ~(u32)CPUID_1_ECX_PDCM;
 	} else if (leaf == 7 && subleaf == 0) {
 		r->edx &= ~(u32)CPUID_7_EDX_ARCH_LBR;
 	} else if (leaf == CPUID_LEAF_ARCH_LBR) {
 		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
-	} else if (leaf == CPUID_LEAF_PMU) {
-		if (pmu.strategy == PMU_OFF) {
-			*r = (struct cpuid_regs){ 0, 0, 0, 0 };
-			return;
-		}
-		r->eax = (r->eax & ~0xff00u) | (pmu.guest_gp << 8);
 	}
+	pmu.ops->filter_cpuid(leaf, subleaf, r);
+}
+
+/* CPUID.0AH:EAX[15:8], the number of GP counters: those the guest owns. */
+void pmu_cpuid_guest_share(u32 leaf, u32 subleaf, struct cpuid_regs *r)
+{
+	(void)subleaf;
+	if (leaf == CPUID_LEAF_PMU)
+		r->eax = (r->eax & ~0xff00u) | (pmu.guest_gp << 8);
 }
 
 /* ---- the guest's intercepted MSRs ---- */
@@ -382,7 +512,7 @@ bool pmu_msr_read(u32 msr, u64 *value)
 	u64 caps;
 
 	/* Everything else that exits here is not the guest's: #GP. */
-	if (msr != MSR_IA32_PERF_CAPABILITIES || pmu.strategy == PMU_OFF || !rdmsr_safe(msr, &caps))
+	if (msr != MSR_IA32_PERF_CAPABILITIES || !guest_has_pmu() || !rdmsr_safe(msr, &caps))
 		return false;
 	*value = caps & PERF_CAP_FW_WRITE; /* no LBR format, no PEBS */
 	return true;
@@ -408,7 +538,7 @@ static bool write_guest_register(u32 msr, u64 value, u64 *saved)
 
 static bool write_global_status_bits(u32 msr, u64 value)
 {
-	bool saved_out = pmu.switched && (pmu.strategy == PMU_RFC || pmu.strategy == PMU_MEDIATED);
+	bool saved_out = pmu.switched && pmu.ops->status_held_outside;
 
 	if (value & ~pmu.guest_global_mask)
 		return false;
@@ -425,7 +555,7 @@ bool pmu_msr_write(u32 msr, u64 value)
 {
 	struct pmu_msr_id id = classify(msr);
 
-	if (pmu.strategy == PMU_OFF)
+	if (!guest_has_pmu())
 		return false;
 	if (msr == MSR_IA32_DEBUGCTLMSR) {
 		if (value & ~DEBUGCTL_GUEST_ALLOWED)
@@ -435,8 +565,12 @@ bool pmu_msr_write(u32 msr, u64 value)
 	}
 	if (id.kind == PMSR_EVTSEL && id.index < pmu.guest_gp)
 		return write_guest_register(msr, value, &pmu.guest.evtsel[id.index]);
+	if (msr == MSR_CORE_PERF_FIXED_CTR_CTRL && pmu.ops->write_fixed_ctr_ctrl)
+		return pmu.ops->write_fixed_ctr_ctrl(value);
 	if (msr == MSR_CORE_PERF_FIXED_CTR_CTRL)
 		return write_guest_register(msr, value, &pmu.guest.fixed_ctr_ctrl);
+	if (msr == MSR_CORE_PERF_GLOBAL_CTRL && pmu.ops->write_global_ctrl)
+		return pmu.ops->write_global_ctrl(value);
 	if (msr == MSR_CORE_PERF_GLOBAL_CTRL) {
 		if (value & ~pmu.guest_global_mask)
 			return false;
@@ -499,7 +633,7 @@ bool pmu_restore_host(void)
 	struct pmu_state now;
 	unsigned bad, regs = 3 + 2 * pmu.nr_gp + pmu.nr_fixed;
 
-	if (pmu.strategy == PMU_OFF)
+	if (!guest_has_pmu())
 		return true;
 	write_state(&pmu.host_boot);
 	read_state(&now);

@@ -2,7 +2,9 @@
  * The guest's PMU: what it is given (CPUID 0xA, the MSRs it owns), how
  * IA32_PERF_GLOBAL_CTRL moves at VM entry and exit (the VMCS MSR lists, or
  * the dedicated VMCS fields), and how the other PMU MSRs are switched in
- * the exit handler (the strategy). See docs/pmu.md.
+ * the exit handler: by a strategy, one table of operations per file
+ * (hv/pmu/off.c, passthrough.c, switch.c, ...) registered in one array in
+ * pmu.c. See docs/pmu.md.
  */
 #ifndef HV_PMU_PMU_H
 #define HV_PMU_PMU_H
@@ -11,14 +13,56 @@
 #include "arch/x86/pmu.h"
 #include "arch/x86/vmx_msr_list.h"
 
-enum pmu_strategy {
-	PMU_OFF,	 /* no PMU for the guest */
-	PMU_PASSTHROUGH, /* the guest owns the counters; only GLOBAL_CTRL moves */
-	PMU_SWITCH,	 /* pmuvisor's minimal switch; the hypervisor counts itself */
-	PMU_RFC,	 /* the reviewed patch's sequence */
-	PMU_MEDIATED,	 /* upstream KVM's mediated vPMU sequence */
-	PMU_LAZY,	 /* like switch, on chosen exit reasons or every Nth exit */
+/* Guest PMU MSR accesses that exit (the MSR bitmap), beyond the counters the guest does not own. */
+#define PMU_EXIT_EVTSEL_WRITE BIT(0)	     /* PERFEVTSELx writes of the guest's counters */
+#define PMU_EXIT_FIXED_CTR_CTRL_WRITE BIT(1) /* FIXED_CTR_CTRL writes */
+#define PMU_EXIT_GLOBAL_CTRL_WRITE \
+	BIT(2)		    /* GLOBAL_CTRL, GLOBAL_OVF_CTRL, GLOBAL_STATUS_SET writes */
+#define PMU_EXIT_ALL BIT(3) /* every PMU MSR, read and write: the guest has no PMU */
+
+/* Boot warnings that apply to a strategy, printed where the CPU lacks the feature. */
+#define PMU_WARN_NO_STATUS_SET BIT(0) /* loses overflow bits without GLOBAL_STATUS_SET (v2/v3) */
+#define PMU_WARN_LEGACY_WRITES BIT(1) /* rewrites GP counters: 32 bits without full-width writes */
+
+/*
+ * A strategy: how the guest's PMU is given to it and switched at every
+ * exit. Optional hooks are NULL where the shared behaviour of pmu.c is
+ * wanted. Every PMU MSR access of save and restore goes through the
+ * counted primitives below (pmu_rdmsr() and friends).
+ */
+struct pmu_strategy {
+	const char *name;	 /* the pmu= value */
+	const char *description; /* one line, for pmu=help and docs */
+	u32 exits;		 /* PMU_EXIT_*: the MSR-intercept policy */
+	u32 warnings;		 /* PMU_WARN_* */
+	/* GLOBAL_STATUS of the guest lives in pmu.guest while switched out. */
+	bool status_held_outside;
+	/* At boot, after the shared setup (detection, the guest's share): its own. Optional. */
+	void (*init)(void);
+	/* The guest's CPUID leaf 1 and 0xA, after the shared filtering. */
+	void (*filter_cpuid)(u32 leaf, u32 subleaf, struct cpuid_regs *r);
+	/* On VM exit, before the handler: switch to the host; false if nothing was switched. */
+	bool (*save)(u32 basic_reason);
+	/* Before VM entry, after an exit whose save() returned true. */
+	void (*restore)(u32 basic_reason);
+	/* Intercepted guest writes; NULL: the shared handling. Return false for #GP. */
+	bool (*write_fixed_ctr_ctrl)(u64 value);
+	bool (*write_global_ctrl)(u64 value);
 };
+
+/* The strategies, each defined in its own file, registered in pmu_strategies[] (pmu.c). */
+extern const struct pmu_strategy pmu_strategy_passthrough, pmu_strategy_off, pmu_strategy_switch,
+	pmu_strategy_rfc, pmu_strategy_mediated, pmu_strategy_lazy;
+
+/* Every strategy; the first is the default. */
+extern const struct pmu_strategy *const pmu_strategies[];
+extern const unsigned pmu_nr_strategies;
+/* By name (len bytes of name); NULL if none. */
+const struct pmu_strategy *pmu_strategy_find(const char *name, size_t len);
+/* The i-th strategy's name, NULL past the last (the option parser's choices). */
+const char *pmu_strategy_name_at(u64 i);
+/* pmu=help: one line per strategy, name and description. */
+void pmu_print_strategies(void);
 
 enum global_ctrl_mode { GLOBAL_CTRL_LISTS, GLOBAL_CTRL_VMCS };
 enum pmu_read_method { PMU_READ_AUTO, PMU_READ_RDPMC, PMU_READ_RDMSR };
@@ -36,7 +80,7 @@ struct pmu_access_count {
 };
 
 struct pmu {
-	enum pmu_strategy strategy;
+	const struct pmu_strategy *ops;
 	enum global_ctrl_mode global_ctrl_mode;
 	/* the hardware */
 	struct pmu_caps caps;
@@ -48,7 +92,7 @@ struct pmu {
 	/* the guest's share */
 	unsigned guest_gp, guest_fixed;
 	u64 guest_global_mask; /* GLOBAL_CTRL/STATUS bits of counters the guest owns */
-	bool partitioned;      /* the guest owns fewer GP counters than exist */
+	bool partitioned;      /* the guest owns fewer counters than exist */
 	/* states */
 	struct pmu_state guest;	    /* the guest's, while switched out */
 	struct pmu_state host;	    /* the hypervisor's own (switch, lazy) */
@@ -68,27 +112,52 @@ struct pmu {
 
 extern struct pmu pmu;
 
+/* What the VMX capability MSRs allow, as pmu_setup_vmcs() needs it (from hv/cpu/vmx_enable.c). */
+struct pmu_vmx_caps {
+	bool entry_load_global_ctrl; /* VM-entry control "load IA32_PERF_GLOBAL_CTRL" */
+	bool exit_load_global_ctrl;  /* VM-exit control "load IA32_PERF_GLOBAL_CTRL" */
+	bool exit_save_global_ctrl;  /* VM-exit control "save IA32_PERF_GLOBAL_CTRL" */
+	u64 max_msr_list;	     /* IA32_VMX_MISC: entries an MSR list may hold */
+};
+
 /* Detect the PMU, take the options, choose the read method; one line at boot. */
 void pmu_init(void);
 /* VMCS side: GLOBAL_CTRL lists or controls, MSR bitmap for the guest's MSRs. */
-void pmu_setup_vmcs(u8 *msr_bitmap, u32 *exit_controls, u32 *entry_controls);
-/* CPUID leaves the PMU shapes (0x1, 0xA); returns false if leaf is not ours. */
+void pmu_setup_vmcs(const struct pmu_vmx_caps *caps, u8 *msr_bitmap, u32 *exit_controls,
+		    u32 *entry_controls);
+/* Whether RDPMC must exit (the guest has no PMU). */
+bool pmu_rdpmc_exits(void);
+/* CPUID leaves the PMU shapes (0x1, 0x7, 0xA, 0x1C). */
 void pmu_filter_cpuid(u32 leaf, u32 subleaf, struct cpuid_regs *r);
+/* The shared CPUID filter of leaf 0xA: the number of GP counters the guest owns. */
+void pmu_cpuid_guest_share(u32 leaf, u32 subleaf, struct cpuid_regs *r);
 /* Intercepted PMU MSRs: false means #GP. claims() says whether the MSR is the PMU's. */
 bool pmu_msr_claims(u32 msr);
 bool pmu_msr_read(u32 msr, u64 *value);
 bool pmu_msr_write(u32 msr, u64 value);
 
+/* Around every exit (hv/exit/vmexit.c): the strategy's save and restore. */
+void pmu_vmexit(u32 basic_reason);
+void pmu_vmentry(u32 basic_reason);
+
 /* At guest end: put the host's state back and check it. False on a mismatch. */
 bool pmu_restore_host(void);
-
-/* Names for logs and results. */
-const char *pmu_strategy_name(enum pmu_strategy s);
 
 /* global_ctrl=vmcs without the save control: copy the stored value into the guest field. */
 void pmu_sync_global_ctrl_field(void);
 /* The guest's GLOBAL_CTRL as the VM transitions hold it. */
 u64 pmu_guest_global_ctrl(void);
 void pmu_set_guest_global_ctrl(u64 value);
+
+/* The switching primitives of the strategies: every access is counted in pmu.access. */
+u64 pmu_rdmsr(u32 msr);
+void pmu_wrmsr(u32 msr, u64 value);
+u64 pmu_read_gp(unsigned i);
+u64 pmu_read_fixed(unsigned j);
+void pmu_write_gp(unsigned i, u64 value);
+/* Make GLOBAL_STATUS equal target by clearing and setting only the differing bits. */
+void pmu_restore_global_status(u64 target);
+/* Read GLOBAL_STATUS and clear it where non-zero. */
+u64 pmu_take_global_status(void);
 
 #endif

@@ -26,7 +26,6 @@
 #include "arch/x86/pmu.h"
 #include "arch/x86/vmcs.h"
 #include "hv/pmu/pmu.h"
-#include "hv/pmu/pmu_switch.h"
 
 #define NR_GP MODEL_PMU_GP
 #define NR_FIXED MODEL_PMU_FIXED
@@ -40,7 +39,7 @@
 /* ---- the CPU and pmu_init() ---- */
 
 struct cpu_setup {
-	enum pmu_strategy strategy;
+	const struct pmu_strategy *strategy;
 	bool use_rdpmc;		/* the RDPMC self-test passed (or pmu_read= forced it) */
 	bool full_width_writes; /* PERF_CAPABILITIES.FW_WRITE: IA32_A_PMCx exist */
 	bool has_status_set;	/* PerfMon v4 (else v3) */
@@ -77,7 +76,7 @@ static void setup_pmu(const struct cpu_setup *c)
 	model_pmu_install(c->full_width_writes, c->has_status_set);
 	memset(&pmu, 0, sizeof(pmu));
 	exits_so_far = 0;
-	pmu.strategy = c->strategy;
+	pmu.ops = c->strategy;
 	pmu.global_ctrl_mode = GLOBAL_CTRL_LISTS;
 	pmu.lazy_reasons = c->lazy_reasons;
 	pmu.lazy_every = c->lazy_every;
@@ -91,7 +90,7 @@ static void setup_pmu(const struct cpu_setup *c)
 	pmu.nr_fixed = NR_FIXED;
 	pmu.has_status_set = c->has_status_set;
 	pmu.full_width_writes = c->full_width_writes;
-	if (c->strategy == PMU_OFF)
+	if (c->strategy == &pmu_strategy_off)
 		return; /* no lists either: pmu_setup_vmcs() stops after the bitmap */
 	read_hw(&pmu.host_boot);
 	pmu.guest = pmu.host_boot;
@@ -128,17 +127,11 @@ static void setup_and_launch(const struct cpu_setup *c)
 /* Whether this exit must switch: every exit but passthrough's, lazy's chosen ones. */
 static bool exit_switches(u32 reason, u64 exit_number)
 {
-	switch (pmu.strategy) {
-	case PMU_SWITCH:
-	case PMU_RFC:
-	case PMU_MEDIATED:
-		return true;
-	case PMU_LAZY:
+	if (pmu.ops == &pmu_strategy_lazy)
 		return (reason < 64 && (pmu.lazy_reasons & BIT(reason))) ||
 		       (pmu.lazy_every && exit_number % pmu.lazy_every == 0);
-	default:
-		return false;
-	}
+	return pmu.ops == &pmu_strategy_switch || pmu.ops == &pmu_strategy_rfc ||
+	       pmu.ops == &pmu_strategy_mediated;
 }
 
 static void count_ops(const struct model_pmu_access *log, unsigned from, unsigned to,
@@ -212,10 +205,10 @@ struct guest_pmu {
 static bool write_exits(u32 msr)
 {
 	if (msr >= MSR_P6_EVNTSEL0 && msr < MSR_P6_EVNTSEL0 + NR_GP)
-		return pmu.strategy == PMU_MEDIATED;
+		return pmu.ops == &pmu_strategy_mediated;
 	if (msr == MSR_CORE_PERF_FIXED_CTR_CTRL)
-		return pmu.strategy == PMU_MEDIATED || pmu.strategy == PMU_SWITCH ||
-		       pmu.strategy == PMU_LAZY;
+		return pmu.ops == &pmu_strategy_mediated || pmu.ops == &pmu_strategy_switch ||
+		       pmu.ops == &pmu_strategy_lazy;
 	return false;
 }
 
@@ -349,7 +342,7 @@ static const u32 exit_reasons[] = { EXIT_REASON_CPUID, EXIT_REASON_VMCALL,
  */
 static void run_exits(unsigned n, u32 seed, struct run_totals *t, unsigned *accesses)
 {
-	bool measures = pmu.strategy == PMU_SWITCH || pmu.strategy == PMU_LAZY;
+	bool measures = pmu.ops == &pmu_strategy_switch || pmu.ops == &pmu_strategy_lazy;
 
 	rng = seed;
 	*t = (struct run_totals){ .accesses_min = ~0u };
@@ -397,22 +390,13 @@ static void run_exits(unsigned n, u32 seed, struct run_totals *t, unsigned *acce
 #define V4 .use_rdpmc = true, .full_width_writes = true, .has_status_set = true
 
 static const struct cpu_setup strategies[] = {
-	{ .strategy = PMU_PASSTHROUGH, V4 },
-	{ .strategy = PMU_SWITCH, V4 },
-	{ .strategy = PMU_RFC, V4 },
-	{ .strategy = PMU_MEDIATED, V4 },
-	{ .strategy = PMU_LAZY, V4, .lazy_reasons = BIT(EXIT_REASON_CPUID) },
-	{ .strategy = PMU_LAZY, V4, .lazy_every = 7 },
+	{ .strategy = &pmu_strategy_passthrough, V4 },
+	{ .strategy = &pmu_strategy_switch, V4 },
+	{ .strategy = &pmu_strategy_rfc, V4 },
+	{ .strategy = &pmu_strategy_mediated, V4 },
+	{ .strategy = &pmu_strategy_lazy, V4, .lazy_reasons = BIT(EXIT_REASON_CPUID) },
+	{ .strategy = &pmu_strategy_lazy, V4, .lazy_every = 7 },
 };
-
-/* hv/pmu/pmu.c's pmu_strategy_name(), which is not compiled into the unit tests. */
-static const char *strategy_name(enum pmu_strategy s)
-{
-	static const char *const names[] = {
-		"off", "passthrough", "switch", "rfc", "mediated", "lazy",
-	};
-	return s < ARRAY_SIZE(names) ? names[s] : "?";
-}
 
 static const char *setup_name(const struct cpu_setup *c)
 {
@@ -423,7 +407,7 @@ static const char *setup_name(const struct cpu_setup *c)
 		lazy = " (pmu_lazy=cpuid)";
 	else if (c->lazy_every)
 		lazy = " (pmu_lazy_every=7)";
-	snprintf(buf, sizeof(buf), "%s%s, %s, %s, v%d", strategy_name(c->strategy), lazy,
+	snprintf(buf, sizeof(buf), "%s%s, %s, %s, v%d", c->strategy->name, lazy,
 		 c->use_rdpmc ? "rdpmc" : "rdmsr", c->full_width_writes ? "full-width" : "legacy",
 		 c->has_status_set ? 4 : 3);
 	return buf;
@@ -474,7 +458,8 @@ static void check_guest_counts_exactly_guest_events(const struct cpu_setup *c, u
 {
 	struct guest_pmu g = counting_programme(fixed_ctr_ctrl), start, end;
 	u64 tally_gp[2][NR_GP], tally_fixed[2][NR_FIXED];
-	bool host_uses_fixed = c->strategy == PMU_SWITCH || c->strategy == PMU_LAZY;
+	bool host_uses_fixed = c->strategy == &pmu_strategy_switch ||
+			       c->strategy == &pmu_strategy_lazy;
 	struct run_totals t;
 	const char *name = setup_name(c);
 
@@ -526,7 +511,7 @@ static void check_guest_counts_exactly_guest_events(const struct cpu_setup *c, u
 	if (host_uses_fixed)
 		unit_check(t.host_events_switched > 0, __FILE__, __LINE__,
 			   "%s: no host events measured", name);
-	if (c->strategy == PMU_LAZY)
+	if (c->strategy == &pmu_strategy_lazy)
 		unit_check(t.switched_exits > 0 && t.switched_exits < EXITS, __FILE__, __LINE__,
 			   "%s: %u of %d exits switched", name, t.switched_exits, EXITS);
 }
@@ -599,7 +584,7 @@ TEST(pmu_every_strategy_guest_registers_read_back_unchanged_when_nothing_counts)
 /* pmu=off: the hypervisor never touches the PMU, whatever the hardware holds. */
 TEST(pmu_off_makes_no_access)
 {
-	struct cpu_setup c = { .strategy = PMU_OFF,
+	struct cpu_setup c = { .strategy = &pmu_strategy_off,
 			       .has_status_set = true,
 			       .full_width_writes = true };
 	struct pmu_state before, after;
@@ -658,7 +643,8 @@ TEST(pmu_every_strategy_guest_overflow_bits_survive_exits)
 	for (unsigned k = 0; k < NR_SETUPS; k++) {
 		struct cpu_setup c = setup_number(k);
 		u64 host_saw, after_one, after_many;
-		bool switched_out = c.strategy == PMU_RFC || c.strategy == PMU_MEDIATED;
+		bool switched_out = c.strategy == &pmu_strategy_rfc ||
+				    c.strategy == &pmu_strategy_mediated;
 
 		overflow_in_guest(&c, &host_saw, &after_one, &after_many);
 		CHECK_EQ_IN(&c, after_one, BIT(0) | BIT(33));
@@ -680,7 +666,8 @@ TEST(pmu_v3_without_status_set_rfc_and_mediated_lose_the_guests_overflow_bits)
 	for (unsigned s = 0; s < ARRAY_SIZE(strategies); s++) {
 		struct cpu_setup c = strategies[s];
 		u64 host_saw, after_one, after_many;
-		bool switched_out = c.strategy == PMU_RFC || c.strategy == PMU_MEDIATED;
+		bool switched_out = c.strategy == &pmu_strategy_rfc ||
+				    c.strategy == &pmu_strategy_mediated;
 
 		c.has_status_set = false;
 		overflow_in_guest(&c, &host_saw, &after_one, &after_many);
@@ -815,7 +802,7 @@ static void restore_status(u64 hardware, u64 target)
 
 TEST(pmu_restore_global_status_writes_only_the_differing_bits)
 {
-	struct cpu_setup c = { .strategy = PMU_MEDIATED,
+	struct cpu_setup c = { .strategy = &pmu_strategy_mediated,
 			       .has_status_set = true,
 			       .full_width_writes = true };
 
@@ -848,7 +835,7 @@ TEST(pmu_restore_global_status_writes_only_the_differing_bits)
 
 TEST(pmu_restore_global_status_on_v3_can_only_clear)
 {
-	struct cpu_setup c = { .strategy = PMU_MEDIATED, .has_status_set = false };
+	struct cpu_setup c = { .strategy = &pmu_strategy_mediated, .has_status_set = false };
 
 	setup_pmu(&c);
 	model_pmu_write(MSR_CORE_PERF_GLOBAL_CTRL, BIT(0) | BIT(1) | BIT(3));
@@ -1034,7 +1021,7 @@ static void check_reference_sequence(const struct cpu_setup *c, bool swapped, bo
 	read_hw(&at_exit);
 	model_pmu_log_clear();
 	pmu_vmexit(EXIT_REASON_CPUID);
-	if (c->strategy == PMU_RFC)
+	if (c->strategy == &pmu_strategy_rfc)
 		want_rfc_save(&at_exit);
 	else
 		want_mediated_put(&at_exit, &g);
@@ -1050,7 +1037,7 @@ static void check_reference_sequence(const struct cpu_setup *c, bool swapped, bo
 
 	model_pmu_log_clear();
 	pmu_vmentry(EXIT_REASON_CPUID);
-	if (c->strategy == PMU_RFC)
+	if (c->strategy == &pmu_strategy_rfc)
 		want_rfc_restore(&before_entry, &at_exit);
 	else
 		want_mediated_load(&before_entry, &at_exit, &g);
@@ -1065,7 +1052,8 @@ static void check_reference_sequence(const struct cpu_setup *c, bool swapped, bo
 
 TEST(pmu_rfc_and_mediated_perform_exactly_the_reference_sequences)
 {
-	static const enum pmu_strategy which[] = { PMU_RFC, PMU_MEDIATED };
+	static const struct pmu_strategy *const which[] = { &pmu_strategy_rfc,
+							    &pmu_strategy_mediated };
 
 	for (unsigned s = 0; s < ARRAY_SIZE(which); s++)
 		for (unsigned v = 0; v < NR_VARIANTS; v++)
@@ -1083,7 +1071,7 @@ TEST(pmu_rfc_and_mediated_perform_exactly_the_reference_sequences)
 
 static unsigned switch_accesses[EXITS], mediated_accesses[EXITS], rfc_accesses[EXITS];
 
-static struct run_totals same_scenario(enum pmu_strategy s, const struct guest_pmu *g,
+static struct run_totals same_scenario(const struct pmu_strategy *s, const struct guest_pmu *g,
 				       unsigned *accesses)
 {
 	struct cpu_setup c = {
@@ -1110,10 +1098,12 @@ TEST(pmu_switch_never_costs_more_accesses_than_mediated)
 					   pattern_programme(true, false, true) };
 
 	for (unsigned p = 0; p < ARRAY_SIZE(programmes); p++) {
-		struct run_totals sw = same_scenario(PMU_SWITCH, &programmes[p], switch_accesses);
+		struct run_totals sw =
+			same_scenario(&pmu_strategy_switch, &programmes[p], switch_accesses);
 		struct run_totals md =
-			same_scenario(PMU_MEDIATED, &programmes[p], mediated_accesses);
-		struct run_totals rf = same_scenario(PMU_RFC, &programmes[p], rfc_accesses);
+			same_scenario(&pmu_strategy_mediated, &programmes[p], mediated_accesses);
+		struct run_totals rf =
+			same_scenario(&pmu_strategy_rfc, &programmes[p], rfc_accesses);
 		unsigned worse = 0;
 
 		for (unsigned k = 0; k < EXITS; k++) {
@@ -1153,7 +1143,7 @@ static void host_sets_a_status_bit(void *arg)
 
 TEST(pmu_access_counts_at_the_extremes)
 {
-	struct cpu_setup sw = { .strategy = PMU_SWITCH,
+	struct cpu_setup sw = { .strategy = &pmu_strategy_switch,
 				.use_rdpmc = true,
 				.full_width_writes = true,
 				.has_status_set = true };
@@ -1161,8 +1151,8 @@ TEST(pmu_access_counts_at_the_extremes)
 	struct guest_pmu zero = { 0 }, full = counting_programme(0x333);
 	struct guest_pmu zero_switch = { .fixed_ctr_ctrl = 0x11 }; /* the host's: never written */
 
-	rfc.strategy = PMU_RFC;
-	med.strategy = PMU_MEDIATED;
+	rfc.strategy = &pmu_strategy_rfc;
+	med.strategy = &pmu_strategy_mediated;
 	full.pmc[1] = 7;		       /* every counter non-zero */
 	full.global_status = BIT(3) | BIT(32); /* and an overflow bit */
 
@@ -1196,7 +1186,8 @@ TEST(pmu_without_full_width_writes_rfc_and_mediated_corrupt_gp_counters_past_bit
 	for (unsigned s = 0; s < ARRAY_SIZE(strategies); s++) {
 		struct cpu_setup c = strategies[s];
 		struct guest_pmu g = { .global_ctrl = BIT(0) }, got;
-		bool rewrites = c.strategy == PMU_RFC || c.strategy == PMU_MEDIATED;
+		bool rewrites = c.strategy == &pmu_strategy_rfc ||
+				c.strategy == &pmu_strategy_mediated;
 
 		c.full_width_writes = false;
 		g.pmc[0] = 0x7fffff00;
