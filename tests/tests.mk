@@ -19,3 +19,14 @@ $(UNIT_BIN): $(UNIT_SRCS) $(UNIT_HV_SRCS) $(wildcard tests/*/*.h) $(HV_HDRS)
 
 unit-test: $(UNIT_BIN)
 	$(UNIT_BIN) $(UNIT_ARGS)
+
+# The PMU strategies, from the same C table the hypervisor is built with,
+# for the scripts (scripts/benchlib/strategies.py).
+PMU_STRATEGIES := $(BUILD)/pmu-strategies.tsv
+
+$(PMU_STRATEGIES): $(UNIT_BIN)
+	$(UNIT_BIN) --pmu-strategies > $@.tmp
+	mv $@.tmp $@
+
+.PHONY: pmu-strategies
+pmu-strategies: $(PMU_STRATEGIES)

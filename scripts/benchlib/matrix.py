@@ -7,9 +7,10 @@ import re
 import subprocess
 import tempfile
 
+from . import strategies
 from .parse import Run
 
-DEFAULT_PMU = ("off", "passthrough", "switch", "rfc", "mediated", "lazy")
+DEFAULT_PMU = strategies.names()  # the hypervisor's table (build/pmu-strategies.tsv)
 DEFAULT_GLOBAL_CTRL = ("lists", "vmcs")
 DEFAULT_PMU_READ = ("rdpmc", "rdmsr")
 PLATFORMS = ("bochs", "qemu", "kvm")
@@ -51,19 +52,9 @@ def log_name(platform, pmu, gc, read, rep):
     return f"{platform}-{pmu}-{gc}-{read}-r{rep}.log"
 
 
-# pmu=lazy refuses to run without saying when to switch. Its default here is the
-# analogue of KVM's mediated-vPMU boundary: exits that would leave the kernel
-# (port I/O, which QEMU emulates, and HLT, which schedules out).
-DEFAULT_LAZY_ARGS = "pmu_lazy=io,hlt"
-
-
-def hv_args(pmu, gc, read, extra="", lazy_args=DEFAULT_LAZY_ARGS):
-    """The hypervisor command line of one run. lazy_args is added for pmu=lazy
-    unless extra already says pmu_lazy= or pmu_lazy_every=."""
-    words = [f"pmu={pmu} global_ctrl={gc} pmu_read={read} loglevel=1"]
-    if pmu == "lazy" and lazy_args and not re.search(r"(^|\s)pmu_lazy(_every)?=", extra):
-        words.append(lazy_args.strip())
-    words.append(extra.strip())
+def hv_args(pmu, gc, read, extra=""):
+    """The hypervisor command line of one run."""
+    words = [f"pmu={pmu} global_ctrl={gc} pmu_read={read} loglevel=1", extra.strip()]
     return " ".join(w for w in words if w)
 
 
@@ -149,7 +140,7 @@ def describe_platform(platform, ran_here=True):
     return f"{platform} (serial console logs)"
 
 
-def run_one(repo, run, guest_elf, extra, iters, timeout, lazy_args=DEFAULT_LAZY_ARGS):
+def run_one(repo, run, guest_elf, extra, iters, timeout):
     """Build the ISO, boot it, and fill in run.status/note/date. Returns the log text."""
     log = os.path.abspath(run.log)
     os.makedirs(os.path.dirname(log), exist_ok=True)
@@ -157,7 +148,7 @@ def run_one(repo, run, guest_elf, extra, iters, timeout, lazy_args=DEFAULT_LAZY_
     with tempfile.TemporaryDirectory(prefix="pmuvisor-bench-") as tmp:
         iso = os.path.join(tmp, "bench.iso")
         mk = subprocess.run([os.path.join(repo, "scripts", "mkiso"), iso,
-                             hv_args(run.pmu, run.global_ctrl, run.pmu_read, extra, lazy_args),
+                             hv_args(run.pmu, run.global_ctrl, run.pmu_read, extra),
                              os.path.abspath(guest_elf), guest_args(iters)],
                             capture_output=True, text=True, cwd=repo)
         if mk.returncode != 0:

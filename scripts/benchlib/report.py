@@ -11,9 +11,11 @@ import dataclasses
 import os
 import statistics
 
+from . import strategies
 from .parse import CSV_COLUMNS, STRATEGY_KEYS, number
 
-PMU_ORDER = ("off", "passthrough", "switch", "rfc", "mediated", "lazy", "partition")
+PMU_ORDER = strategies.names()  # the hypervisor's table, its baseline first
+BASE = strategies.baseline()
 GLOBAL_CTRL_ORDER = ("lists", "vmcs")
 PMU_READ_ORDER = ("rdpmc", "rdmsr", "auto")
 SOURCE_ORDER = ("hv", "guest", "prim")
@@ -295,7 +297,7 @@ def _baseline(strategies, s):
     """pmu=off with the same global_ctrl and pmu_read, else with the same global_ctrl,
     else any: pmu=off neither reads counters nor switches IA32_PERF_GLOBAL_CTRL, so
     one run of it serves as the baseline of every variant."""
-    offs = [b for b in strategies if b[0] == "off"]
+    offs = [b for b in strategies if b[0] == BASE]
     return (next((b for b in offs if b[1:] == s[1:]), None) or
             next((b for b in offs if b[1] == s[1]), None) or
             next(iter(offs), None))
@@ -303,7 +305,7 @@ def _baseline(strategies, s):
 
 def _overhead_lines(t):
     """Median minus the median of the pmu=off baseline."""
-    pairs = [(s, _baseline(t.strategies, s)) for s in t.strategies if s[0] != "off"]
+    pairs = [(s, _baseline(t.strategies, s)) for s in t.strategies if s[0] != BASE]
     pairs = [(s, b) for s, b in pairs if b]
     if not pairs:
         return []

@@ -20,7 +20,11 @@ BENCH = os.path.join(REPO, "scripts", "bench")
 FIX = os.path.join(HERE, "fixtures")
 sys.path.insert(0, os.path.join(REPO, "scripts"))
 
-from benchlib import matrix, parse, report  # noqa: E402
+from benchlib import matrix, parse, report, strategies  # noqa: E402
+
+# Strategy names come from the hypervisor's table (build/pmu-strategies.tsv).
+BASE = strategies.baseline()
+OTHER = next(n for n in strategies.names() if n != BASE)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 GOOD_LOGS = sorted(glob.glob(os.path.join(FIX, "kvm-*.log")))
@@ -183,12 +187,12 @@ class Settle(unittest.TestCase):
                                       f"meta,pmu_read,{read}", "data,hv,CPUID,tsc,median,5"))
 
     def test_run_filed_under_what_ran_yields_its_rep(self):
-        asked_rdpmc = parse.Run("kvm", "off", "lists", "rdpmc", 1, "a.log")
-        asked_rdmsr = parse.Run("kvm", "off", "lists", "rdmsr", 1, "b.log")
+        asked_rdpmc = parse.Run("kvm", BASE, "lists", "rdpmc", 1, "a.log")
+        asked_rdmsr = parse.Run("kvm", BASE, "lists", "rdmsr", 1, "b.log")
         notes = parse.settle_runs([asked_rdpmc, asked_rdmsr],
                                   [self.blocks("rdmsr"), self.blocks("rdmsr")])
         self.assertEqual((asked_rdpmc.pmu_read, asked_rdpmc.rep), ("rdmsr", 2))
-        self.assertEqual(asked_rdpmc.asked, ("off", "lists", "rdpmc"))
+        self.assertEqual(asked_rdpmc.asked, (BASE, "lists", "rdpmc"))
         self.assertEqual((asked_rdmsr.pmu_read, asked_rdmsr.rep), ("rdmsr", 1))
         self.assertEqual(notes, ["asked for pmu_read=rdpmc, the hypervisor ran pmu_read=rdmsr "
                                  "(1 log(s), e.g. a.log); their rows are filed under what ran"])
@@ -210,7 +214,7 @@ class Settle(unittest.TestCase):
 class Matrix(unittest.TestCase):
     def test_plan_bochs_skips_vmcs_with_a_note(self):
         said = []
-        runs = matrix.plan("bochs", ["off", "switch"], ["lists", "vmcs"], ["rdpmc", "rdmsr"], 2,
+        runs = matrix.plan("bochs", [BASE, OTHER], ["lists", "vmcs"], ["rdpmc", "rdmsr"], 2,
                            "L", said.append)
         self.assertEqual(len(runs), 8)
         self.assertTrue(all(r.global_ctrl == "lists" for r in runs))
@@ -221,16 +225,12 @@ class Matrix(unittest.TestCase):
         self.assertEqual(runs[0].log, os.path.join("L", "bochs-off-lists-rdpmc-r1.log"))
 
     def test_plan_kvm_keeps_vmcs(self):
-        runs = matrix.plan("kvm", ["off"], ["lists", "vmcs"], ["rdmsr"], 1, "L", lambda m: None)
+        runs = matrix.plan("kvm", [BASE], ["lists", "vmcs"], ["rdmsr"], 1, "L", lambda m: None)
         self.assertEqual([r.global_ctrl for r in runs], ["lists", "vmcs"])
 
     def test_hv_args(self):
-        self.assertEqual(matrix.hv_args("switch", "vmcs", "rdmsr", " pmu_gp=2 "),
-                         "pmu=switch global_ctrl=vmcs pmu_read=rdmsr loglevel=1 pmu_gp=2")
-        self.assertEqual(matrix.hv_args("lazy", "lists", "rdmsr"),
-                         "pmu=lazy global_ctrl=lists pmu_read=rdmsr loglevel=1 pmu_lazy=io,hlt")
-        self.assertEqual(matrix.hv_args("lazy", "lists", "rdmsr", "pmu_lazy_every=4"),
-                         "pmu=lazy global_ctrl=lists pmu_read=rdmsr loglevel=1 pmu_lazy_every=4")
+        self.assertEqual(matrix.hv_args(OTHER, "vmcs", "rdmsr", " pmu_gp=2 "),
+                         f"pmu={OTHER} global_ctrl=vmcs pmu_read=rdmsr loglevel=1 pmu_gp=2")
         self.assertEqual(matrix.guest_args(1000), "iters=1000")
         self.assertEqual(matrix.guest_args(None), "")
 
@@ -262,26 +262,26 @@ class Aggregate(unittest.TestCase):
     def test_median_and_spread_across_runs(self):
         rows = []
         for rep, v in enumerate((3000, 3300, 3100), 1):
-            rows.append(("kvm", "switch", "lists", "rdpmc", str(rep), "hv", "CPUID", "tsc",
+            rows.append(("kvm", OTHER, "lists", "rdpmc", str(rep), "hv", "CPUID", "tsc",
                          "median", str(v)))
-            rows.append(("kvm", "switch", "lists", "rdpmc", str(rep), "hv", "CPUID", "tsc",
+            rows.append(("kvm", OTHER, "lists", "rdpmc", str(rep), "hv", "CPUID", "tsc",
                          "max", "99999"))
         for rep, v in enumerate((1000, 1041), 1):
-            rows.append(("kvm", "off", "lists", "rdpmc", str(rep), "hv", "CPUID", "tsc",
+            rows.append(("kvm", BASE, "lists", "rdpmc", str(rep), "hv", "CPUID", "tsc",
                          "median", str(v)))
         (t,) = report.aggregate(rows)
         self.assertEqual((t.stat, t.kinds), ("median", ["CPUID"]))
-        self.assertEqual(t.strategies, [("off", "lists", "rdpmc"), ("switch", "lists", "rdpmc")])
-        c = t.cells[("CPUID", ("switch", "lists", "rdpmc"))]
+        self.assertEqual(t.strategies, [(BASE, "lists", "rdpmc"), (OTHER, "lists", "rdpmc")])
+        c = t.cells[("CPUID", (OTHER, "lists", "rdpmc"))]
         self.assertEqual((c.median, c.lo, c.hi, c.text()), (3100, 3000, 3300,
                                                            "3100 [3000..3300]"))
-        self.assertEqual(t.cells[("CPUID", ("off", "lists", "rdpmc"))].text(),
+        self.assertEqual(t.cells[("CPUID", (BASE, "lists", "rdpmc"))].text(),
                          "1020.5 [1000..1041]")
 
     def test_counts_use_value(self):
-        (t,) = report.aggregate([("q", "off", "lists", "rdmsr", "1", "hv", "ALL", "count",
+        (t,) = report.aggregate([("q", BASE, "lists", "rdmsr", "1", "hv", "ALL", "count",
                                   "value", "13")])
-        self.assertEqual((t.stat, t.cells[("ALL", ("off", "lists", "rdmsr"))].text()),
+        self.assertEqual((t.stat, t.cells[("ALL", (BASE, "lists", "rdmsr"))].text()),
                          ("value", "13"))
 
 
@@ -404,12 +404,12 @@ class Cli(unittest.TestCase):
             self.assertFalse(os.path.exists(out))
 
     def test_check_only_kvm_keeps_vmcs(self):
-        r = bench("--check-only", "--platform", "kvm", "--pmu", "lazy", "--reps", "1",
+        r = bench("--check-only", "--platform", "kvm", "--pmu", OTHER, "--reps", "1",
                   "--out", "/nonexistent/out")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         runs = [x for x in r.stdout.splitlines() if x.lstrip().startswith("[")]
         self.assertEqual(len(runs), 4)
-        self.assertIn("pmu=lazy global_ctrl=vmcs pmu_read=rdmsr loglevel=1 pmu_lazy=io,hlt",
+        self.assertIn(f"pmu={OTHER} global_ctrl=vmcs pmu_read=rdmsr loglevel=1'",
                       r.stdout)
 
     def test_missing_gnuplot_names_the_package(self):

@@ -4,6 +4,13 @@
  * first MAX_LINES_PER_TEST of a test, then how many more) and closes with
  * "unit: N passed, M failed", counting tests. Exit status 1 when any test
  * failed, so make and scripts/test-all see it.
+ *
+ * `unit-tests --pmu-strategies` prints the table of PMU strategies the
+ * hypervisor is built with instead (hv/pmu/pmu.c pmu_strategies[]): one
+ * line per strategy, NAME TAB FLAGS TAB DESCRIPTION, FLAGS a comma list of
+ * "default" (the first) and "no-guest-pmu" (every PMU MSR exits), or "-".
+ * `make pmu-strategies` writes it to build/pmu-strategies.tsv, where the
+ * scripts read the names from.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +20,7 @@
 
 #include "tests/unit/unit.h"
 #include "tests/model/model.h"
+#include "hv/pmu/pmu.h"
 
 /* Beyond this many failed checks a test is clearly broken; keep the log readable. */
 #define MAX_LINES_PER_TEST 20
@@ -150,10 +158,26 @@ static bool selected(const struct unit_test *t, int argc, char **argv)
 	return false;
 }
 
+static int print_pmu_strategies(void)
+{
+	for (unsigned i = 0; i < pmu_nr_strategies; i++) {
+		const struct pmu_strategy *s = pmu_strategies[i];
+		bool no_pmu = s->exits & PMU_EXIT_ALL;
+		const char *flags = i == 0   ? (no_pmu ? "default,no-guest-pmu" : "default")
+				    : no_pmu ? "no-guest-pmu"
+					     : "-";
+
+		printf("%s\t%s\t%s\n", s->name, flags, s->description);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned passed = 0, failed = 0;
 
+	if (argc == 2 && !strcmp(argv[1], "--pmu-strategies"))
+		return print_pmu_strategies();
 	/* Failure lines and the sanitizers' reports must not interleave oddly. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (const struct unit_test *t = first; t; t = t->next) {

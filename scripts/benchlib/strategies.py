@@ -1,0 +1,61 @@
+"""The PMU strategies, read from build/pmu-strategies.tsv, which `make
+pmu-strategies` generates from the hypervisor's own table (hv/pmu/pmu.c
+pmu_strategies[]): the names are written down once, in C."""
+
+import os
+import shutil
+import subprocess
+from collections import namedtuple
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TSV = os.path.join(ROOT, "build", "pmu-strategies.tsv")
+
+Strategy = namedtuple("Strategy", "name default no_guest_pmu description")
+
+_cache = None
+
+
+def _generate():
+    """Bring the file up to date; without make (a machine that only reads
+    logs), use it as it is."""
+    if not shutil.which("make"):
+        if not os.path.exists(TSV):
+            raise SystemExit(f"{TSV} is missing and there is no make to generate it "
+                             "(make pmu-strategies)")
+        return
+    done = subprocess.run(["make", "-s", "-C", ROOT, "pmu-strategies"],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if done.returncode or not os.path.exists(TSV):
+        raise SystemExit(f"cannot generate {TSV} (make pmu-strategies): {done.stdout.strip()}")
+
+
+def all_strategies():
+    """Every strategy: the one without a guest PMU (the baseline) first, then
+    the table's order."""
+    global _cache
+    if _cache is None:
+        _generate()
+        rows = []
+        with open(TSV, encoding="utf-8") as f:
+            for line in f:
+                name, flags, description = line.rstrip("\n").split("\t")
+                flags = flags.split(",")
+                rows.append(Strategy(name, "default" in flags, "no-guest-pmu" in flags,
+                                     description))
+        if not rows:
+            raise SystemExit(f"{TSV} lists no strategy")
+        _cache = sorted(rows, key=lambda s: not s.no_guest_pmu)
+    return _cache
+
+
+def names():
+    return tuple(s.name for s in all_strategies())
+
+
+def baseline():
+    """The strategy every other is compared with: the guest has no PMU."""
+    return next(s.name for s in all_strategies() if s.no_guest_pmu)
+
+
+def description(name):
+    return next((s.description for s in all_strategies() if s.name == name), "")
