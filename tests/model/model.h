@@ -113,11 +113,15 @@ void model_tsc_set(u64 value, u64 step);
 /*
  * pmu.c: a PMU that counts. Architectural PerfMon v4 (v3 without
  * GLOBAL_STATUS_SET on request) with MODEL_PMU_GP general-purpose and
- * MODEL_PMU_FIXED fixed-function counters, all MODEL_PMU_WIDTH bits wide.
+ * MODEL_PMU_FIXED fixed-function counters, all MODEL_PMU_WIDTH bits wide;
+ * or, through model_pmu_install_config(), any version from 2 to 5 with up
+ * to PMU_MAX_GP and PMU_MAX_FIXED counters (v5: a fixed-counter bitmap in
+ * CPUID.0AH:ECX, every counter from 0 present).
  * Absent after model_reset(): its MSRs are then plain entries of the MSR
  * file (absent unless a test sets them); model_pmu_install() powers it on
  * with every register 0, and from then on msr.c hands every PMU index
  * (IA32_PMCx, IA32_A_PMCx, PERFEVTSELx, FIXED_CTRx, 0x38d..0x391) to it.
+ * model_pmu_set_cpuid() puts its CPUID leaf 0AH into the CPUID table.
  *
  * Registers behave as on hardware: IA32_PMCx writes keep bits 31:0,
  * sign-extended to 48 bits; IA32_A_PMCx (only with full-width writes)
@@ -151,6 +155,7 @@ void model_tsc_set(u64 value, u64 step);
 #define MODEL_PMU_FIXED 3
 #define MODEL_PMU_WIDTH 48
 #define MODEL_PMU_LOG_MAX 4096
+#define MODEL_PMU_EBX_LEN 7 /* CPUID.0AH:EAX 31:24, the architectural events */
 
 enum model_context { MODEL_HOST, MODEL_GUEST };
 enum model_pmu_op { MODEL_RDMSR, MODEL_WRMSR, MODEL_RDPMC };
@@ -163,8 +168,18 @@ struct model_pmu_access {
 };
 
 void model_pmu_reset(void);
+struct model_pmu_config {
+	unsigned version; /* 2..5; GLOBAL_STATUS_SET from 4 */
+	unsigned nr_gp, nr_fixed;
+	bool full_width_writes;
+};
+
 /* Power the PMU on, every register 0, the CPU in the host. */
+void model_pmu_install_config(const struct model_pmu_config *c);
+/* The default CPU: v4 (v3 without has_status_set), MODEL_PMU_GP and MODEL_PMU_FIXED counters. */
 void model_pmu_install(bool full_width_writes, bool has_status_set);
+/* CPUID leaf 0AH as this PMU reports it. */
+void model_pmu_set_cpuid(void);
 bool model_pmu_installed(void);
 /* Whether msr.c must hand this MSR to the PMU model. */
 bool model_pmu_claims(u32 msr);

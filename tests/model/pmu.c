@@ -1,8 +1,9 @@
 /*
- * A PMU that counts (see model.h): architectural PerfMon v4, 4 GP and 3
- * fixed counters of 48 bits. Intel SDM Vol. 3B, "Architectural
- * Performance Monitoring" (versions 2 to 4) and "Full-Width Writes to
- * Performance Counter Registers"; Vol. 4 for the MSR layouts.
+ * A PMU that counts (see model.h): architectural PerfMon v2 to v5, by
+ * default v4 with 4 GP and 3 fixed counters of 48 bits. Intel SDM Vol. 3B,
+ * "Architectural Performance Monitoring" (versions 2 to 5) and
+ * "Full-Width Writes to Performance Counter Registers"; Vol. 2A, CPUID
+ * leaf 0AH; Vol. 4 for the MSR layouts.
  */
 #include "tests/model/model.h"
 #include "tests/unit/unit.h"
@@ -12,16 +13,17 @@
 
 #define COUNTER_MASK (BIT(MODEL_PMU_WIDTH) - 1)
 #define GLOBAL_COUNTER_BITS \
-	((BIT(MODEL_PMU_GP) - 1) | (BIT(MODEL_PMU_FIXED) - 1) << GLOBAL_FIXED_SHIFT)
+	((BIT(hw.nr_gp) - 1) | (BIT(hw.nr_fixed) - 1) << GLOBAL_FIXED_SHIFT)
 #define EVTSEL_RESERVED 0xffffffff00000000ULL /* bits 31:0 are all defined in v4 */
-#define FIXED_CTR_CTRL_VALID (BIT(FIXED_CTRL_BITS * MODEL_PMU_FIXED) - 1)
+#define FIXED_CTR_CTRL_VALID (BIT(FIXED_CTRL_BITS * hw.nr_fixed) - 1)
 
 static struct {
 	bool installed, full_width, status_set;
+	unsigned version, nr_gp, nr_fixed;
 	enum model_context context;
-	u64 pmc[MODEL_PMU_GP], evtsel[MODEL_PMU_GP], fixed[MODEL_PMU_FIXED];
+	u64 pmc[PMU_MAX_GP], evtsel[PMU_MAX_GP], fixed[PMU_MAX_FIXED];
 	u64 fixed_ctr_ctrl, global_ctrl, global_status;
-	u64 tally_gp[2][MODEL_PMU_GP], tally_fixed[2][MODEL_PMU_FIXED];
+	u64 tally_gp[2][PMU_MAX_GP], tally_fixed[2][PMU_MAX_FIXED];
 	const char *fault;
 } hw;
 
@@ -34,13 +36,46 @@ void model_pmu_reset(void)
 	log_count = 0;
 }
 
-void model_pmu_install(bool full_width_writes, bool has_status_set)
+void model_pmu_install_config(const struct model_pmu_config *c)
 {
+	if (c->version < 2 || c->version > 5 || c->nr_gp > PMU_MAX_GP ||
+	    c->nr_fixed > PMU_MAX_FIXED)
+		unit_abort(__FILE__, __LINE__,
+			   "model: PerfMon v%u with %u GP and %u fixed counters is not modelled",
+			   c->version, c->nr_gp, c->nr_fixed);
 	model_pmu_reset();
 	hw.installed = true;
-	hw.full_width = full_width_writes;
-	hw.status_set = has_status_set;
+	hw.version = c->version;
+	hw.nr_gp = c->nr_gp;
+	hw.nr_fixed = c->nr_fixed;
+	hw.full_width = c->full_width_writes;
+	hw.status_set = c->version >= 4;
 	hw.context = MODEL_HOST;
+}
+
+void model_pmu_install(bool full_width_writes, bool has_status_set)
+{
+	struct model_pmu_config c = { has_status_set ? 4 : 3, MODEL_PMU_GP, MODEL_PMU_FIXED,
+				      full_width_writes };
+
+	model_pmu_install_config(&c);
+}
+
+/*
+ * CPUID.0AH for this PMU: EAX version, GP counters, width, EBX length;
+ * EDX fixed counters and width (v2+); ECX the fixed-counter bitmap (v5+),
+ * here every counter from 0, as on the parts that have one.
+ */
+void model_pmu_set_cpuid(void)
+{
+	struct cpuid_regs r = { 0 };
+
+	if (!hw.installed)
+		unit_abort(__FILE__, __LINE__, "model: PMU CPUID before model_pmu_install()");
+	r.eax = hw.version | hw.nr_gp << 8 | MODEL_PMU_WIDTH << 16 | MODEL_PMU_EBX_LEN << 24;
+	r.edx = hw.nr_fixed | MODEL_PMU_WIDTH << 5;
+	r.ecx = hw.version >= 5 ? (u32)(BIT(hw.nr_fixed) - 1) : 0;
+	model_cpuid_set(CPUID_LEAF_PMU, MODEL_ANY_SUBLEAF, r);
 }
 
 bool model_pmu_installed(void)
@@ -74,13 +109,13 @@ static bool gp(const char *why)
 /* The register behind msr, or NULL (with hw.fault) if this CPU lacks it. */
 static u64 *reg(u32 msr)
 {
-	if (msr >= MSR_IA32_PMC0 && msr < MSR_IA32_PMC0 + MODEL_PMU_GP)
+	if (msr >= MSR_IA32_PMC0 && msr < MSR_IA32_PMC0 + hw.nr_gp)
 		return &hw.pmc[msr - MSR_IA32_PMC0];
-	if (msr >= MSR_IA32_PMC0_FW && msr < MSR_IA32_PMC0_FW + MODEL_PMU_GP)
+	if (msr >= MSR_IA32_PMC0_FW && msr < MSR_IA32_PMC0_FW + hw.nr_gp)
 		return hw.full_width ? &hw.pmc[msr - MSR_IA32_PMC0_FW] : NULL;
-	if (msr >= MSR_P6_EVNTSEL0 && msr < MSR_P6_EVNTSEL0 + MODEL_PMU_GP)
+	if (msr >= MSR_P6_EVNTSEL0 && msr < MSR_P6_EVNTSEL0 + hw.nr_gp)
 		return &hw.evtsel[msr - MSR_P6_EVNTSEL0];
-	if (msr >= MSR_CORE_PERF_FIXED_CTR0 && msr < MSR_CORE_PERF_FIXED_CTR0 + MODEL_PMU_FIXED)
+	if (msr >= MSR_CORE_PERF_FIXED_CTR0 && msr < MSR_CORE_PERF_FIXED_CTR0 + hw.nr_fixed)
 		return &hw.fixed[msr - MSR_CORE_PERF_FIXED_CTR0];
 	switch (msr) {
 	case MSR_CORE_PERF_FIXED_CTR_CTRL:
@@ -129,16 +164,16 @@ static bool do_wrmsr(u32 msr, u64 value)
 	r = reg(msr);
 	if (!r)
 		return gp("(no such PMU register on this CPU)");
-	if (msr >= MSR_IA32_PMC0 && msr < MSR_IA32_PMC0 + MODEL_PMU_GP) {
+	if (msr >= MSR_IA32_PMC0 && msr < MSR_IA32_PMC0 + hw.nr_gp) {
 		/* Legacy write: EAX sign-extended to the counter's width, EDX ignored. */
 		*r = (u64)(s64)(s32)(u32)value & COUNTER_MASK;
 		return true;
 	}
-	if ((msr >= MSR_IA32_PMC0_FW && msr < MSR_IA32_PMC0_FW + MODEL_PMU_GP) ||
-	    (msr >= MSR_CORE_PERF_FIXED_CTR0 && msr < MSR_CORE_PERF_FIXED_CTR0 + MODEL_PMU_FIXED)) {
+	if ((msr >= MSR_IA32_PMC0_FW && msr < MSR_IA32_PMC0_FW + hw.nr_gp) ||
+	    (msr >= MSR_CORE_PERF_FIXED_CTR0 && msr < MSR_CORE_PERF_FIXED_CTR0 + hw.nr_fixed)) {
 		if (value & ~COUNTER_MASK)
 			return gp("(counter bits above 47 are reserved)");
-	} else if (msr >= MSR_P6_EVNTSEL0 && msr < MSR_P6_EVNTSEL0 + MODEL_PMU_GP) {
+	} else if (msr >= MSR_P6_EVNTSEL0 && msr < MSR_P6_EVNTSEL0 + hw.nr_gp) {
 		if (value & EVTSEL_RESERVED)
 			return gp("(reserved PERFEVTSEL bits)");
 	} else if (msr == MSR_CORE_PERF_FIXED_CTR_CTRL) {
@@ -209,11 +244,11 @@ bool rdpmc_safe(u32 ecx, u64 *value)
 		ok = gp("(no PMU)");
 	else if (ecx & RDPMC_FIXED) {
 		u32 j = ecx & ~(u32)RDPMC_FIXED;
-		if (j < MODEL_PMU_FIXED)
+		if (j < hw.nr_fixed)
 			*value = hw.fixed[j];
 		else
 			ok = gp("(no such fixed counter)");
-	} else if (ecx < MODEL_PMU_GP) {
+	} else if (ecx < hw.nr_gp) {
 		*value = hw.pmc[ecx];
 	} else {
 		ok = gp("(no such GP counter)");
@@ -251,7 +286,7 @@ void model_pmu_run(enum model_context ctx, u64 n)
 		unit_abort(__FILE__, __LINE__, "model: %s events while the CPU is in the %s",
 			   ctx == MODEL_GUEST ? "guest" : "host",
 			   hw.context == MODEL_GUEST ? "guest" : "host");
-	for (unsigned i = 0; i < MODEL_PMU_GP; i++) {
+	for (unsigned i = 0; i < hw.nr_gp; i++) {
 		u64 sel = hw.evtsel[i];
 		if (!(hw.global_ctrl & global_bit_gp(i)) || !(sel & ARCH_PERFMON_EVENTSEL_ENABLE) ||
 		    !(sel & ARCH_PERFMON_EVENTSEL_OS))
@@ -259,7 +294,7 @@ void model_pmu_run(enum model_context ctx, u64 n)
 		count(&hw.pmc[i], global_bit_gp(i), n);
 		hw.tally_gp[ctx][i] += n;
 	}
-	for (unsigned j = 0; j < MODEL_PMU_FIXED; j++) {
+	for (unsigned j = 0; j < hw.nr_fixed; j++) {
 		u64 field = hw.fixed_ctr_ctrl >> (FIXED_CTRL_BITS * j);
 		if (!(hw.global_ctrl & global_bit_fixed(j)) || !(field & FIXED_CTRL_OS))
 			continue;
@@ -275,12 +310,12 @@ enum model_context model_pmu_context(void)
 
 u64 model_pmu_tally_gp(enum model_context ctx, unsigned i)
 {
-	return i < MODEL_PMU_GP ? hw.tally_gp[ctx][i] : 0;
+	return i < hw.nr_gp ? hw.tally_gp[ctx][i] : 0;
 }
 
 u64 model_pmu_tally_fixed(enum model_context ctx, unsigned j)
 {
-	return j < MODEL_PMU_FIXED ? hw.tally_fixed[ctx][j] : 0;
+	return j < hw.nr_fixed ? hw.tally_fixed[ctx][j] : 0;
 }
 
 /* ---- VM transitions: the MSR lists, processed by the CPU (not logged) ---- */

@@ -211,3 +211,53 @@ TEST(pmu_model_logs_the_code_under_tests_accesses_only)
 	model_pmu_log(&n);
 	CHECK_EQ_U64(n, 0);
 }
+
+TEST(pmu_model_v5_has_four_fixed_counters_and_reports_the_bitmap)
+{
+	struct model_pmu_config v5 = { 5, 8, 4, true };
+	struct cpuid_regs r;
+	u64 v;
+
+	model_pmu_install_config(&v5);
+	model_pmu_set_cpuid();
+	r = cpuid_count(CPUID_LEAF_PMU, 0);
+	CHECK_EQ_U64(r.eax & 0xff, 5);
+	CHECK_EQ_U64((r.eax >> 8) & 0xff, 8);
+	CHECK_EQ_U64(r.edx & 0x1f, 4);
+	CHECK_EQ_U64(r.ecx, 0xf);
+	/* Fixed counter 3, PMC7 and the four FIXED_CTR_CTRL fields exist; nothing beyond. */
+	CHECK(wrmsr_safe(MSR_CORE_PERF_FIXED_CTR0 + 3, 5));
+	CHECK(rdpmc_safe(RDPMC_FIXED | 3, &v) && v == 5);
+	CHECK(wrmsr_safe(MSR_IA32_PMC0_FW + 7, 9));
+	CHECK(rdpmc_safe(7, &v) && v == 9);
+	CHECK(wrmsr_safe(MSR_CORE_PERF_FIXED_CTR_CTRL, 0xffff));
+	CHECK(!wrmsr_safe(MSR_CORE_PERF_FIXED_CTR_CTRL, BIT(16)));
+	CHECK(wrmsr_safe(MSR_CORE_PERF_GLOBAL_CTRL, 0xff | 0xfULL << GLOBAL_FIXED_SHIFT));
+	CHECK(!wrmsr_safe(MSR_CORE_PERF_GLOBAL_CTRL, BIT(36)));
+	CHECK(!rdpmc_safe(RDPMC_FIXED | 4, &v));
+	CHECK(!rdpmc_safe(8, &v));
+	CHECK(wrmsr_safe(MSR_CORE_PERF_GLOBAL_STATUS_SET, BIT(35)));
+	/* Fixed counter 3 counts like the others (field 3: bits 15:12). */
+	model_pmu_write(MSR_CORE_PERF_FIXED_CTR_CTRL, (u64)FIXED_CTRL_OS << 12);
+	model_pmu_write(MSR_CORE_PERF_GLOBAL_CTRL, BIT(35));
+	model_pmu_run(MODEL_HOST, 10);
+	CHECK_EQ_U64(model_pmu_read(MSR_CORE_PERF_FIXED_CTR0 + 3), 15);
+	CHECK_EQ_U64(model_pmu_tally_fixed(MODEL_HOST, 3), 10);
+}
+
+TEST(pmu_model_v2_has_no_bitmap_and_no_status_set)
+{
+	struct model_pmu_config v2 = { 2, 2, 3, false };
+	struct cpuid_regs r;
+	u64 v;
+
+	model_pmu_install_config(&v2);
+	model_pmu_set_cpuid();
+	r = cpuid_count(CPUID_LEAF_PMU, 0);
+	CHECK_EQ_U64(r.eax & 0xffff, 0x0202);
+	CHECK_EQ_U64(r.edx & 0x1f, 3);
+	CHECK_EQ_U64(r.ecx, 0);
+	CHECK(!wrmsr_safe(MSR_CORE_PERF_GLOBAL_STATUS_SET, 1));
+	CHECK(!rdmsr_safe(MSR_IA32_PMC0 + 2, &v));
+	CHECK(!wrmsr_safe(MSR_CORE_PERF_GLOBAL_CTRL, BIT(2)));
+}
