@@ -12,8 +12,7 @@
 #include "hv/pmu/pmu.h"
 
 #define COUNTER_MASK (BIT(MODEL_PMU_WIDTH) - 1)
-#define GLOBAL_COUNTER_BITS \
-	((BIT(hw.nr_gp) - 1) | (BIT(hw.nr_fixed) - 1) << GLOBAL_FIXED_SHIFT)
+#define GLOBAL_COUNTER_BITS ((BIT(hw.nr_gp) - 1) | (BIT(hw.nr_fixed) - 1) << GLOBAL_FIXED_SHIFT)
 #define EVTSEL_RESERVED 0xffffffff00000000ULL /* bits 31:0 are all defined in v4 */
 #define FIXED_CTR_CTRL_VALID (BIT(FIXED_CTRL_BITS * hw.nr_fixed) - 1)
 
