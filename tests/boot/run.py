@@ -71,6 +71,8 @@ def run_case(name, case, verbose):
         cmd = [os.path.join(ROOT, "scripts/run"), "--platform", case["platform"],
                "--iso", iso, "--serial", serial, "--quiet",
                "--timeout", case.get("timeout", "60"), "--cpus", case.get("cpus", "1")]
+        if "cpu_model" in case:
+            cmd += ["--cpu-model", case["cpu_model"]]
         start = time.time()
         status = subprocess.run(cmd, stderr=subprocess.PIPE, text=True).returncode
         elapsed = time.time() - start
