@@ -7,10 +7,20 @@
  * absent. Nothing counts during the check (no selector or fixed counter
  * is enabled), so it holds in Bochs, whose PMU MSRs are plain storage.
  *
- * Command line: gp=N (the GP counters it expects, as pmu_gp=N), off (the
- * hypervisor runs pmu=off: no PMU at all), exits=N (rounds of exits,
- * default 1000), count (VMX hardware only: also check that enabled
- * counters count the guest's instructions and not the hypervisor's).
+ * The counters it owns are those CPUID 0xA describes: EAX 15:8 GP
+ * counters, and the fixed counters that EDX 4:0 counts from 0 or, on
+ * PerfMon v5, that the bitmap in ECX names (a guest may own fixed counters
+ * 2 and 3 without 0 and 1). Every other counter, its bits in GLOBAL_CTRL
+ * and its field in FIXED_CTR_CTRL must #GP, whether the CPU lacks it or
+ * the hypervisor keeps it.
+ *
+ * Command line: gp=N (the GP counters it expects, as pmu_gp=N),
+ * fixed=MASK (the fixed counters it expects, a bitmap in decimal), off (the
+ * hypervisor runs pmu=off: no PMU at all), rdpmc (RDPMC exits: RDPMC of
+ * a counter it does not own must #GP too, as under pmu=partition),
+ * exits=N (rounds of exits, default 1000), count (VMX hardware only:
+ * also check that enabled counters count the guest's instructions and
+ * not the hypervisor's).
  */
 #include "guests/lib/guest.h"
 #include "hv/hypercall.h"
@@ -35,11 +45,13 @@
 #define MAX_GP 8
 #define MAX_FIXED 4
 #define VECTOR_GP 13
+#define RDPMC_FIXED (1u << 30)
 
 const char guest_name[] = "pmu-check";
 
 struct pmu_view {
 	u32 version, nr_gp, nr_fixed;
+	u32 fixed_mask; /* bit j: the guest owns fixed counter j */
 	bool full_width;
 };
 
@@ -58,14 +70,29 @@ static u32 arg_value(const char *cmdline, const char *key, u32 def)
 	return def;
 }
 
+static bool owns_fixed(const struct pmu_view *v, u32 j)
+{
+	return v->fixed_mask & (1u << j);
+}
+
+/*
+ * Fixed counter j exists if ECX[j] (v5+) or EDX[4:0] > j. Intel SDM Vol. 2A,
+ * CPUID leaf 0AH, "Architectural Performance Monitoring Leaf".
+ */
 static struct pmu_view read_cpuid(void)
 {
 	struct cpuid_regs r = cpuid(0xa, 0);
-	struct pmu_view v = { r.eax & 0xff, (r.eax >> 8) & 0xff, r.edx & 0x1f, false };
+	struct pmu_view v = { r.eax & 0xff, (r.eax >> 8) & 0xff, 0, 0, false };
+	u32 contiguous = r.edx & 0x1f;
 	u64 caps;
 
-	if (v.version < 2)
-		v.nr_fixed = 0;
+	if (v.version >= 2)
+		v.fixed_mask = contiguous >= 32 ? ~0u : (1u << contiguous) - 1;
+	if (v.version >= 5)
+		v.fixed_mask |= r.ecx;
+	v.fixed_mask &= (1u << MAX_FIXED) - 1;
+	for (u32 j = 0; j < MAX_FIXED; j++)
+		v.nr_fixed += owns_fixed(&v, j);
 	if ((cpuid(1, 0).ecx & (1u << 15)) && rdmsr_safe(MSR_PERF_CAPABILITIES, &caps))
 		v.full_width = caps & PERF_CAP_FW_WRITE;
 	return v;
@@ -94,8 +121,9 @@ static u64 global_ctrl_owned(const struct pmu_view *v)
 
 	for (u32 i = 0; i < v->nr_gp; i++)
 		m |= 1ull << i;
-	for (u32 j = 0; j < v->nr_fixed; j++)
-		m |= 1ull << (32 + j);
+	for (u32 j = 0; j < MAX_FIXED; j++)
+		if (owns_fixed(v, j))
+			m |= 1ull << (32 + j);
 	return m;
 }
 
@@ -109,8 +137,9 @@ static u64 fixed_ctrl_pattern(const struct pmu_view *v)
 {
 	u64 c = 0;
 
-	for (u32 j = 0; j < v->nr_fixed; j++)
-		c |= 8ull << (4 * j);
+	for (u32 j = 0; j < MAX_FIXED; j++)
+		if (owns_fixed(v, j))
+			c |= 8ull << (4 * j);
 	return c;
 }
 
@@ -121,8 +150,9 @@ static void write_patterns(const struct pmu_view *v)
 		wrmsr(MSR_PERFEVTSEL0 + i, evtsel_pattern(i));
 		wrmsr(pmc_msr(v, i), pmc_pattern(i));
 	}
-	for (u32 j = 0; j < v->nr_fixed; j++)
-		wrmsr(MSR_FIXED_CTR0 + j, fixed_pattern(j));
+	for (u32 j = 0; j < MAX_FIXED; j++)
+		if (owns_fixed(v, j))
+			wrmsr(MSR_FIXED_CTR0 + j, fixed_pattern(j));
 	wrmsr(MSR_FIXED_CTR_CTRL, fixed_ctrl_pattern(v));
 	/* Every owned counter enabled globally; none counts, as none is enabled locally. */
 	wrmsr(MSR_GLOBAL_CTRL, global_ctrl_owned(v));
@@ -165,8 +195,9 @@ static void check_patterns_survive(const struct pmu_view *v, u32 rounds)
 		bad += compare("PERFEVTSEL", MSR_PERFEVTSEL0 + i, evtsel_pattern(i));
 		bad += compare("PMC", MSR_IA32_PMC0 + i, pmc_pattern(i));
 	}
-	for (u32 j = 0; j < v->nr_fixed; j++)
-		bad += compare("FIXED_CTR", MSR_FIXED_CTR0 + j, fixed_pattern(j));
+	for (u32 j = 0; j < MAX_FIXED; j++)
+		if (owns_fixed(v, j))
+			bad += compare("FIXED_CTR", MSR_FIXED_CTR0 + j, fixed_pattern(j));
 	bad += compare("FIXED_CTR_CTRL", MSR_FIXED_CTR_CTRL, fixed_ctrl_pattern(v));
 	bad += compare("GLOBAL_CTRL", MSR_GLOBAL_CTRL, global_ctrl_owned(v));
 	bad += compare("GLOBAL_STATUS", MSR_GLOBAL_STATUS, status_before);
@@ -187,6 +218,71 @@ static bool gp_faults(bool write, u32 msr)
 	return !ok && guest_fault_vector == VECTOR_GP;
 }
 
+static void check_unowned_fixed_fault(const struct pmu_view *v)
+{
+	u32 faults = 0, tried = 0;
+
+	for (u32 j = 0; j < MAX_FIXED; j++) {
+		if (owns_fixed(v, j))
+			continue;
+		faults += gp_faults(false, MSR_FIXED_CTR0 + j);
+		faults += gp_faults(true, MSR_FIXED_CTR0 + j);
+		tried += 2;
+	}
+	CHECK(faults == tried,
+	      "%u of %u reads and writes of the fixed counters outside mask 0x%x #GP", faults,
+	      tried, v->fixed_mask);
+}
+
+static bool write_faults(u32 msr, u64 value)
+{
+	guest_fault_vector = 0;
+	return !wrmsr_safe(msr, value) && guest_fault_vector == VECTOR_GP;
+}
+
+/* Enabling a counter it does not own, globally or in FIXED_CTR_CTRL, must #GP. */
+static void check_unowned_control_bits_fault(const struct pmu_view *v)
+{
+	u64 global_ctrl = rdmsr(MSR_GLOBAL_CTRL), fixed_ctrl = rdmsr(MSR_FIXED_CTR_CTRL);
+	u32 faults = 0, tried = 0;
+
+	for (u32 i = v->nr_gp; i < MAX_GP; i++, tried++)
+		faults += write_faults(MSR_GLOBAL_CTRL, 1ull << i);
+	for (u32 j = 0; j < MAX_FIXED; j++) {
+		if (owns_fixed(v, j))
+			continue;
+		faults += write_faults(MSR_GLOBAL_CTRL, 1ull << (32 + j));
+		faults += write_faults(MSR_FIXED_CTR_CTRL, 3ull << (4 * j));
+		tried += 2;
+	}
+	CHECK(faults == tried,
+	      "%u of %u writes enabling counters it does not own (GLOBAL_CTRL, "
+	      "FIXED_CTR_CTRL) #GP",
+	      faults, tried);
+	CHECK(rdmsr(MSR_GLOBAL_CTRL) == global_ctrl && rdmsr(MSR_FIXED_CTR_CTRL) == fixed_ctrl,
+	      "the refused writes left GLOBAL_CTRL and FIXED_CTR_CTRL unchanged");
+}
+
+/* RDPMC exits (pmu=partition): reading a counter it does not own #GPs like the MSRs. */
+static void check_unowned_rdpmc_faults(const struct pmu_view *v)
+{
+	u32 faults = 0, tried = 0;
+	u64 value;
+
+	for (u32 i = v->nr_gp; i < MAX_GP; i++, tried++) {
+		guest_fault_vector = 0;
+		faults += !rdpmc_safe(i, &value) && guest_fault_vector == VECTOR_GP;
+	}
+	for (u32 j = 0; j < MAX_FIXED; j++) {
+		if (owns_fixed(v, j))
+			continue;
+		guest_fault_vector = 0;
+		faults += !rdpmc_safe(RDPMC_FIXED | j, &value) && guest_fault_vector == VECTOR_GP;
+		tried++;
+	}
+	CHECK(faults == tried, "%u of %u RDPMCs of counters it does not own #GP", faults, tried);
+}
+
 static void check_unowned_fault(const struct pmu_view *v)
 {
 	u32 faults = 0, tried = 0;
@@ -200,6 +296,8 @@ static void check_unowned_fault(const struct pmu_view *v)
 	}
 	CHECK(faults == tried, "%u of %u accesses to GP counters %u..%u and their selectors #GP",
 	      faults, tried, v->nr_gp, MAX_GP - 1);
+	check_unowned_fixed_fault(v);
+	check_unowned_control_bits_fault(v);
 	CHECK(gp_faults(false, MSR_DS_AREA) && gp_faults(true, MSR_DS_AREA),
 	      "IA32_DS_AREA #GPs (no PEBS/BTS)");
 	CHECK(gp_faults(false, MSR_PEBS_ENABLE) && gp_faults(true, MSR_PEBS_ENABLE),
@@ -267,21 +365,29 @@ int guest_main(const char *cmdline)
 	struct pmu_view v = read_cpuid();
 	u32 rounds = arg_value(cmdline, "exits", 1000);
 	u32 want_gp = arg_value(cmdline, "gp", 0xffffffffu);
+	u32 want_fixed = arg_value(cmdline, "fixed", 0xffffffffu);
 
 	if (guest_cmdline_has(cmdline, "off")) {
 		check_pmu_absent();
 		guest_finish();
 	}
-	guest_printf("# CPUID 0xA: PerfMon v%u, %u GP, %u fixed counters%s\n", v.version, v.nr_gp,
-		     v.nr_fixed, v.full_width ? ", full-width writes" : "");
+	guest_printf("# CPUID 0xA: PerfMon v%u, %u GP, %u fixed counters (mask 0x%x)%s\n",
+		     v.version, v.nr_gp, v.nr_fixed, v.fixed_mask,
+		     v.full_width ? ", full-width writes" : "");
 	CHECK(v.version >= 2 && v.nr_gp <= MAX_GP && v.nr_fixed <= MAX_FIXED,
 	      "CPUID 0xA describes an architectural PMU");
 	if (want_gp != 0xffffffffu)
 		CHECK(v.nr_gp == want_gp, "CPUID 0xA reports %u GP counters, as pmu_gp=%u gives",
 		      v.nr_gp, want_gp);
+	if (want_fixed != 0xffffffffu)
+		CHECK(v.fixed_mask == want_fixed,
+		      "CPUID 0xA reports fixed counters 0x%x, as expected (0x%x)", v.fixed_mask,
+		      want_fixed);
 	check_no_pebs_lbr();
 	check_patterns_survive(&v, rounds);
 	check_unowned_fault(&v);
+	if (guest_cmdline_has(cmdline, "rdpmc"))
+		check_unowned_rdpmc_faults(&v);
 	if (guest_cmdline_has(cmdline, "count"))
 		check_counting(&v, rounds);
 	guest_finish();
