@@ -21,6 +21,7 @@ struct option_desc {
 
 static const char *const global_ctrl_choices[] = { "lists", "vmcs", NULL };
 static const char *const pmu_read_choices[] = { "auto", "rdpmc", "rdmsr", NULL };
+static const char *const pmu_host_choices[] = { "fixed", "gp", NULL };
 
 /* Exit reasons pmu_lazy= may name, with their basic exit reason numbers. */
 static const struct {
@@ -39,6 +40,7 @@ static const struct option_desc option_table[] = {
 	{ "pmu", OPT_CHOICE, FIELD(pmu), 0, 0, NULL, pmu_strategy_name_at, 0 },
 	{ "global_ctrl", OPT_CHOICE, FIELD(global_ctrl), 0, 0, global_ctrl_choices, NULL, 0 },
 	{ "pmu_read", OPT_CHOICE, FIELD(pmu_read), 0, 0, pmu_read_choices, NULL, 0 },
+	{ "pmu_host", OPT_CHOICE, FIELD(pmu_host), 0, 0, pmu_host_choices, NULL, 0 },
 	{ "pmu_gp", OPT_UINT, FIELD(pmu_gp), 0, PMU_GP_ALL, NULL, NULL, PMU_GP_ALL },
 	{ "pmu_lazy", OPT_REASON_SET, FIELD(pmu_lazy), 0, 0, NULL, NULL, 0 },
 	{ "pmu_lazy_every", OPT_UINT, FIELD(pmu_lazy_every), 0, UINT32_MAX, NULL, NULL, 0 },

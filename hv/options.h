@@ -14,6 +14,7 @@ struct hv_options {
 	u64 pmu;	      /* enum pmu_strategy */
 	u64 global_ctrl;      /* enum global_ctrl_mode */
 	u64 pmu_read;	      /* enum pmu_read_method */
+	u64 pmu_host;	      /* enum pmu_host_counters: the counters pmu=partition keeps */
 	u64 pmu_gp;	      /* GP counters for the guest (PMU_GP_ALL: all) */
 	u64 pmu_lazy;	      /* lazy: bit r set = switch on exit reason r */
 	u64 pmu_lazy_every;   /* lazy: also switch on every Nth exit (0: never) */

@@ -3,6 +3,7 @@
 #include "hv/cpu/vcpu.h"
 #include "hv/log.h"
 #include "hv/options.h"
+#include "hv/pmu/pmu.h"
 #include "hv/status.h"
 #include "hv/guest/end.h"
 #include "arch/x86/cr.h"
@@ -52,11 +53,24 @@ enum exit_action handle_xsetbv(void)
 	return EXIT_SKIP_INSN;
 }
 
-/* RDPMC exits only where the guest has no PMU (pmu=off): #GP, as on a CPU without one. */
+/*
+ * RDPMC exits where the guest has no PMU (pmu=off: #GP, as on a CPU without
+ * one) or where the hypervisor keeps counters of its own (pmu=partition:
+ * the guest's counters are read for it, the others #GP). CPL and CR4.PCE
+ * faults come before the VM exit (SDM Vol. 3C, "Relative Priority of
+ * Faults and VM Exits").
+ */
 enum exit_action handle_rdpmc(void)
 {
-	vcpu_inject_gp();
-	return EXIT_RESUME;
+	u64 value;
+
+	if (!pmu_guest_rdpmc((u32)vcpu.regs->rcx, &value)) {
+		vcpu_inject_gp();
+		return EXIT_RESUME;
+	}
+	vcpu.regs->rax = (u32)value;
+	vcpu.regs->rdx = value >> 32;
+	return EXIT_SKIP_INSN;
 }
 
 /* The guest sees no VMX: its VMX instructions are undefined opcodes. */

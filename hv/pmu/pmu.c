@@ -33,7 +33,7 @@ struct pmu pmu;
 const struct pmu_strategy *const pmu_strategies[] = {
 	&pmu_strategy_passthrough, /* the default */
 	&pmu_strategy_off,	   &pmu_strategy_switch, &pmu_strategy_rfc,
-	&pmu_strategy_mediated,	   &pmu_strategy_lazy,
+	&pmu_strategy_mediated,	   &pmu_strategy_lazy,	 &pmu_strategy_partition,
 };
 const unsigned pmu_nr_strategies = ARRAY_SIZE(pmu_strategies);
 
@@ -316,7 +316,7 @@ static void setup_msr_lists(u64 max)
 	pmu.host_list = (struct vmx_msr_list){ alloc_list("host MSR list"), 0 };
 	vmx_msr_list_add(&pmu.guest_list, MSR_CORE_PERF_GLOBAL_CTRL,
 			 pmu.host_boot.global_ctrl & pmu.guest_global_mask);
-	vmx_msr_list_add(&pmu.host_list, MSR_CORE_PERF_GLOBAL_CTRL, 0);
+	vmx_msr_list_add(&pmu.host_list, MSR_CORE_PERF_GLOBAL_CTRL, pmu.host_global_ctrl_at_exit);
 	if (pmu.guest_list.count > max)
 		hv_fail(HV_STATUS_UNSUPPORTED, "VMX MSR lists hold at most %llu entries",
 			(unsigned long long)max);
@@ -341,7 +341,7 @@ static void setup_vmcs_fields(const struct pmu_vmx_caps *caps, u32 *exit_control
 	*entry_controls |= VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL;
 	*exit_controls |= VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL;
 	vmwrite(GUEST_IA32_PERF_GLOBAL_CTRL, pmu.host_boot.global_ctrl & pmu.guest_global_mask);
-	vmwrite(HOST_IA32_PERF_GLOBAL_CTRL, 0);
+	vmwrite(HOST_IA32_PERF_GLOBAL_CTRL, pmu.host_global_ctrl_at_exit);
 	pmu.vmcs_saves_global_ctrl = caps->exit_save_global_ctrl;
 	if (pmu.vmcs_saves_global_ctrl) {
 		*exit_controls |= VM_EXIT_SAVE_IA32_PERF_GLOBAL_CTRL;
@@ -435,6 +435,8 @@ static void setup_msr_bitmap(u8 *bm)
 		intercept(bm, MSR_CORE_PERF_GLOBAL_OVF_CTRL, MSR_INTERCEPT_WRITE);
 		intercept(bm, MSR_CORE_PERF_GLOBAL_STATUS_SET, MSR_INTERCEPT_WRITE);
 	}
+	if (pmu.ops->setup_intercepts)
+		pmu.ops->setup_intercepts(bm);
 }
 
 void pmu_setup_vmcs(const struct pmu_vmx_caps *caps, u8 *msr_bitmap, u32 *exit_controls,
@@ -451,7 +453,12 @@ void pmu_setup_vmcs(const struct pmu_vmx_caps *caps, u8 *msr_bitmap, u32 *exit_c
 
 bool pmu_rdpmc_exits(void)
 {
-	return !guest_has_pmu();
+	return !guest_has_pmu() || pmu.ops->rdpmc;
+}
+
+bool pmu_guest_rdpmc(u32 ecx, u64 *value)
+{
+	return guest_has_pmu() && pmu.ops->rdpmc && pmu.ops->rdpmc(ecx, value);
 }
 
 /* ---- the guest's CPUID ---- */
@@ -511,6 +518,8 @@ bool pmu_msr_read(u32 msr, u64 *value)
 {
 	u64 caps;
 
+	if (msr == MSR_CORE_PERF_FIXED_CTR_CTRL && guest_has_pmu() && pmu.ops->read_fixed_ctr_ctrl)
+		return pmu.ops->read_fixed_ctr_ctrl(value);
 	/* Everything else that exits here is not the guest's: #GP. */
 	if (msr != MSR_IA32_PERF_CAPABILITIES || !guest_has_pmu() || !rdmsr_safe(msr, &caps))
 		return false;

@@ -48,11 +48,17 @@ struct pmu_strategy {
 	/* Intercepted guest writes; NULL: the shared handling. Return false for #GP. */
 	bool (*write_fixed_ctr_ctrl)(u64 value);
 	bool (*write_global_ctrl)(u64 value);
+	/* Optional: MSR intercepts decided at boot, after the shared ones (pmu_setup_vmcs). */
+	void (*setup_intercepts)(u8 *msr_bitmap);
+	/* Optional: intercepted guest FIXED_CTR_CTRL reads; false for #GP. */
+	bool (*read_fixed_ctr_ctrl)(u64 *value);
+	/* Optional: set, the guest's RDPMC exits and this answers it; false for #GP. */
+	bool (*rdpmc)(u32 ecx, u64 *value);
 };
 
 /* The strategies, each defined in its own file, registered in pmu_strategies[] (pmu.c). */
 extern const struct pmu_strategy pmu_strategy_passthrough, pmu_strategy_off, pmu_strategy_switch,
-	pmu_strategy_rfc, pmu_strategy_mediated, pmu_strategy_lazy;
+	pmu_strategy_rfc, pmu_strategy_mediated, pmu_strategy_lazy, pmu_strategy_partition;
 
 /* Every strategy; the first is the default. */
 extern const struct pmu_strategy *const pmu_strategies[];
@@ -66,6 +72,8 @@ void pmu_print_strategies(void);
 
 enum global_ctrl_mode { GLOBAL_CTRL_LISTS, GLOBAL_CTRL_VMCS };
 enum pmu_read_method { PMU_READ_AUTO, PMU_READ_RDPMC, PMU_READ_RDMSR };
+/* partition: the hypervisor keeps fixed counters 0 and 1, or the last two GP counters. */
+enum pmu_host_counters { PMU_HOST_FIXED, PMU_HOST_GP };
 
 /* One side's PMU registers. */
 struct pmu_state {
@@ -101,6 +109,7 @@ struct pmu {
 	/* IA32_PERF_GLOBAL_CTRL at VM transitions */
 	struct vmx_msr_list guest_list; /* VM-entry MSR-load = VM-exit MSR-store */
 	struct vmx_msr_list host_list;	/* VM-exit MSR-load */
+	u64 host_global_ctrl_at_exit;	/* what VM exit loads: 0, or the host's own counters */
 	/* lazy */
 	u64 lazy_reasons; /* bit r: switch on exit reason r */
 	u64 lazy_every, lazy_exits;
@@ -125,8 +134,10 @@ void pmu_init(void);
 /* VMCS side: GLOBAL_CTRL lists or controls, MSR bitmap for the guest's MSRs. */
 void pmu_setup_vmcs(const struct pmu_vmx_caps *caps, u8 *msr_bitmap, u32 *exit_controls,
 		    u32 *entry_controls);
-/* Whether RDPMC must exit (the guest has no PMU). */
+/* Whether RDPMC must exit (the guest has no PMU, or the strategy answers RDPMC). */
 bool pmu_rdpmc_exits(void);
+/* The guest's RDPMC, where it exits: false means #GP. */
+bool pmu_guest_rdpmc(u32 ecx, u64 *value);
 /* CPUID leaves the PMU shapes (0x1, 0x7, 0xA, 0x1C). */
 void pmu_filter_cpuid(u32 leaf, u32 subleaf, struct cpuid_regs *r);
 /* The shared CPUID filter of leaf 0xA: the number of GP counters the guest owns. */
