@@ -40,6 +40,14 @@ static inline struct cpuid_regs cpuid(u32 leaf)
 {
 	return cpuid_count(leaf, 0);
 }
+
+/* MAXPHYADDR: CPUID.80000008H:EAX[7:0], or 36 where the leaf is absent (SDM Vol. 3A, "Physical Address Space"). */
+static inline unsigned cpuid_phys_addr_bits(void)
+{
+	if (cpuid(0x80000000).eax < 0x80000008)
+		return 36;
+	return cpuid(0x80000008).eax & 0xff;
+}
 #endif /* __ASSEMBLY__ */
 
 #endif

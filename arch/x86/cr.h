@@ -5,16 +5,48 @@
 #include "lib/types.h"
 
 #define X86_CR0_PE BIT(0)
+#define X86_CR0_MP BIT(1)
+#define X86_CR0_EM BIT(2)
+#define X86_CR0_TS BIT(3)
+#define X86_CR0_ET BIT(4) /* hardwired to 1 */
 #define X86_CR0_NE BIT(5)
 #define X86_CR0_WP BIT(16)
+#define X86_CR0_AM BIT(18)
 #define X86_CR0_NW BIT(29)
 #define X86_CR0_CD BIT(30)
 #define X86_CR0_PG BIT(31)
 
+#define X86_CR4_PSE BIT(4)
 #define X86_CR4_PAE BIT(5)
+#define X86_CR4_PGE BIT(7)
 #define X86_CR4_PCE BIT(8) /* RDPMC allowed at CPL > 0 */
 #define X86_CR4_VMXE BIT(13)
+#define X86_CR4_LA57 BIT(12)
+#define X86_CR4_PCIDE BIT(17)
 #define X86_CR4_OSXSAVE BIT(18)
+#define X86_CR4_SMEP BIT(20)
+#define X86_CR4_CET BIT(23)
+
+#define X86_CR3_PCID_MASK 0xfffULL /* CR3[11:0] with CR4.PCIDE = 1 */
+
+#ifndef __ASSEMBLY__
+/*
+ * The checks MOV to CR0/CR4 makes before it changes anything, for a
+ * hypervisor that emulates the write: each returns true when the CPU
+ * raises #GP(0). SDM Vol. 3A, "MOV—Move to/from Control Registers", and
+ * Vol. 3A, "Control Registers". `cs_long` is CS.L (64-bit mode when
+ * EFER.LMA = 1); `cr4_allowed` the CR4 bits this processor accepts.
+ */
+struct cr_state {
+	u64 cr0, cr3, cr4, efer;
+	bool cs_long;
+};
+
+/* The value CR0 holds after a MOV of `v` that does not fault: ET reads 1, reserved bits 0. */
+u64 cr0_normalize(u64 v);
+bool cr0_write_faults(const struct cr_state *s, u64 new_cr0);
+bool cr4_write_faults(const struct cr_state *s, u64 new_cr4, u64 cr4_allowed);
+#endif
 
 #ifndef __ASSEMBLY__
 #ifndef HOST_MODEL

@@ -42,6 +42,7 @@ enum vmcs_field {
 	GUEST_IA32_PAT = 0x2804,
 	GUEST_IA32_EFER = 0x2806,
 	GUEST_IA32_PERF_GLOBAL_CTRL = 0x2808,
+	GUEST_PDPTR0 = 0x280a, /* + 2 * i: PDPTEi, used with EPT and PAE paging */
 	/* 64-bit host-state fields */
 	HOST_IA32_PAT = 0x2c00,
 	HOST_IA32_EFER = 0x2c02,

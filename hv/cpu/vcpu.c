@@ -14,6 +14,7 @@
 #include "hv/cpu/vcpu.h"
 #include "hv/cpu/vmx_enable.h"
 #include "hv/guest/end.h"
+#include "hv/exit/cr.h"
 #include "arch/x86/cr.h"
 #include "arch/x86/desc.h"
 #include "arch/x86/msr.h"
@@ -25,7 +26,6 @@
 #define GUEST_PAT_DEFAULT 0x0007040600070406ULL /* the power-on PAT */
 #define GUEST_RFLAGS_FIXED BIT(1)
 #define GUEST_DR7_DEFAULT 0x400
-#define X86_CR0_ET BIT(4)
 #define AR_CODE32 0xc09b /* G, D/B, present, code execute/read, accessed */
 #define AR_DATA32 0xc093 /* G, D/B, present, data read/write, accessed */
 #define AR_TSS32_BUSY 0x008b
@@ -98,17 +98,18 @@ static void setup_controls(void)
 
 /*
  * The guest must run with CR0.NE and CR4.VMXE set (IA32_VMX_CRx_FIXED0);
- * owning those bits and shadowing them hides that from the guest.
+ * owning those bits and shadowing them hides that from the guest. CR0.CD
+ * and NW are owned too (VM entry does not load them, hv/exit/cr.c): the
+ * guest starts with the processor's.
  */
 static void setup_control_registers(void)
 {
-	u64 cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0) & ~(X86_CR0_PE | X86_CR0_PG);
 	u64 cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
-	u64 cr0 = X86_CR0_PE | X86_CR0_ET;
+	u64 cr0 = X86_CR0_PE | X86_CR0_ET | (read_cr0() & (X86_CR0_CD | X86_CR0_NW));
 
-	vmwrite(CR0_GUEST_HOST_MASK, cr0_fixed0);
+	vmwrite(CR0_GUEST_HOST_MASK, cr0_owned_bits());
 	vmwrite(CR0_READ_SHADOW, cr0);
-	vmwrite(GUEST_CR0, cr0 | cr0_fixed0);
+	vmwrite(GUEST_CR0, cr0 | cr0_forced_bits());
 	vmwrite(CR4_GUEST_HOST_MASK, cr4_fixed0);
 	vmwrite(CR4_READ_SHADOW, 0);
 	vmwrite(GUEST_CR4, cr4_fixed0);

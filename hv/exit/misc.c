@@ -6,7 +6,6 @@
 #include "hv/pmu/pmu.h"
 #include "hv/status.h"
 #include "hv/guest/end.h"
-#include "arch/x86/cr.h"
 #include "arch/x86/extable.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/vmx.h"
@@ -84,56 +83,4 @@ enum exit_action handle_preemption_timer(void)
 {
 	/* vcpu_arm_time_limit() ends the guest once the deadline has passed. */
 	return EXIT_RESUME;
-}
-
-/*
- * MOV to CR0/CR4 changing a bit the hypervisor owns (CR0.NE, CR4.VMXE):
- * the guest's value goes to the read shadow, the real register keeps the
- * bits VMX operation needs. Exit qualification per SDM Vol. 3C, "Exit
- * Qualification for Control-Register Accesses".
- */
-#define CR_QUAL_NUMBER(q) ((q)&0xf)
-#define CR_QUAL_ACCESS(q) (((q) >> 4) & 3)
-#define CR_QUAL_GPR(q) (((q) >> 8) & 0xf)
-#define CR_ACCESS_MOV_TO 0
-#define CR_GPR_RSP 4
-
-static void update_long_mode(u64 cr0)
-{
-	u64 efer = vmread(GUEST_IA32_EFER);
-	u64 entry = vmread(VM_ENTRY_CONTROLS);
-
-	/* With paging toggled by an exit, LMA must be emulated. SDM Vol. 3C, "Unrestricted Guests". */
-	if ((cr0 & X86_CR0_PG) && (efer & EFER_LME)) {
-		efer |= EFER_LMA;
-		entry |= VM_ENTRY_IA32E_MODE;
-	} else {
-		efer &= ~EFER_LMA;
-		entry &= ~(u64)VM_ENTRY_IA32E_MODE;
-	}
-	vmwrite(GUEST_IA32_EFER, efer);
-	vmwrite(VM_ENTRY_CONTROLS, entry);
-}
-
-enum exit_action handle_cr_access(void)
-{
-	u64 q = vcpu.exit_qualification;
-	u32 cr = CR_QUAL_NUMBER(q), gpr = CR_QUAL_GPR(q);
-	u64 value;
-
-	if (CR_QUAL_ACCESS(q) != CR_ACCESS_MOV_TO || (cr != 0 && cr != 4))
-		guest_end(HV_STATUS_HV_FAULT,
-			  "unexpected control-register exit, qualification 0x%llx",
-			  (unsigned long long)q);
-	value = gpr == CR_GPR_RSP ? vmread(GUEST_RSP) : *vcpu_gpr(gpr);
-	if (cr == 0) {
-		u64 fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0) & ~(X86_CR0_PE | X86_CR0_PG);
-		vmwrite(CR0_READ_SHADOW, value);
-		vmwrite(GUEST_CR0, value | fixed0);
-		update_long_mode(value);
-	} else {
-		vmwrite(CR4_READ_SHADOW, value);
-		vmwrite(GUEST_CR4, value | rdmsr(MSR_IA32_VMX_CR4_FIXED0));
-	}
-	return EXIT_SKIP_INSN;
 }

@@ -10,7 +10,6 @@ enum exit_action handle_rdpmc(void);
 enum exit_action handle_invd(void);
 enum exit_action handle_xsetbv(void);
 enum exit_action handle_vmx_instruction(void);
-enum exit_action handle_cr_access(void);
 enum exit_action handle_preemption_timer(void);
 
 #endif

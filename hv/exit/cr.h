@@ -1,0 +1,14 @@
+/* MOV to CR0/CR4 that exits (hv/exit/cr.c). */
+#ifndef HV_EXIT_CR_H
+#define HV_EXIT_CR_H
+
+#include "hv/exit/vmexit.h"
+#include "lib/types.h"
+
+/* The CR0 bits VMX operation needs set in the real register (CR0.NE). */
+u64 cr0_forced_bits(void);
+/* The CR0 bits the guest changes only through handle_cr_access: those and CD, NW. */
+u64 cr0_owned_bits(void);
+enum exit_action handle_cr_access(void);
+
+#endif
