@@ -1,11 +1,10 @@
 /*
  * pmuvisor: from the boot stub to the guest. Boot flow: console, descriptor
  * tables, boot information, options, frame allocator, platform report,
- * VMX, guest, report, platform exit.
+ * VMX, the guest runs (hv/runs.c), each with its report, platform exit.
  */
-#include "hv/bench_primitives.h"
+#include "hv/runs.h"
 #include "arch/x86/frame.h"
-#include "hv/guest/setup.h"
 #include "hv/log.h"
 #include "hv/multiboot2.h"
 #include "hv/options.h"
@@ -71,6 +70,7 @@ static u64 top_of_ram(void)
 static void init_memory(void)
 {
 	struct phys_range reserved[2 + BOOT_MAX_MODULES];
+	u64 pool_size = HV_POOL_SIZE + runs_memory_needed(&boot);
 	int n = 0;
 
 	hv_image = (struct phys_range){ virt_to_phys(__hv_start), virt_to_phys(__hv_end) };
@@ -81,9 +81,9 @@ static void init_memory(void)
 	if (!frame_init(boot.regions, boot.nr_regions, reserved, n))
 		hv_fail(HV_STATUS_BAD_INPUT, "memory map has too many holes (more than %d ranges)",
 			FRAME_MAX_RANGES);
-	if (!frame_reserve_pool(HV_POOL_SIZE, &hv_pool))
+	if (!frame_reserve_pool(pool_size, &hv_pool))
 		hv_fail(HV_STATUS_BAD_INPUT, "no free RAM range of %llu MiB for the hypervisor",
-			HV_POOL_SIZE >> 20);
+			(unsigned long long)(pool_size >> 20));
 	if (!paging_map_identity_above_4g(top_of_ram()))
 		hv_fail(HV_STATUS_UNSUPPORTED, "cannot map RAM up to 0x%llx",
 			(unsigned long long)top_of_ram());
@@ -122,12 +122,7 @@ void hv_main(u32 magic, u32 info_phys)
 	if (boot.nr_modules == 0)
 		hv_fail(HV_STATUS_BAD_INPUT, "no guest module: add 'module2 /path/guest.elf "
 					     "[args]' after the multiboot2 line");
-	pmu_init();
 	vmx_enable();
 	smp_park_application_processors(&boot);
-	guest_setup(&boot, hv_image, hv_pool);
-	if (hv_opts.bench_primitives)
-		bench_primitives_run();
-	pr_info("launching the guest");
-	vcpu_run();
+	runs_start(&boot, hv_image, hv_pool);
 }

@@ -5,7 +5,7 @@
 
 struct hv_options hv_opts;
 
-enum option_kind { OPT_UINT, OPT_CHOICE, OPT_REASON_SET };
+enum option_kind { OPT_UINT, OPT_CHOICE, OPT_REASON_SET, OPT_RUNS };
 
 struct option_desc {
 	const char *name;
@@ -22,6 +22,8 @@ struct option_desc {
 static const char *const global_ctrl_choices[] = { "lists", "vmcs", NULL };
 static const char *const pmu_read_choices[] = { "auto", "rdpmc", "rdmsr", NULL };
 static const char *const pmu_host_choices[] = { "fixed", "gp", NULL };
+/* In the order of enum stats_level in hv/exit/stats.h. */
+static const char *const stats_choices[] = { "off", "counts", "full", NULL };
 
 /* Exit reasons pmu_lazy= may name, with their basic exit reason numbers. */
 static const struct {
@@ -45,6 +47,9 @@ static const struct option_desc option_table[] = {
 	{ "pmu_lazy", OPT_REASON_SET, FIELD(pmu_lazy), 0, 0, NULL, NULL, 0 },
 	{ "pmu_lazy_every", OPT_UINT, FIELD(pmu_lazy_every), 0, UINT32_MAX, NULL, NULL, 0 },
 	{ "bench_primitives", OPT_UINT, FIELD(bench_primitives), 0, 1, NULL, NULL, 0 },
+	{ "stats", OPT_CHOICE, FIELD(stats), 0, 0, stats_choices, NULL, 2 },
+	{ "repeat", OPT_UINT, FIELD(repeat), 1, OPTIONS_REPEAT_MAX, NULL, NULL, 1 },
+	{ "runs", OPT_RUNS, FIELD(runs), 0, 0, NULL, NULL, 0 },
 };
 
 /* "cpuid,vmcall,io" -> bit mask of exit reasons; "none" is the empty set. */
@@ -101,9 +106,13 @@ static u64 *option_slot(struct hv_options *o, const struct option_desc *d)
 void options_set_defaults(struct hv_options *o)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(option_table); i++)
-		*option_slot(o, &option_table[i]) = option_table[i].def;
+		if (option_table[i].kind != OPT_RUNS)
+			*option_slot(o, &option_table[i]) = option_table[i].def;
+	memset(o->runs, 0, sizeof(o->runs));
 	o->help = NULL;
 }
+
+static bool parse_runs(struct hv_options *o, const char *v, size_t len, char *err, size_t errlen);
 
 static const struct option_desc *find_option(const char *key, size_t len)
 {
@@ -140,24 +149,19 @@ static void describe_choices(const struct option_desc *d, char *buf, size_t size
 					    choice(d, i));
 }
 
-static bool parse_word(struct hv_options *o, const char *w, size_t len, char *err, size_t errlen)
+/* key (klen bytes) set to the value that follows eq. */
+static bool set_option(struct hv_options *o, const char *w, size_t klen, const char *eq,
+		       size_t vlen, char *err, size_t errlen)
 {
-	const char *eq = memchr(w, '=', len);
-	const struct option_desc *d;
-	size_t klen, vlen;
+	const struct option_desc *d = find_option(w, klen);
 	u64 v;
 
-	if (!eq) {
-		snprintf_hv(err, errlen, "option '%.*s' is not key=value", (int)len, w);
-		return false;
-	}
-	klen = (size_t)(eq - w);
-	vlen = len - klen - 1;
-	d = find_option(w, klen);
 	if (!d) {
 		snprintf_hv(err, errlen, "unknown option '%.*s'", (int)klen, w);
 		return false;
 	}
+	if (d->kind == OPT_RUNS)
+		return parse_runs(o, eq + 1, vlen, err, errlen);
 	if (d->kind == OPT_REASON_SET) {
 		if (!parse_reason_set(eq + 1, vlen, &v, err, errlen))
 			return false;
@@ -185,6 +189,127 @@ static bool parse_word(struct hv_options *o, const char *w, size_t len, char *er
 ok:
 	*option_slot(o, d) = v;
 	return true;
+}
+
+static bool parse_word(struct hv_options *o, const char *w, size_t len, char *err, size_t errlen)
+{
+	const char *eq = memchr(w, '=', len);
+	size_t klen;
+
+	if (!eq) {
+		snprintf_hv(err, errlen, "option '%.*s' is not key=value", (int)len, w);
+		return false;
+	}
+	klen = (size_t)(eq - w);
+	return set_option(o, w, klen, eq, len - klen - 1, err, errlen);
+}
+
+/* The length of the part of s (len bytes) before the first sep, or len. */
+static size_t part_length(const char *s, size_t len, char sep)
+{
+	const char *at = memchr(s, sep, len);
+	return at ? (size_t)(at - s) : len;
+}
+
+/* Apply one configuration, "key:value+key:value", to o. */
+static bool apply_config(struct hv_options *o, int index, const char *c, size_t len, char *err,
+			 size_t errlen)
+{
+	char why[160];
+
+	if (!len) {
+		snprintf_hv(err, errlen, "option runs: configuration %d is empty", index + 1);
+		return false;
+	}
+	while (len) {
+		size_t n = part_length(c, len, '+');
+		const char *colon = memchr(c, ':', n);
+		size_t klen = colon ? (size_t)(colon - c) : n;
+		bool ok = false;
+
+		if (!colon)
+			snprintf_hv(why, sizeof(why), "'%.*s' is not key:value", (int)n, c);
+		else if ((klen == 4 && !strncmp(c, "runs", 4)) ||
+			 (klen == 6 && !strncmp(c, "repeat", 6)) ||
+			 (klen == 16 && !strncmp(c, "bench_primitives", 16)))
+			snprintf_hv(why, sizeof(why), "'%.*s' cannot differ between runs",
+				    (int)klen, c);
+		else
+			ok = set_option(o, c, klen, colon, n - klen - 1, why, sizeof(why));
+		if (!ok) {
+			snprintf_hv(err, errlen, "option runs: configuration %d: %s", index + 1,
+				    why);
+			return false;
+		}
+		c += n + (n < len);
+		len -= n + (n < len);
+		if (!len && c[-1] == '+') {
+			snprintf_hv(err, errlen, "option runs: configuration %d ends in '+'",
+				    index + 1);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Check every configuration now, so that a bad one stops the boot before the first run. */
+static bool parse_runs(struct hv_options *o, const char *v, size_t len, char *err, size_t errlen)
+{
+	struct hv_options scratch = *o;
+	int n = 0;
+
+	if (len >= sizeof(o->runs)) {
+		snprintf_hv(err, errlen, "option runs: longer than %u characters",
+			    (unsigned)sizeof(o->runs) - 1);
+		return false;
+	}
+	for (size_t at = 0; len && at <= len; n++) {
+		size_t part = part_length(v + at, len - at, '/');
+		if (n == OPTIONS_RUNS_MAX) {
+			snprintf_hv(err, errlen, "option runs: more than %d configurations",
+				    OPTIONS_RUNS_MAX);
+			return false;
+		}
+		if (!apply_config(&scratch, n, v + at, part, err, errlen))
+			return false;
+		at += part + 1;
+	}
+	memset(o->runs, 0, sizeof(o->runs));
+	memcpy(o->runs, v, len);
+	return true;
+}
+
+int options_run_configs(const struct hv_options *o)
+{
+	int n = 0;
+
+	if (!o->runs[0])
+		return 0;
+	for (const char *p = o->runs; *p; p++)
+		n += *p == '/';
+	return n + 1;
+}
+
+void options_for_run(const struct hv_options *o, int i, struct hv_options *out, const char **config,
+		     size_t *config_len)
+{
+	const char *c = o->runs;
+	size_t len = strlen(c), n;
+	char err[160];
+
+	for (; i > 0; i--) {
+		n = part_length(c, len, '/');
+		c += n + 1;
+		len -= n + 1;
+	}
+	n = part_length(c, len, '/');
+	*out = *o;
+	memset(out->runs, 0, sizeof(out->runs));
+	out->repeat = 1;
+	/* Accepted by options_parse(), so it applies again. */
+	(void)apply_config(out, 0, c, n, err, sizeof(err));
+	*config = c;
+	*config_len = n;
 }
 
 bool options_parse(const char *cmdline, struct hv_options *o, char *err, size_t errlen)
@@ -219,7 +344,10 @@ void options_format(const struct hv_options *o, char *buf, size_t size)
 		u64 v = *option_slot((struct hv_options *)o, d);
 		const char *sep = i ? " " : "";
 
-		if (d->kind == OPT_CHOICE) {
+		if (d->kind == OPT_RUNS) {
+			used += (size_t)snprintf_hv(buf + used, size - used, "%s%s=%s", sep,
+						    d->name, o->runs);
+		} else if (d->kind == OPT_CHOICE) {
 			used += (size_t)snprintf_hv(buf + used, size - used, "%s%s=%s", sep,
 						    d->name, choice(d, v));
 		} else if (d->kind == OPT_REASON_SET) {

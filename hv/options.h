@@ -8,6 +8,16 @@
 
 #include "lib/types.h"
 
+/*
+ * runs=CONFIG/CONFIG/... runs the guest once per configuration, each
+ * CONFIG being key:value pairs joined by '+' that override the rest of
+ * the command line for that run (pmu:switch+global_ctrl:vmcs); repeat=N
+ * runs the whole list N times. '/', '+' and ':' need no quoting in GRUB.
+ */
+#define OPTIONS_RUNS_MAX 32
+#define OPTIONS_RUNS_MAX_TEXT 480
+#define OPTIONS_REPEAT_MAX 16
+
 struct hv_options {
 	u64 loglevel;	      /* 0 errors .. 3 debug */
 	u64 guest_limit;      /* end the guest after this many TSC ticks (0: never) */
@@ -20,6 +30,9 @@ struct hv_options {
 	u64 pmu_lazy_every;   /* lazy: also switch on every Nth exit (0: never) */
 	u64 bench_primitives; /* measure PMU/VMX primitives at boot */
 	const char *help;     /* KEY=help was given: list KEY's choices and stop (NULL: not) */
+	u64 stats;	      /* enum stats_level (hv/exit/stats.h) */
+	u64 repeat;	      /* runs=: how many times the list runs */
+	char runs[OPTIONS_RUNS_MAX_TEXT]; /* runs=, validated; "" for one run as given */
 };
 
 #define PMU_GP_ALL 255
@@ -31,5 +44,16 @@ void options_set_defaults(struct hv_options *o);
 bool options_parse(const char *cmdline, struct hv_options *o, char *err, size_t errlen);
 /* "key=value key=value ..." of every option in force, for result records. */
 void options_format(const struct hv_options *o, char *buf, size_t size);
+
+/* The configurations in o->runs (0 when runs= is not given: one run of o itself). */
+int options_run_configs(const struct hv_options *o);
+/*
+ * The options of configuration i (0-based) of o->runs: o with that
+ * configuration applied, runs= and repeat= cleared. *config gets the
+ * configuration's text and *config_len its length. Cannot fail for a
+ * configuration options_parse() accepted.
+ */
+void options_for_run(const struct hv_options *o, int i, struct hv_options *out, const char **config,
+		     size_t *config_len);
 
 #endif

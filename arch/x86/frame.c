@@ -107,6 +107,18 @@ u64 frame_alloc(void)
 	return 0;
 }
 
+void frame_mark(struct frame_mark *m)
+{
+	for (int i = 0; i < nr_ranges; i++)
+		m->top[i] = ranges[i].top;
+}
+
+void frame_release(const struct frame_mark *m)
+{
+	for (int i = 0; i < nr_ranges; i++)
+		ranges[i].top = MAX(ranges[i].top, m->top[i]);
+}
+
 u64 frame_free_bytes(void)
 {
 	u64 total = 0;

@@ -37,6 +37,16 @@ u64 frame_alloc_zeroed(void);
 /* n physically contiguous frames, zero-filled, 0 if none. */
 u64 frame_alloc_contig(unsigned n);
 u64 frame_free_bytes(void);
+/*
+ * A point to return to: frame_release() hands back every frame allocated
+ * after frame_mark(), for state that is built again from scratch (the
+ * guest of the next run). The caller must hold no pointer into them.
+ */
+struct frame_mark {
+	u64 top[FRAME_MAX_RANGES];
+};
+void frame_mark(struct frame_mark *m);
+void frame_release(const struct frame_mark *m);
 /* The ranges handed out so far; returns how many were written. */
 int frame_owned_ranges(struct phys_range *out, int max);
 

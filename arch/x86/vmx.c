@@ -64,6 +64,24 @@ void vmx_check(int result, const char *insn, u64 operand)
 			   result, vmx_instruction_error_name(result));
 }
 
+void vmx_vmread_failed(enum vmcs_field field)
+{
+	int r = vmx_read_instruction_error();
+
+	arch_panic("VMREAD of field 0x%llx failed: error %d: %s", (unsigned long long)field, r,
+		   vmx_instruction_error_name(r));
+}
+
+void vmx_vmwrite_failed(enum vmcs_field field, u64 value)
+{
+	int r = vmx_read_instruction_error();
+
+	arch_panic("VMWRITE of 0x%llx to field 0x%04x failed: error %d: %s",
+		   (unsigned long long)value, field, r, vmx_instruction_error_name(r));
+}
+
+#ifdef HOST_MODEL
+/* The model's VMREAD/VMWRITE return their error: the same messages, from it. */
 u64 vmread(enum vmcs_field field)
 {
 	u64 v = 0;
@@ -78,6 +96,7 @@ void vmwrite(enum vmcs_field field, u64 value)
 		arch_panic("VMWRITE of 0x%llx to field 0x%04x failed: error %d: %s",
 			   (unsigned long long)value, field, r, vmx_instruction_error_name(r));
 }
+#endif
 
 static const char *const exit_reason_names[EXIT_REASON_MAX] = {
 	[EXIT_REASON_EXCEPTION_NMI] = "EXCEPTION_NMI",

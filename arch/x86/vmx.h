@@ -128,9 +128,47 @@ static inline int vmx_result(u8 fail, u8 valid_fail)
 	return valid_fail ? vmx_read_instruction_error() : VMX_FAIL_INVALID;
 }
 
-/* The checked forms: on failure, print the named error and end the run. */
+void vmx_check(int result, const char *insn, u64 operand);
+
+/*
+ * The checked forms: on failure, print the named error and end the run.
+ * They are on every exit path, so on hardware they are inline: the
+ * instruction, one branch on CF or ZF, and the report out of line. The
+ * report tells VMfailInvalid from VMfailValid by reading the
+ * VM-instruction error, which only a current VMCS has.
+ */
+__attribute__((noreturn, cold)) void vmx_vmread_failed(enum vmcs_field field);
+__attribute__((noreturn, cold)) void vmx_vmwrite_failed(enum vmcs_field field, u64 value);
+
+#ifdef HOST_MODEL
 u64 vmread(enum vmcs_field field);
 void vmwrite(enum vmcs_field field, u64 value);
-void vmx_check(int result, const char *insn, u64 operand);
+#else
+static inline u64 vmread(enum vmcs_field field)
+{
+	u64 value;
+	bool failed;
+
+	asm volatile("vmread %[f], %[v]"
+		     : [v] "=rm"(value), "=@ccbe"(failed)
+		     : [f] "r"((u64)field)
+		     : "cc");
+	if (__builtin_expect(failed, 0))
+		vmx_vmread_failed(field);
+	return value;
+}
+
+static inline void vmwrite(enum vmcs_field field, u64 value)
+{
+	bool failed;
+
+	asm volatile("vmwrite %[v], %[f]"
+		     : "=@ccbe"(failed)
+		     : [f] "r"((u64)field), [v] "rm"(value)
+		     : "cc");
+	if (__builtin_expect(failed, 0))
+		vmx_vmwrite_failed(field, value);
+}
+#endif
 
 #endif

@@ -217,12 +217,10 @@ void vcpu_create(const struct guest_image *image, const struct guest_boot *boot)
 	setup_guest_state(image, boot);
 }
 
-void vcpu_arm_time_limit(void)
+void vcpu_check_time_limit(void)
 {
 	u64 now = rdtsc(), left;
 
-	if (!vcpu.deadline_tsc)
-		return;
 	if (now >= vcpu.deadline_tsc)
 		guest_end(HV_STATUS_GUEST_CRASHED, "time limit of %llu TSC ticks reached",
 			  (unsigned long long)hv_opts.guest_limit);
@@ -234,21 +232,9 @@ void vcpu_run(void)
 {
 	if (hv_opts.guest_limit)
 		vcpu.deadline_tsc = rdtsc() + hv_opts.guest_limit;
+	vcpu.pmu_on_exits = pmu_acts_on_exits();
 	vcpu_arm_time_limit();
 	vmx_launch_guest();
-}
-
-void vcpu_skip_instruction(void)
-{
-	/* Valid for the exits that handlers skip: all are caused by an instruction. */
-	u64 len = vmread(VM_EXIT_INSTRUCTION_LEN);
-	u64 intr = vmread(GUEST_INTERRUPTIBILITY_INFO);
-
-	vmwrite(GUEST_RIP, vmread(GUEST_RIP) + len);
-	/* Emulating the instruction ends any STI or MOV SS shadow it was in. */
-	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
-		vmwrite(GUEST_INTERRUPTIBILITY_INFO,
-			intr & ~(u64)(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 }
 
 static void inject_exception(u32 vector, bool has_error_code)

@@ -9,6 +9,7 @@
 #include "hv/guest/memory.h"
 #include "arch/x86/ept.h"
 #include "arch/x86/vmcs.h"
+#include "arch/x86/vmx.h"
 #include "arch/x86/vmx_entry.h"
 
 struct vcpu {
@@ -19,7 +20,7 @@ struct vcpu {
 	struct guest_memory mem;
 	/* the exit being handled */
 	u32 exit_reason;
-	u64 exit_qualification;
+	bool pmu_on_exits; /* pmu_acts_on_exits(), for the run */
 	/* statistics */
 	u64 exit_counts[EXIT_REASON_MAX];
 	u64 exits_total;
@@ -34,11 +35,41 @@ extern struct vcpu vcpu;
 
 void vcpu_create(const struct guest_image *image, const struct guest_boot *boot);
 __attribute__((noreturn)) void vcpu_run(void);
-void vcpu_skip_instruction(void);
 /* Ends the guest past its time limit, else arms the VMX-preemption timer for the rest. */
-void vcpu_arm_time_limit(void);
+void vcpu_check_time_limit(void);
 void vcpu_inject_gp(void);
 void vcpu_inject_ud(void);
 u64 *vcpu_gpr(unsigned index); /* by the SDM's register numbering: 0 RAX, 1 RCX, ... */
+
+/* Read where a handler needs it, not on every exit. */
+static inline u64 vcpu_exit_qualification(void)
+{
+	return vmread(EXIT_QUALIFICATION);
+}
+
+/* On every exit: nothing to do without a time limit. */
+static inline void vcpu_arm_time_limit(void)
+{
+	if (vcpu.deadline_tsc)
+		vcpu_check_time_limit();
+}
+
+/*
+ * Step over the instruction that exited. The instruction length is valid
+ * for every exit a handler skips: all are caused by an instruction (SDM
+ * Vol. 3C, "VM-Exit Instruction-Information Field" and "VM-Exit
+ * Instruction Length"). Inline: it is on the path of most exits.
+ */
+static inline void vcpu_skip_instruction(void)
+{
+	u64 len = vmread(VM_EXIT_INSTRUCTION_LEN);
+	u64 intr = vmread(GUEST_INTERRUPTIBILITY_INFO);
+
+	vmwrite(GUEST_RIP, vmread(GUEST_RIP) + len);
+	/* Emulating the instruction ends any STI or MOV SS shadow it was in. */
+	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+		vmwrite(GUEST_INTERRUPTIBILITY_INFO,
+			intr & ~(u64)(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+}
 
 #endif

@@ -150,7 +150,7 @@ static bool write_guest_cr4(const struct cr_state *s, u64 cr4)
 
 enum exit_action handle_cr_access(void)
 {
-	u64 q = vcpu.exit_qualification;
+	u64 q = vcpu_exit_qualification();
 	u32 cr = CR_QUAL_NUMBER(q), gpr = CR_QUAL_GPR(q);
 	struct cr_state s = guest_cr_state();
 	u64 value;

@@ -47,7 +47,7 @@ enum exit_action handle_triple_fault(void)
 
 enum exit_action handle_ept_violation(void)
 {
-	u64 q = vcpu.exit_qualification;
+	u64 q = vcpu_exit_qualification();
 	const char *access = q & EPT_VIOL_WRITE	  ? "write"
 			     : q & EPT_VIOL_FETCH ? "instruction fetch"
 						  : "read";
@@ -74,7 +74,7 @@ enum exit_action handle_ept_misconfig(void)
 void vmentry_failure(u32 reason)
 {
 	u32 basic = EXIT_REASON_BASIC(reason);
-	u64 q = vcpu.exit_qualification;
+	u64 q = vcpu_exit_qualification();
 
 	print_guest_state();
 	switch (basic) {

@@ -59,7 +59,7 @@ static enum exit_action io_test_port(const struct io_exit *io)
 
 enum exit_action handle_io(void)
 {
-	struct io_exit io = decode_io(vcpu.exit_qualification);
+	struct io_exit io = decode_io(vcpu_exit_qualification());
 
 	if (io.string)
 		guest_end(HV_STATUS_GUEST_CRASHED,

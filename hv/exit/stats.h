@@ -1,14 +1,26 @@
 /*
- * Per-exit-reason measurements: count, and samples of the TSC ticks spent
- * handling each exit, the hypervisor's own cycles and instructions where
- * it counts them (pmu=switch, lazy), and the PMU MSR accesses the
- * switching made. Printed at guest end as the results block that
- * scripts/bench parses (docs/bench.md).
+ * Per-exit-reason measurements, at one of three levels (option stats=):
+ *
+ *   off     the exit count per reason, nothing else: no RDTSC, no
+ *           allocation, no division on the exit path
+ *   counts  also the PMU MSR accesses the switching made, per reason
+ *           (total, min, max): additions only, still no RDTSC
+ *   full    also samples of the TSC ticks spent handling each exit, the
+ *           hypervisor's own cycles and instructions where it counts them
+ *           (pmu=switch, lazy) and the accesses, for medians and p99
+ *
+ * The statistics run inside the time they measure: each level up adds its
+ * own instructions to every exit (docs/results.md measures how many).
+ * Printed at guest end as the results block that scripts/bench parses
+ * (docs/bench.md).
  */
 #ifndef HV_EXIT_STATS_H
 #define HV_EXIT_STATS_H
 
 #include "lib/types.h"
+#include "arch/x86/cr.h"
+
+enum stats_level { STATS_OFF, STATS_COUNTS, STATS_FULL };
 
 enum stat_metric {
 	STAT_TSC,
@@ -26,15 +38,28 @@ enum stat_metric {
 struct sample_set {
 	u64 n, min, max, sum;
 	u32 kept;
-	u32 *samples;
+	u32 *samples; /* NULL: count, sum, min and max only */
 };
 
 void stats_add(struct sample_set *s, u64 value, u64 *rng);
 /* Sorts the kept samples; q in 0..100. */
 u64 stats_quantile(struct sample_set *s, unsigned q);
 
-/* Record the exit just handled (hv/exit/vmexit.c). */
-void exit_stats_record(u32 reason, u64 tsc_ticks);
+extern enum stats_level exit_stats_level;
+
+/* At boot, when any run has stats=full: every sample reservoir, so that no exit allocates. */
+void exit_stats_reserve(void);
+/* Before each guest run, at the level hv_opts.stats says: forget the last run's statistics. */
+void exit_stats_init(void);
+
+/* The TSC where the exit's handling starts, read only for stats=full. */
+static inline u64 exit_stats_clock(void)
+{
+	return exit_stats_level == STATS_FULL ? rdtsc() : 0;
+}
+
+/* Record the exit just handled (hv/exit/vmexit.c); start is exit_stats_clock()'s. */
+void exit_stats_record(u32 reason, u64 start);
 /* The human table and the machine-readable results block. */
 void exit_stats_print(int guest_status);
 

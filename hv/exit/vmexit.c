@@ -57,32 +57,42 @@ static void unexpected_exit(u32 reason)
 {
 	guest_end(HV_STATUS_GUEST_CRASHED,
 		  "unexpected VM exit %u (%s): qualification 0x%llx, guest RIP 0x%llx", reason,
-		  exit_reason_name(reason), (unsigned long long)vcpu.exit_qualification,
+		  exit_reason_name(reason), (unsigned long long)vcpu_exit_qualification(),
 		  (unsigned long long)vmread(GUEST_RIP));
 }
 
+/*
+ * The exit path reads only the exit reason from the VMCS; handlers read
+ * the qualification and the instruction length where they need them, and
+ * the statistics beyond the count per reason cost nothing unless asked
+ * for (hv/exit/stats.h).
+ */
 void vmexit_handler(void)
 {
-	u64 tsc_start = rdtsc();
+	u64 start = exit_stats_clock();
 	u32 reason = (u32)vmread(VM_EXIT_REASON);
 	u32 basic = EXIT_REASON_BASIC(reason);
-	exit_handler_fn handler;
+	exit_handler_fn handler = NULL;
 
 	vcpu.exit_reason = reason;
-	vcpu.exit_qualification = vmread(EXIT_QUALIFICATION);
 	if (reason & EXIT_REASON_FAILED_VMENTRY)
 		vmentry_failure(reason);
 	vcpu.exits_total++;
-	if (basic < EXIT_REASON_MAX)
+	if (basic < EXIT_REASON_MAX) {
 		vcpu.exit_counts[basic]++;
-	pmu_sync_global_ctrl_field();
-	pmu_vmexit(basic);
-	handler = basic < EXIT_REASON_MAX ? exit_handlers[basic] : NULL;
+		handler = exit_handlers[basic];
+	}
+	if (vcpu.pmu_on_exits) {
+		pmu_sync_global_ctrl_field();
+		pmu_vmexit(basic);
+	}
 	if (!handler)
 		unexpected_exit(basic);
 	if (handler() == EXIT_SKIP_INSN)
 		vcpu_skip_instruction();
 	vcpu_arm_time_limit();
-	pmu_vmentry(basic);
-	exit_stats_record(basic, rdtsc() - tsc_start);
+	if (vcpu.pmu_on_exits)
+		pmu_vmentry(basic);
+	if (exit_stats_level != STATS_OFF)
+		exit_stats_record(basic, start);
 }

@@ -9,6 +9,7 @@
 #include "hv/status.h"
 #include "hv/cpu/vcpu.h"
 #include "hv/guest/end.h"
+#include "hv/runs.h"
 #include "lib/printf.h"
 #include <stdarg.h>
 
@@ -28,5 +29,5 @@ void guest_end(int status, const char *fmt, ...)
 	if (!pmu_restore_host())
 		status = HV_STATUS_HV_FAULT;
 	exit_stats_print(status);
-	hv_exit(status);
+	runs_guest_ended(status);
 }

@@ -2,7 +2,7 @@
 #ifndef HV_GUEST_END_H
 #define HV_GUEST_END_H
 
-/* The guest is over; report and end the run. */
+/* The guest is over; report, then the next run (hv/runs.h) or the end. */
 __attribute__((noreturn)) void guest_end(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -376,6 +376,13 @@ void pmu_sync_global_ctrl_field(void)
 		vmwrite(GUEST_IA32_PERF_GLOBAL_CTRL, pmu.guest_list.entries[0].value);
 }
 
+bool pmu_acts_on_exits(void)
+{
+	bool copies_field = pmu.global_ctrl_mode == GLOBAL_CTRL_VMCS && !pmu.vmcs_saves_global_ctrl;
+
+	return pmu.ops->save || (copies_field && guest_has_pmu());
+}
+
 /* ---- the guest's MSRs: which exit ---- */
 
 static void intercept(u8 *bitmap, u32 msr, enum msr_access a)

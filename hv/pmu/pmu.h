@@ -156,6 +156,8 @@ bool pmu_restore_host(void);
 
 /* global_ctrl=vmcs without the save control: copy the stored value into the guest field. */
 void pmu_sync_global_ctrl_field(void);
+/* Whether VM exits and entries have PMU work (a switch, a field to copy); else the hooks are skipped. */
+bool pmu_acts_on_exits(void);
 /* The guest's GLOBAL_CTRL as the VM transitions hold it. */
 u64 pmu_guest_global_ctrl(void);
 void pmu_set_guest_global_ctrl(u64 value);

@@ -22,7 +22,7 @@ BEGIN = "=== pmuvisor results begin ==="
 END = "=== end ==="
 
 # Order of the statistics and the ones a value may be decimal for.
-KNOWN_STATS = ("n", "min", "median", "p99", "max", "mean", "value")
+KNOWN_STATS = ("n", "min", "median", "p99", "max", "mean", "value", "total")
 DECIMAL_STATS = ("mean",)
 
 CSV_COLUMNS = ("platform", "pmu", "global_ctrl", "pmu_read", "rep",

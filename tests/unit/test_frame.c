@@ -424,3 +424,23 @@ TEST(frame_reserve_pool_falls_back_and_fails)
 	CHECK(frame_init(map, ARRAY_SIZE(map), NULL, 0));
 	CHECK(!frame_reserve_pool(8 * MiB + PAGE_SIZE, &pool));
 }
+
+/* frame_release() hands back what was allocated after the mark, in every range, and nothing before. */
+TEST(frame_release_returns_to_the_mark)
+{
+	struct frame_mark m;
+	u64 before, first;
+
+	init_pc();
+	first = frame_alloc();
+	before = frame_free_bytes();
+	frame_mark(&m);
+	/* more than the top region holds: the allocations reach the next range down */
+	for (int i = 0; i < 2000; i++)
+		if (!CHECK(frame_alloc() != 0))
+			return;
+	CHECK(frame_free_bytes() < before);
+	frame_release(&m);
+	CHECK_EQ_U64(frame_free_bytes(), before);
+	CHECK_EQ_U64(frame_alloc(), first - PAGE_SIZE);
+}

@@ -1,4 +1,5 @@
 /* hv/options.c: the hypervisor command line. */
+#include <stdio.h>
 #include <string.h>
 
 #include "tests/unit/unit.h"
@@ -149,4 +150,116 @@ TEST(options_messages_name_the_offending_word)
 	EXPECT_ERROR("bogus=1", "unknown option 'bogus'");
 	EXPECT_ERROR("loglevel=1 verbose", "option 'verbose' is not key=value");
 	EXPECT_ERROR("loglevel=9", "option loglevel: '9' is not a number in 0..3");
+}
+
+TEST(options_stats_levels)
+{
+	CHECK_EQ_U64(o.stats, 2); /* the default, full, from the last parse */
+	CHECK(parse("stats=off"));
+	CHECK_EQ_U64(o.stats, 0);
+	CHECK(parse("stats=counts"));
+	CHECK_EQ_U64(o.stats, 1);
+	CHECK(parse("stats=full"));
+	CHECK_EQ_U64(o.stats, 2);
+	EXPECT_ERROR("stats=on", "option stats: 'on' is not one of off|counts|full");
+	EXPECT_ERROR("stats=", "option stats: '' is not one of off|counts|full");
+}
+
+/* Configuration i of o as the run loop sees it. */
+static void run_options(int i, struct hv_options *out, char *config, size_t size)
+{
+	const char *c;
+	size_t len;
+
+	options_for_run(&o, i, out, &c, &len);
+	snprintf(config, size, "%.*s", (int)len, c);
+}
+
+/* The value pmu=name parses to (the strategy table decides the order). */
+static u64 pmu_value(const char *name)
+{
+	struct hv_options v;
+	char word[32], e[160];
+
+	snprintf(word, sizeof(word), "pmu=%s", name);
+	options_set_defaults(&v);
+	if (!options_parse(word, &v, e, sizeof(e)))
+		return ~0ULL;
+	return v.pmu;
+}
+
+TEST(options_runs_one_config_per_slash)
+{
+	struct hv_options r;
+	char config[64];
+
+	CHECK(parse("pmu=rfc stats=off"));
+	CHECK_EQ_U64(options_run_configs(&o), 0);
+	CHECK(parse("runs=pmu:off/pmu:switch+global_ctrl:vmcs/stats:full+pmu_lazy:io,hlt+pmu:lazy "
+		    "pmu=rfc stats=off repeat=3"));
+	CHECK_EQ_U64(options_run_configs(&o), 3);
+	CHECK_EQ_U64(o.repeat, 3);
+	CHECK_EQ_U64(o.pmu, pmu_value("rfc"));
+
+	run_options(0, &r, config, sizeof(config));
+	CHECK_STR(config, "pmu:off");
+	CHECK_EQ_U64(r.pmu, pmu_value("off"));
+	CHECK_EQ_U64(r.stats, 0); /* the rest of the command line stays */
+	CHECK_EQ_U64(r.repeat, 1);
+	CHECK_STR(r.runs, "");
+
+	run_options(1, &r, config, sizeof(config));
+	CHECK_STR(config, "pmu:switch+global_ctrl:vmcs");
+	CHECK_EQ_U64(r.pmu, pmu_value("switch"));
+	CHECK_EQ_U64(r.global_ctrl, 1);
+
+	run_options(2, &r, config, sizeof(config));
+	CHECK_STR(config, "stats:full+pmu_lazy:io,hlt+pmu:lazy");
+	CHECK_EQ_U64(r.pmu, pmu_value("lazy"));
+	CHECK_EQ_U64(r.stats, 2);
+	CHECK_EQ_U64(r.pmu_lazy, (1ULL << 30) | (1ULL << 12));
+	CHECK_EQ_U64(r.global_ctrl, 0);
+}
+
+TEST(options_runs_round_trip)
+{
+	struct hv_options back;
+	char buf[1024];
+
+	CHECK(parse("runs=pmu:off/pmu:rfc repeat=2"));
+	options_format(&o, buf, sizeof(buf));
+	CHECK_CONTAINS(buf, "repeat=2 runs=pmu:off/pmu:rfc");
+	options_set_defaults(&back);
+	CHECK(options_parse(buf, &back, err, sizeof(err)));
+	CHECK(!memcmp(&back, &o, sizeof(o)));
+	/* an empty list is one run */
+	CHECK(parse("runs="));
+	CHECK_EQ_U64(options_run_configs(&o), 0);
+}
+
+TEST(options_runs_refusals)
+{
+	char longer[600] = "runs=";
+
+	EXPECT_ERROR("runs=pmu:off//pmu:rfc", "option runs: configuration 2 is empty");
+	EXPECT_ERROR("runs=pmu:off/", "option runs: configuration 2 is empty");
+	EXPECT_ERROR("runs=/pmu:off", "option runs: configuration 1 is empty");
+	EXPECT_ERROR("runs=pmu=off", "option runs: configuration 1: 'pmu=off' is not key:value");
+	EXPECT_ERROR("runs=pmu:off/pmu:bogus",
+		     "option runs: configuration 2: option pmu: 'bogus' is not one of");
+	EXPECT_ERROR("runs=pmu:off+", "option runs: configuration 1 ends in '+'");
+	EXPECT_ERROR("runs=pmu:off++stats:off", "configuration 1: '' is not key:value");
+	EXPECT_ERROR("runs=colour:red", "option runs: configuration 1: unknown option 'colour'");
+	EXPECT_ERROR("runs=stats:off/repeat:2",
+		     "option runs: configuration 2: 'repeat' cannot differ between runs");
+	EXPECT_ERROR("runs=runs:x", "configuration 1: 'runs' cannot differ between runs");
+	EXPECT_ERROR("runs=bench_primitives:1", "'bench_primitives' cannot differ between runs");
+	EXPECT_ERROR("repeat=0", "option repeat: '0' is not a number in 1..16");
+	EXPECT_ERROR("repeat=17", "option repeat: '17' is not a number in 1..16");
+	for (int i = 0; i < 33; i++)
+		strcat(longer, i ? "/pmu:off" : "pmu:off");
+	EXPECT_ERROR(longer, "option runs: more than 32 configurations");
+	memset(longer + 5, 'x', 500);
+	longer[505] = '\0';
+	EXPECT_ERROR(longer, "option runs: longer than 479 characters");
 }

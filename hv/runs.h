@@ -1,0 +1,26 @@
+/*
+ * The guest runs of one boot (hv/runs.c): once, or once per configuration
+ * of runs= and repeat= times over (hv/options.h), each run starting from
+ * the same state: the guest image and modules from pristine copies, a new
+ * VMCS, the PMU set up again, the statistics cleared.
+ */
+#ifndef HV_RUNS_H
+#define HV_RUNS_H
+
+#include "arch/x86/frame.h"
+#include "hv/multiboot2.h"
+
+/*
+ * Before memory is set up: the extra hypervisor memory the runs need
+ * (pristine copies of the modules when there is more than one run).
+ */
+u64 runs_memory_needed(const struct boot_info *boot);
+/* Start the first run; never returns. */
+__attribute__((noreturn)) void runs_start(struct boot_info *boot, struct phys_range image,
+					  struct phys_range pool);
+/* The guest of this run ended (hv/guest/end.c, after its report): the next run, or the end. */
+__attribute__((noreturn)) void runs_guest_ended(int status);
+/* meta lines of the results block: which run this is and its configuration. */
+void runs_print_meta(void);
+
+#endif
