@@ -108,6 +108,8 @@ void smp_park_application_processors(const struct boot_info *boot)
 		delay_tsc(STARTUP_DELAY_TSC);
 	}
 	started = wait_for_aps();
+	/* It held the host CR3 and a hypervisor entry point, in memory the guest owns. */
+	memset(phys_to_virt(AP_TRAMPOLINE_BASE), 0, PAGE_SIZE);
 	if (aps_failed)
 		hv_fail(HV_STATUS_UNSUPPORTED,
 			"%u of %u application processors could not enter VMX root operation; "

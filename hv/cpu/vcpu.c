@@ -15,6 +15,8 @@
 #include "hv/cpu/vmx_enable.h"
 #include "hv/guest/end.h"
 #include "hv/exit/cr.h"
+#include "hv/exit/tsc.h"
+#include "arch/x86/lapic.h"
 #include "arch/x86/cr.h"
 #include "arch/x86/desc.h"
 #include "arch/x86/msr.h"
@@ -49,10 +51,17 @@ static void setup_bitmaps(void)
 	io_bitmap_intercept(vcpu.io_bitmap_a, vcpu.io_bitmap_b, GUEST_EXIT_PORT, 4);
 	io_bitmap_intercept(vcpu.io_bitmap_a, vcpu.io_bitmap_b, HV_TEST_PORT, 4);
 	/* The guest sees no VMX, so its capability MSRs #GP as on a CPU without it. */
-	for (u32 msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_TRUE_ENTRY_CTLS; msr++)
+	for (u32 msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_VMFUNC; msr++)
 		msr_bitmap_intercept(vcpu.msr_bitmap, msr, MSR_INTERCEPT_RW);
+	msr_bitmap_intercept(vcpu.msr_bitmap, MSR_IA32_FEATURE_CONTROL, MSR_INTERCEPT_RW);
 	/* INIT/SIPI to other processors must not start them outside VMX. */
 	msr_bitmap_intercept(vcpu.msr_bitmap, MSR_X2APIC_ICR, MSR_INTERCEPT_WRITE);
+	/* The APIC page must stay clear of hypervisor memory (hv/exit/apic.c). */
+	msr_bitmap_intercept(vcpu.msr_bitmap, MSR_IA32_APICBASE, MSR_INTERCEPT_WRITE);
+	/* The processor's TSC times guest_limit: the guest changes only its offset. */
+	msr_bitmap_intercept(vcpu.msr_bitmap, MSR_IA32_TSC, MSR_INTERCEPT_WRITE);
+	if (tsc_adjust_present())
+		msr_bitmap_intercept(vcpu.msr_bitmap, MSR_IA32_TSC_ADJUST, MSR_INTERCEPT_RW);
 
 	vmwrite(MSR_BITMAP, virt_to_phys(vcpu.msr_bitmap));
 	vmwrite(IO_BITMAP_A, virt_to_phys(vcpu.io_bitmap_a));
@@ -189,6 +198,7 @@ static void setup_guest_state(const struct guest_image *image, const struct gues
 	vmwrite(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
 	vmwrite(GUEST_PENDING_DBG_EXCEPTIONS, 0);
 	setup_control_registers();
+	tsc_init_guest();
 
 	vcpu.regs = &guest_regs;
 	guest_regs.rax = boot->eax;
@@ -254,6 +264,12 @@ void vcpu_inject_gp(void)
 void vcpu_inject_ud(void)
 {
 	inject_exception(6, false);
+}
+
+/* CPL is SS.DPL (SDM Vol. 3C, "Checks on Guest Segment Registers"): 3 in virtual-8086 mode, 0 in real mode. */
+unsigned vcpu_cpl(void)
+{
+	return (vmread(GUEST_SS_AR_BYTES) >> 5) & 3;
 }
 
 u64 *vcpu_gpr(unsigned index)

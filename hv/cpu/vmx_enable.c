@@ -29,6 +29,7 @@ struct control_word {
 };
 
 static const struct control_bit cpu_required[] = {
+	{ CPU_BASED_USE_TSC_OFFSETTING, "use TSC offsetting" },
 	{ CPU_BASED_USE_IO_BITMAPS, "use I/O bitmaps" },
 	{ CPU_BASED_USE_MSR_BITMAPS, "use MSR bitmaps" },
 	{ CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, "activate secondary controls" },

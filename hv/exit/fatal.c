@@ -13,7 +13,7 @@
 #include "arch/x86/ept.h"
 #include "arch/x86/vmx.h"
 
-static void print_guest_state(void)
+void print_guest_state(void)
 {
 	console_printf("pmuvisor:   guest RIP=%llx RSP=%llx RFLAGS=%llx CR0=%llx CR3=%llx CR4=%llx "
 		       "EFER=%llx\n",
@@ -31,6 +31,26 @@ static void print_guest_state(void)
 		       (unsigned long long)vmread(GUEST_TR_AR_BYTES),
 		       (unsigned long long)vmread(GUEST_INTERRUPTIBILITY_INFO),
 		       (unsigned long long)vmread(GUEST_ACTIVITY_STATE));
+}
+
+void print_exit_fields(void)
+{
+	console_printf(
+		"pmuvisor:   exit reason 0x%llx qualification 0x%llx interruption info 0x%llx "
+		"error code 0x%llx\n",
+		(unsigned long long)vmread(VM_EXIT_REASON),
+		(unsigned long long)vmread(EXIT_QUALIFICATION),
+		(unsigned long long)vmread(VM_EXIT_INTR_INFO),
+		(unsigned long long)vmread(VM_EXIT_INTR_ERROR_CODE));
+	console_printf("pmuvisor:   IDT-vectoring info 0x%llx error code 0x%llx instruction length "
+		       "%llu instruction info 0x%llx\n",
+		       (unsigned long long)vmread(IDT_VECTORING_INFO_FIELD),
+		       (unsigned long long)vmread(IDT_VECTORING_ERROR_CODE),
+		       (unsigned long long)vmread(VM_EXIT_INSTRUCTION_LEN),
+		       (unsigned long long)vmread(VMX_INSTRUCTION_INFO));
+	console_printf("pmuvisor:   guest-physical 0x%llx guest-linear 0x%llx\n",
+		       (unsigned long long)vmread(GUEST_PHYSICAL_ADDRESS),
+		       (unsigned long long)vmread(GUEST_LINEAR_ADDRESS));
 }
 
 enum exit_action handle_triple_fault(void)

@@ -5,6 +5,10 @@
 #include "hv/exit/vmexit.h"
 #include "lib/types.h"
 
+/* Console dumps for a report that ends the run. */
+void print_guest_state(void);
+void print_exit_fields(void);
+
 enum exit_action handle_triple_fault(void);
 enum exit_action handle_ept_violation(void);
 enum exit_action handle_ept_misconfig(void);

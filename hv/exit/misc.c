@@ -11,10 +11,21 @@
 #include "arch/x86/vmx.h"
 
 /*
- * One vCPU: an INIT or SIPI meant for this processor is dropped and
- * counted; the guest keeps running.
+ * INIT to the guest's own processor (the only one it has: the others are
+ * parked with INIT blocked) resets it, which the hypervisor does not
+ * emulate: end the guest, as a triple fault does. Resuming would take
+ * the same INIT again forever.
  */
-enum exit_action handle_init_sipi(void)
+enum exit_action handle_init_signal(void)
+{
+	guest_end(HV_STATUS_GUEST_CRASHED,
+		  "guest sent INIT to its own processor: a processor reset, which is not "
+		  "emulated (guest RIP 0x%llx)",
+		  (unsigned long long)vmread(GUEST_RIP));
+}
+
+/* A STARTUP IPI outside wait-for-SIPI is ignored by the processor: so here. */
+enum exit_action handle_sipi(void)
 {
 	vcpu.dropped_init_sipi++;
 	return EXIT_RESUME;
@@ -33,12 +44,20 @@ enum exit_action handle_invd(void)
 	return EXIT_SKIP_INSN;
 }
 
-/* XSETBV always exits; an invalid XCR0 value #GPs here and is passed on as #GP. */
+/*
+ * XSETBV always exits; an invalid XCR0 value #GPs here and is passed on
+ * as #GP, as is XSETBV at CPL > 0 (SDM Vol. 2, "XSETBV", #GP(0) "If the
+ * current privilege level is not 0").
+ */
 enum exit_action handle_xsetbv(void)
 {
 	struct guest_regs *g = vcpu.regs;
 	u8 ok = 1;
 
+	if (vcpu_cpl() != 0) {
+		vcpu_inject_gp();
+		return EXIT_RESUME;
+	}
 	asm volatile("1: xsetbv\n\t"
 		     "jmp 3f\n"
 		     "2: movb $0, %0\n"

@@ -4,7 +4,8 @@
 
 #include "hv/exit/vmexit.h"
 
-enum exit_action handle_init_sipi(void);
+enum exit_action handle_init_signal(void);
+enum exit_action handle_sipi(void);
 enum exit_action handle_hlt(void);
 enum exit_action handle_rdpmc(void);
 enum exit_action handle_invd(void);

@@ -5,18 +5,14 @@
  * that MSR would.
  */
 #include "hv/exit/msr.h"
+#include "hv/exit/apic.h"
+#include "hv/exit/tsc.h"
 #include "hv/cpu/vcpu.h"
 #include "hv/log.h"
 #include "hv/hypercall.h"
 #include "hv/pmu/pmu.h"
+#include "arch/x86/lapic.h"
 #include "arch/x86/msr.h"
-
-/* x2APIC ICR: delivery mode 10:8, destination shorthand 19:18. SDM Vol. 3A, "Interrupt Command Register". */
-#define ICR_DELIVERY_MODE(v) (((v) >> 8) & 7)
-#define ICR_DM_INIT 5
-#define ICR_DM_STARTUP 6
-#define ICR_SHORTHAND(v) (((v) >> 18) & 3)
-#define ICR_SHORTHAND_SELF 1
 
 struct msr_range {
 	u32 first, last;
@@ -38,21 +34,12 @@ static bool refuse_write(u32 msr, u64 value)
 	return false;
 }
 
-/* INIT or SIPI to another processor would start it outside VMX: drop it. */
-static bool write_x2apic_icr(u32 msr, u64 value)
+/* Locked with VMX disabled: what firmware leaves on a CPU whose VMX is hidden. */
+static bool read_feature_control(u32 msr, u64 *value)
 {
-	u32 mode = ICR_DELIVERY_MODE(value);
-
-	if ((mode == ICR_DM_INIT || mode == ICR_DM_STARTUP) &&
-	    ICR_SHORTHAND(value) != ICR_SHORTHAND_SELF) {
-		if (!vcpu.dropped_init_sipi++)
-			pr_info("dropped the guest's %s IPI (x2APIC ICR 0x%llx): other processors "
-				"stay parked",
-				mode == ICR_DM_INIT ? "INIT" : "STARTUP",
-				(unsigned long long)value);
-		return true;
-	}
-	wrmsr(msr, value);
+	*value = (rdmsr(msr) &
+		  ~(u64)(FEAT_CTL_VMX_ENABLED_INSIDE_SMX | FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX)) |
+		 FEAT_CTL_LOCKED;
 	return true;
 }
 
@@ -73,8 +60,12 @@ static bool write_bench_msr(u32 msr, u64 value)
 
 static const struct msr_range msr_ranges[] = {
 	{ HV_BENCH_MSR, HV_BENCH_MSR, read_bench_msr, write_bench_msr },
-	{ MSR_IA32_VMX_BASIC, MSR_IA32_VMX_TRUE_ENTRY_CTLS, refuse_read, refuse_write },
-	{ MSR_X2APIC_ICR, MSR_X2APIC_ICR, refuse_read, write_x2apic_icr },
+	{ MSR_IA32_TSC, MSR_IA32_TSC, refuse_read, tsc_write },
+	{ MSR_IA32_APICBASE, MSR_IA32_APICBASE, refuse_read, apic_base_write },
+	{ MSR_IA32_FEATURE_CONTROL, MSR_IA32_FEATURE_CONTROL, read_feature_control, refuse_write },
+	{ MSR_IA32_TSC_ADJUST, MSR_IA32_TSC_ADJUST, tsc_adjust_read, tsc_adjust_write },
+	{ MSR_IA32_VMX_BASIC, MSR_IA32_VMX_VMFUNC, refuse_read, refuse_write },
+	{ MSR_X2APIC_ICR, MSR_X2APIC_ICR, refuse_read, x2apic_icr_write },
 };
 
 /* The PMU's MSRs are scattered; pmu.c decides about each. */

@@ -46,10 +46,19 @@ static u64 hc_read_counter(u64 which, u64 arg)
 	}
 }
 
+/*
+ * Hypercalls are for the guest's kernel: at CPL > 0 VMCALL is the
+ * undefined opcode it is on a processor without a hypervisor.
+ */
 enum exit_action handle_vmcall(void)
 {
 	struct guest_regs *g = vcpu.regs;
 	u32 nr = (u32)g->rax;
+
+	if (vcpu_cpl() != 0) {
+		vcpu_inject_ud();
+		return EXIT_RESUME;
+	}
 
 	switch (nr) {
 	case HC_PING:

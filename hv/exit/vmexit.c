@@ -24,8 +24,8 @@
 
 static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
-	[EXIT_REASON_INIT_SIGNAL] = handle_init_sipi,
-	[EXIT_REASON_SIPI_SIGNAL] = handle_init_sipi,
+	[EXIT_REASON_INIT_SIGNAL] = handle_init_signal,
+	[EXIT_REASON_SIPI_SIGNAL] = handle_sipi,
 	[EXIT_REASON_CPUID] = handle_cpuid,
 	[EXIT_REASON_GETSEC] = handle_vmx_instruction,
 	[EXIT_REASON_HLT] = handle_hlt,
@@ -53,9 +53,12 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_XSETBV] = handle_xsetbv,
 };
 
+/* An exit without a handler is the hypervisor's gap, not the guest's fault. */
 static void unexpected_exit(u32 reason)
 {
-	guest_end(HV_STATUS_GUEST_CRASHED,
+	print_guest_state();
+	print_exit_fields();
+	guest_end(HV_STATUS_HV_FAULT,
 		  "unexpected VM exit %u (%s): qualification 0x%llx, guest RIP 0x%llx", reason,
 		  exit_reason_name(reason), (unsigned long long)vcpu_exit_qualification(),
 		  (unsigned long long)vmread(GUEST_RIP));
