@@ -12,6 +12,7 @@
 #include "hv/pmu/pmu.h"
 #include "hv/status.h"
 #include "hv/cpu/vcpu.h"
+#include "hv/exit/vmexit.h"
 #include "hv/cpu/vmx_enable.h"
 #include "hv/guest/end.h"
 #include "hv/exit/cr.h"
@@ -242,8 +243,9 @@ void vcpu_run(void)
 {
 	if (hv_opts.guest_limit)
 		vcpu.deadline_tsc = rdtsc() + hv_opts.guest_limit;
-	vcpu.pmu_on_exits = pmu_acts_on_exits();
-	vcpu_arm_time_limit();
+	vmexit_prepare();
+	if (vcpu.deadline_tsc)
+		vcpu_check_time_limit();
 	vmx_launch_guest();
 }
 

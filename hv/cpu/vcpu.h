@@ -20,7 +20,6 @@ struct vcpu {
 	struct guest_memory mem;
 	/* the exit being handled */
 	u32 exit_reason;
-	bool pmu_on_exits; /* pmu_acts_on_exits(), for the run */
 	/* statistics */
 	u64 exit_counts[EXIT_REASON_MAX];
 	u64 exits_total;
@@ -35,7 +34,7 @@ extern struct vcpu vcpu;
 
 void vcpu_create(const struct guest_image *image, const struct guest_boot *boot);
 __attribute__((noreturn)) void vcpu_run(void);
-/* Ends the guest past its time limit, else arms the VMX-preemption timer for the rest. */
+/* With a time limit, on every exit: ends the guest past it, else arms the VMX-preemption timer. */
 void vcpu_check_time_limit(void);
 void vcpu_inject_gp(void);
 void vcpu_inject_ud(void);
@@ -46,13 +45,6 @@ u64 *vcpu_gpr(unsigned index); /* by the SDM's register numbering: 0 RAX, 1 RCX,
 static inline u64 vcpu_exit_qualification(void)
 {
 	return vmread(EXIT_QUALIFICATION);
-}
-
-/* On every exit: nothing to do without a time limit. */
-static inline void vcpu_arm_time_limit(void)
-{
-	if (vcpu.deadline_tsc)
-		vcpu_check_time_limit();
 }
 
 /*

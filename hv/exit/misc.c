@@ -100,6 +100,6 @@ enum exit_action handle_vmx_instruction(void)
 
 enum exit_action handle_preemption_timer(void)
 {
-	/* vcpu_arm_time_limit() ends the guest once the deadline has passed. */
+	/* vcpu_check_time_limit() ends the guest once the deadline has passed. */
 	return EXIT_RESUME;
 }

@@ -16,6 +16,7 @@ struct reason_stats {
 };
 
 enum stats_level exit_stats_level;
+u64 exit_stats_start;
 static struct reason_stats stats[EXIT_REASON_MAX];
 static u32 *sample_memory; /* stats=full: every reservoir, allocated once */
 static u64 rng_state;
@@ -110,9 +111,9 @@ static inline void stats_count(struct sample_set *s, u64 value)
 	s->max = MAX(s->max, value);
 }
 
-void exit_stats_record(u32 reason, u64 start)
+void exit_stats_record(u32 reason)
 {
-	u64 ticks = exit_stats_level == STATS_FULL ? rdtsc() - start : 0;
+	u64 ticks = exit_stats_level == STATS_FULL ? rdtsc() - exit_stats_start : 0;
 	const struct pmu_access_count *a = &pmu.access;
 	struct reason_stats *rs;
 

@@ -52,14 +52,17 @@ void exit_stats_reserve(void);
 /* Before each guest run, at the level hv_opts.stats says: forget the last run's statistics. */
 void exit_stats_init(void);
 
-/* The TSC where the exit's handling starts, read only for stats=full. */
-static inline u64 exit_stats_clock(void)
+extern u64 exit_stats_start;
+
+/* At VM exit: where the exit's handling starts, read only for stats=full. */
+static inline void exit_stats_clock(void)
 {
-	return exit_stats_level == STATS_FULL ? rdtsc() : 0;
+	if (exit_stats_level == STATS_FULL)
+		exit_stats_start = rdtsc();
 }
 
-/* Record the exit just handled (hv/exit/vmexit.c); start is exit_stats_clock()'s. */
-void exit_stats_record(u32 reason, u64 start);
+/* Record the exit just handled (hv/exit/vmexit.c), timed from exit_stats_clock(). */
+void exit_stats_record(u32 reason);
 /* The human table and the machine-readable results block. */
 void exit_stats_print(int guest_status);
 

@@ -54,7 +54,7 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
 };
 
 /* An exit without a handler is the hypervisor's gap, not the guest's fault. */
-static void unexpected_exit(u32 reason)
+static __attribute__((noinline, cold, noreturn)) void unexpected_exit(u32 reason)
 {
 	print_guest_state();
 	print_exit_fields();
@@ -64,38 +64,70 @@ static void unexpected_exit(u32 reason)
 		  (unsigned long long)vmread(GUEST_RIP));
 }
 
+/* What the run does on every exit besides the handler; decided once per run. */
+static struct {
+	bool any;      /* one of the below: the only test on the path without them */
+	bool pmu;      /* the strategy switches, or GLOBAL_CTRL is copied (pmu_acts_on_exits()) */
+	bool deadline; /* guest_limit= */
+	bool stats;    /* stats= above off */
+} extras;
+
+void vmexit_prepare(void)
+{
+	extras.pmu = pmu_acts_on_exits();
+	extras.deadline = vcpu.deadline_tsc != 0;
+	extras.stats = exit_stats_level != STATS_OFF;
+	extras.any = extras.pmu || extras.deadline || extras.stats;
+}
+
+static __attribute__((noinline)) void before_handler(u32 basic)
+{
+	if (extras.pmu) {
+		pmu_sync_global_ctrl_field();
+		pmu_vmexit(basic);
+	}
+}
+
+static __attribute__((noinline)) void after_handler(void)
+{
+	u32 basic = EXIT_REASON_BASIC(vcpu.exit_reason);
+
+	if (extras.deadline)
+		vcpu_check_time_limit();
+	if (extras.pmu)
+		pmu_vmentry(basic);
+	if (extras.stats)
+		exit_stats_record(basic);
+}
+
 /*
  * The exit path reads only the exit reason from the VMCS; handlers read
- * the qualification and the instruction length where they need them, and
- * the statistics beyond the count per reason cost nothing unless asked
- * for (hv/exit/stats.h).
+ * the qualification and the instruction length where they need them.
+ * Without a PMU switch, a time limit or statistics beyond the count per
+ * reason, nothing else runs: no RDTSC, no allocation, no division
+ * (hv/exit/stats.h).
  */
 void vmexit_handler(void)
 {
-	u64 start = exit_stats_clock();
-	u32 reason = (u32)vmread(VM_EXIT_REASON);
-	u32 basic = EXIT_REASON_BASIC(reason);
-	exit_handler_fn handler = NULL;
+	u32 reason, basic;
+	exit_handler_fn handler;
 
+	exit_stats_clock();
+	reason = (u32)vmread(VM_EXIT_REASON);
+	basic = EXIT_REASON_BASIC(reason);
 	vcpu.exit_reason = reason;
 	if (reason & EXIT_REASON_FAILED_VMENTRY)
 		vmentry_failure(reason);
 	vcpu.exits_total++;
-	if (basic < EXIT_REASON_MAX) {
+	if (basic < EXIT_REASON_MAX)
 		vcpu.exit_counts[basic]++;
-		handler = exit_handlers[basic];
-	}
-	if (vcpu.pmu_on_exits) {
-		pmu_sync_global_ctrl_field();
-		pmu_vmexit(basic);
-	}
+	if (extras.any)
+		before_handler(basic);
+	handler = basic < EXIT_REASON_MAX ? exit_handlers[basic] : NULL;
 	if (!handler)
 		unexpected_exit(basic);
 	if (handler() == EXIT_SKIP_INSN)
 		vcpu_skip_instruction();
-	vcpu_arm_time_limit();
-	if (vcpu.pmu_on_exits)
-		pmu_vmentry(basic);
-	if (exit_stats_level != STATS_OFF)
-		exit_stats_record(basic, start);
+	if (extras.any)
+		after_handler();
 }

@@ -14,4 +14,7 @@ enum exit_action {
 
 typedef enum exit_action (*exit_handler_fn)(void);
 
+/* Before the run's first VM entry: what its exits do besides the handler. */
+void vmexit_prepare(void);
+
 #endif
