@@ -10,7 +10,7 @@ UNIT_HV_SRCS := lib/string.c lib/printf.c lib/sort.c hv/multiboot2.c arch/x86/fr
 	hv/log.c arch/x86/serial.c hv/guest/memory.c hv/guest/loader.c \
 	hv/guest/boot_info.c arch/x86/vmx.c arch/x86/vmx_bitmap.c \
 	$(wildcard hv/pmu/*.c) arch/x86/vmx_msr_list.c \
-	arch/x86/cr.c
+	arch/x86/cr.c arch/x86/paging_walk.c
 UNIT_BIN := $(BUILD)/unit-tests
 UNIT_ARGS ?=
 

@@ -7,6 +7,8 @@
 #ifdef HOST_MODEL
 u8 inb(u16 port);
 void outb(u16 port, u8 v);
+u16 inw(u16 port);
+void outw(u16 port, u16 v);
 u32 inl(u16 port);
 void outl(u16 port, u32 v);
 #else
@@ -20,6 +22,18 @@ static inline u8 inb(u16 port)
 static inline void outb(u16 port, u8 v)
 {
 	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline u16 inw(u16 port)
+{
+	u16 v;
+	asm volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void outw(u16 port, u16 v)
+{
+	asm volatile("outw %0, %1" : : "a"(v), "Nd"(port));
 }
 
 static inline u32 inl(u16 port)

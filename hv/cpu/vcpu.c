@@ -263,6 +263,15 @@ void vcpu_inject_gp(void)
 	inject_exception(13, true);
 }
 
+/* VM entry does not load CR2: the guest's is the processor's own. */
+void vcpu_inject_page_fault(u64 linear, u32 error)
+{
+	write_cr2(linear);
+	vmwrite(VM_ENTRY_INTR_INFO_FIELD,
+		14 | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_DELIVER_CODE | INTR_INFO_VALID);
+	vmwrite(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
+}
+
 void vcpu_inject_ud(void)
 {
 	inject_exception(6, false);

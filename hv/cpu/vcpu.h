@@ -38,6 +38,7 @@ __attribute__((noreturn)) void vcpu_run(void);
 void vcpu_check_time_limit(void);
 void vcpu_inject_gp(void);
 void vcpu_inject_ud(void);
+void vcpu_inject_page_fault(u64 linear, u32 error);
 unsigned vcpu_cpl(void);
 u64 *vcpu_gpr(unsigned index); /* by the SDM's register numbering: 0 RAX, 1 RCX, ... */
 

@@ -22,19 +22,12 @@
 #define ICR_SHORTHAND_SELF 1
 #define APIC_PAGE_SIZE 4096
 
-static bool overlaps_hypervisor(u64 start, u64 end)
-{
-	for (int i = 0; i < vcpu.mem.nr_hidden; i++)
-		if (start < vcpu.mem.hidden[i].end && vcpu.mem.hidden[i].start < end)
-			return true;
-	return false;
-}
-
 bool apic_base_write(u32 msr, u64 value)
 {
 	u64 base = value & APICBASE_ADDR_MASK;
 
-	if (overlaps_hypervisor(base, base + APIC_PAGE_SIZE)) {
+	if (guest_memory_is_hidden(vcpu.mem.hidden, vcpu.mem.nr_hidden, base,
+				   base + APIC_PAGE_SIZE)) {
 		pr_info("refused the guest's APIC base 0x%llx: hypervisor memory",
 			(unsigned long long)base);
 		return false;

@@ -1,22 +1,101 @@
 /*
  * Intercepted port I/O: the guest exit port and the hypervisor test port.
- * Exit qualification per Intel SDM Vol. 3C, "Exit Qualification for I/O
- * Instructions".
+ * An access exits if any port it covers is intercepted, and always when
+ * it wraps past 0xffff (SDM Vol. 3C, "I/O-Instruction Exiting"): one that
+ * lies wholly inside an intercepted block is the block's; any other
+ * (straddling into a block, or wrapping) reaches no port of ours and is
+ * performed on the hardware as the guest issued it. String I/O (INS,
+ * OUTS) is emulated one element per exit through the guest's own paging;
+ * a REP form is re-executed until its count runs out, as the processor
+ * itself resumes it. Exit qualification per SDM Vol. 3C, "Exit
+ * Qualification for I/O Instructions".
  */
 #include "hv/exit/io.h"
+#include "hv/exit/io_string.h"
 #include "hv/cpu/vcpu.h"
 #include "hv/hypercall.h"
 #include "hv/status.h"
 #include "hv/guest/end.h"
+#include "arch/x86/io.h"
 #include "arch/x86/vmx.h"
 
-struct io_exit {
-	u8 size;     /* 2:0, plus one: 1, 2 or 4 bytes */
-	bool in;     /* 3 */
-	bool string; /* 4 */
-	bool rep;    /* 5 */
-	u16 port;    /* 31:16 */
+struct port_block {
+	u16 first, count;
+	u32 (*in)(u16 port, u8 size);
+	void (*out)(u16 port, u8 size, u32 value);
 };
+
+static u32 size_mask(u8 size)
+{
+	return size == 4 ? 0xffffffffU : (1U << (8 * size)) - 1;
+}
+
+/* Reading the exit port gives nothing back, as on QEMU's isa-debug-exit. */
+static u32 exit_port_in(u16 port, u8 size)
+{
+	(void)port;
+	return size_mask(size);
+}
+
+static void exit_port_out(u16 port, u8 size, u32 value)
+{
+	(void)port;
+	value &= size_mask(size);
+	guest_end(value ? HV_STATUS_GUEST_FAILED : HV_STATUS_OK,
+		  "guest wrote status %u to port 0x%x", value, GUEST_EXIT_PORT);
+}
+
+static u32 test_port_in(u16 port, u8 size)
+{
+	(void)port;
+	return HC_PING_MAGIC & size_mask(size);
+}
+
+static void test_port_out(u16 port, u8 size, u32 value)
+{
+	(void)port;
+	(void)size;
+	(void)value;
+	vcpu.test_port_writes++;
+}
+
+static const struct port_block port_blocks[] = {
+	{ GUEST_EXIT_PORT, 4, exit_port_in, exit_port_out },
+	{ HV_TEST_PORT, 4, test_port_in, test_port_out },
+};
+
+static const struct port_block *find_block(u16 port, u8 size)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(port_blocks); i++) {
+		const struct port_block *b = &port_blocks[i];
+		if (port >= b->first && (u32)port + size <= (u32)b->first + b->count)
+			return b;
+	}
+	return NULL;
+}
+
+u32 io_port_in(u16 port, u8 size)
+{
+	const struct port_block *b = find_block(port, size);
+
+	if (b)
+		return b->in(port, size);
+	return size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
+}
+
+void io_port_out(u16 port, u8 size, u32 value)
+{
+	const struct port_block *b = find_block(port, size);
+
+	if (b)
+		b->out(port, size, value);
+	else if (size == 1)
+		outb(port, (u8)value);
+	else if (size == 2)
+		outw(port, (u16)value);
+	else
+		outl(port, value);
+}
 
 static struct io_exit decode_io(u64 q)
 {
@@ -29,46 +108,18 @@ static struct io_exit decode_io(u64 q)
 	};
 }
 
-static u64 size_mask(u8 size)
-{
-	return size == 4 ? 0xffffffffULL : (1ULL << (8 * size)) - 1;
-}
-
-static enum exit_action io_exit_port(const struct io_exit *io)
-{
-	if (io->in) {
-		/* Reading the exit port gives nothing back, as on QEMU's isa-debug-exit. */
-		vcpu.regs->rax |= size_mask(io->size);
-		return EXIT_SKIP_INSN;
-	}
-	guest_end((vcpu.regs->rax & size_mask(io->size)) ? HV_STATUS_GUEST_FAILED : HV_STATUS_OK,
-		  "guest wrote status %llu to port 0x%x",
-		  (unsigned long long)(vcpu.regs->rax & size_mask(io->size)), GUEST_EXIT_PORT);
-}
-
-static enum exit_action io_test_port(const struct io_exit *io)
-{
-	if (io->in) {
-		vcpu.regs->rax = (vcpu.regs->rax & ~size_mask(io->size)) |
-				 (HC_PING_MAGIC & size_mask(io->size));
-	} else {
-		vcpu.test_port_writes++;
-	}
-	return EXIT_SKIP_INSN;
-}
-
 enum exit_action handle_io(void)
 {
 	struct io_exit io = decode_io(vcpu_exit_qualification());
+	u64 *rax = &vcpu.regs->rax;
 
 	if (io.string)
-		guest_end(HV_STATUS_GUEST_CRASHED,
-			  "string I/O (INS/OUTS) to intercepted port 0x%x is not emulated; guest "
-			  "RIP 0x%llx",
-			  io.port, (unsigned long long)vmread(GUEST_RIP));
-	if (io.port >= GUEST_EXIT_PORT && io.port < GUEST_EXIT_PORT + 4)
-		return io_exit_port(&io);
-	if (io.port >= HV_TEST_PORT && io.port < HV_TEST_PORT + 4)
-		return io_test_port(&io);
-	guest_end(HV_STATUS_HV_FAULT, "I/O exit for port 0x%x, which is not intercepted", io.port);
+		return io_string_element(&io);
+	if (!io.in)
+		io_port_out(io.port, io.size, (u32)*rax & size_mask(io.size));
+	else if (io.size == 4)
+		*rax = io_port_in(io.port, io.size); /* a 32-bit result zero-extends */
+	else
+		*rax = (*rax & ~(u64)size_mask(io.size)) | io_port_in(io.port, io.size);
+	return EXIT_SKIP_INSN;
 }

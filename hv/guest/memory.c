@@ -122,6 +122,11 @@ int guest_memory_map(const struct mem_region *regions, int nr_regions,
 	return n;
 }
 
+bool guest_memory_is_hidden(const struct phys_range *hidden, int nr_hidden, u64 start, u64 end)
+{
+	return point_in_hidden(start, end, hidden, nr_hidden);
+}
+
 bool guest_memory_is_ram(const struct mem_region *regions, int nr_regions,
 			 const struct phys_range *hidden, int nr_hidden, u64 start, u64 end)
 {

@@ -47,6 +47,8 @@ int guest_memory_map(const struct mem_region *regions, int nr_regions,
 		     int max);
 
 /* True if [start, end) is available RAM the guest may use. */
+/* Whether [start, end) touches hypervisor memory (page-granular, as the EPT hides it). */
+bool guest_memory_is_hidden(const struct phys_range *hidden, int nr_hidden, u64 start, u64 end);
 bool guest_memory_is_ram(const struct mem_region *regions, int nr_regions,
 			 const struct phys_range *hidden, int nr_hidden, u64 start, u64 end);
 

@@ -97,3 +97,15 @@ void outl(u16 port, u32 v)
 	(void)port;
 	(void)v;
 }
+
+u16 inw(u16 port)
+{
+	(void)port;
+	return 0xffff;
+}
+
+void outw(u16 port, u16 v)
+{
+	(void)port;
+	(void)v;
+}
