@@ -21,17 +21,18 @@
 #ifndef __ASSEMBLY__
 #ifdef HOST_MODEL
 void *phys_to_virt(u64 phys);
+u64 virt_to_phys(const void *p);
 #else
 static inline void *phys_to_virt(u64 phys)
 {
 	return (void *)(uintptr_t)phys;
 }
-#endif
 
 static inline u64 virt_to_phys(const void *p)
 {
 	return (u64)(uintptr_t)p;
 }
+#endif
 
 /*
  * Identity-map [4 GiB, top) as well. Returns false if top is beyond what

@@ -85,10 +85,7 @@ static void setup_controls(void)
 	};
 
 	vmx_compute_controls(&c, hv_opts.guest_limit != 0);
-	pmu_setup_vmcs(&caps, vcpu.msr_bitmap, &c.exit, &c.entry);
-	/* A guest without a PMU must see RDPMC #GP too, not read the host's counters. */
-	if (pmu_rdpmc_exits())
-		c.cpu |= CPU_BASED_RDPMC_EXITING;
+	pmu_setup_vmcs(&caps, vcpu.msr_bitmap, &c);
 	vmwrite(PIN_BASED_VM_EXEC_CONTROL, c.pin);
 	vmwrite(CPU_BASED_VM_EXEC_CONTROL, c.cpu);
 	vmwrite(SECONDARY_VM_EXEC_CONTROL, c.secondary);

@@ -446,21 +446,20 @@ static void setup_msr_bitmap(u8 *bm)
 		pmu.ops->setup_intercepts(bm);
 }
 
-void pmu_setup_vmcs(const struct pmu_vmx_caps *caps, u8 *msr_bitmap, u32 *exit_controls,
-		    u32 *entry_controls)
+void pmu_setup_vmcs(const struct pmu_vmx_caps *caps, u8 *msr_bitmap, struct vmx_controls *c)
 {
 	setup_msr_bitmap(msr_bitmap);
-	if (!guest_has_pmu())
+	if (!guest_has_pmu()) {
+		/* RDPMC must #GP too, not read the host's counters. */
+		c->cpu |= CPU_BASED_RDPMC_EXITING;
 		return;
+	}
 	if (pmu.global_ctrl_mode == GLOBAL_CTRL_LISTS)
 		setup_msr_lists(caps->max_msr_list);
 	else
-		setup_vmcs_fields(caps, exit_controls, entry_controls);
-}
-
-bool pmu_rdpmc_exits(void)
-{
-	return !guest_has_pmu() || pmu.ops->rdpmc;
+		setup_vmcs_fields(caps, &c->exit, &c->entry);
+	if (pmu.ops->rdpmc)
+		c->cpu |= CPU_BASED_RDPMC_EXITING;
 }
 
 bool pmu_guest_rdpmc(u32 ecx, u64 *value)

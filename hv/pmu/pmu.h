@@ -12,6 +12,7 @@
 #include "arch/x86/cpuid.h"
 #include "arch/x86/pmu.h"
 #include "arch/x86/vmx_msr_list.h"
+#include "hv/cpu/vmx_enable.h"
 
 /* Guest PMU MSR accesses that exit (the MSR bitmap), beyond the counters the guest does not own. */
 #define PMU_EXIT_EVTSEL_WRITE BIT(0)	     /* PERFEVTSELx writes of the guest's counters */
@@ -131,11 +132,12 @@ struct pmu_vmx_caps {
 
 /* Detect the PMU, take the options, choose the read method; one line at boot. */
 void pmu_init(void);
-/* VMCS side: GLOBAL_CTRL lists or controls, MSR bitmap for the guest's MSRs. */
-void pmu_setup_vmcs(const struct pmu_vmx_caps *caps, u8 *msr_bitmap, u32 *exit_controls,
-		    u32 *entry_controls);
-/* Whether RDPMC must exit (the guest has no PMU, or the strategy answers RDPMC). */
-bool pmu_rdpmc_exits(void);
+/*
+ * VMCS side: GLOBAL_CTRL lists or VM-entry/exit controls, the MSR bitmap
+ * for the guest's MSRs, RDPMC exiting where the guest has no PMU or the
+ * strategy answers RDPMC itself.
+ */
+void pmu_setup_vmcs(const struct pmu_vmx_caps *caps, u8 *msr_bitmap, struct vmx_controls *c);
 /* The guest's RDPMC, where it exits: false means #GP. */
 bool pmu_guest_rdpmc(u32 ecx, u64 *value);
 /* CPUID leaves the PMU shapes (0x1, 0x7, 0xA, 0x1C). */

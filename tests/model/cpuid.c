@@ -13,9 +13,19 @@ struct cpuid_entry {
 static struct cpuid_entry table[MODEL_MAX_CPUID];
 static int nr_entries;
 
+static void (*on_execute)(void *arg);
+static void *on_execute_arg;
+
 void model_cpuid_reset(void)
 {
 	nr_entries = 0;
+	on_execute = NULL;
+}
+
+void model_cpuid_on_execute(void (*fn)(void *arg), void *arg)
+{
+	on_execute = fn;
+	on_execute_arg = arg;
 }
 
 void model_cpuid_set(u32 leaf, u32 subleaf, struct cpuid_regs regs)
@@ -36,6 +46,8 @@ void model_cpuid_set(u32 leaf, u32 subleaf, struct cpuid_regs regs)
 
 struct cpuid_regs cpuid_count(u32 leaf, u32 subleaf)
 {
+	if (on_execute)
+		on_execute(on_execute_arg);
 	for (int i = 0; i < nr_entries; i++)
 		if (table[i].leaf == leaf &&
 		    (table[i].subleaf == subleaf || table[i].subleaf == MODEL_ANY_SUBLEAF))

@@ -48,3 +48,13 @@ void *phys_to_virt(u64 phys)
 {
 	return model_mem_ptr(phys, 1);
 }
+
+/* The inverse inside the window; elsewhere (host memory of a test) the identity, as before. */
+u64 virt_to_phys(const void *p)
+{
+	const u8 *b = p;
+
+	if (mem && b >= mem && b < mem + mem_size)
+		return mem_base + (u64)(b - mem);
+	return (u64)(uintptr_t)p;
+}

@@ -55,6 +55,12 @@ const struct model_msr *model_msr_entry(u32 index);
 
 void model_cpuid_reset(void);
 void model_cpuid_set(u32 leaf, u32 subleaf, struct cpuid_regs regs);
+/*
+ * fn(arg) runs each time the code under test executes CPUID (NULL: none):
+ * the work a CPUID exit handler does in the host, for tests that need the
+ * host to count events or disturb the PMU in the middle of an exit.
+ */
+void model_cpuid_on_execute(void (*fn)(void *arg), void *arg);
 
 /*
  * mem.c: physical memory. One window [base, base + size) backed by host
@@ -105,6 +111,10 @@ void model_platform_reset(void);
  */
 bool model_expect_exit(void (*fn)(void *arg), void *arg);
 
+/* cpu.c: control registers (plain storage, 0 after reset); VM launch and descriptor tables abort. */
+
+void model_cpu_reset(void);
+
 /* tsc.c: the time-stamp counter advances by a fixed step on every RDTSC. */
 
 void model_tsc_reset(void);
@@ -140,10 +150,21 @@ void model_tsc_set(u64 value, u64 step);
  * Wrapping past 2^48 - 1 sets the counter's GLOBAL_STATUS bit. Each
  * physical counter keeps a tally of the events it counted per context.
  *
- * The VM transitions: model_vm_exit() stores the MSRs of pmu.guest_list
- * (the VM-exit MSR-store list) and loads those of pmu.host_list (the
- * VM-exit MSR-load list); model_vm_entry() loads pmu.guest_list (the
- * VM-entry MSR-load list). Tests back the lists with arrays of their own.
+ * The VM transitions follow the VMCS (the model's field store, vmcs.c):
+ * model_vm_exit() saves GLOBAL_CTRL into GUEST_IA32_PERF_GLOBAL_CTRL if
+ * the VM-exit control "save IA32_PERF_GLOBAL_CTRL" is set, stores the
+ * VM-exit MSR-store list, loads HOST_IA32_PERF_GLOBAL_CTRL if "load
+ * IA32_PERF_GLOBAL_CTRL" is set, then the VM-exit MSR-load list;
+ * model_vm_entry() loads GUEST_IA32_PERF_GLOBAL_CTRL under the VM-entry
+ * control, then the VM-entry MSR-load list. Lists live in modelled memory
+ * at the addresses the VMCS holds.
+ *
+ * The guest's own accesses: model_msr_exits() says whether a guest RDMSR
+ * or WRMSR of msr exits, from the MSR bitmap the VMCS points to (decoded
+ * here, independently of arch/x86/vmx_bitmap.c); model_rdpmc_exits()
+ * whether RDPMC does ("RDPMC exiting"). model_guest_rdmsr(),
+ * model_guest_wrmsr() and model_guest_rdpmc() are the guest's accesses
+ * that do not exit: not logged, false for #GP.
  *
  * Every RDMSR, WRMSR and RDPMC of the PMU by the code under test (through
  * rdmsr(), wrmsr(), their _safe variants, rdpmc(), rdpmc_safe()) is
@@ -200,9 +221,16 @@ enum model_context model_pmu_context(void);
 u64 model_pmu_tally_gp(enum model_context ctx, unsigned i);
 u64 model_pmu_tally_fixed(enum model_context ctx, unsigned j);
 
-/* VM exit and VM entry, with their MSR lists (pmu.guest_list, pmu.host_list). */
+/* VM exit and VM entry, as the VMCS says. */
 void model_vm_exit(void);
 void model_vm_entry(void);
+/* Whether the guest's RDMSR/WRMSR of msr, or its RDPMC, exits. */
+bool model_msr_exits(u32 msr, bool write);
+bool model_rdpmc_exits(void);
+/* The guest's accesses that do not exit (not logged); false for #GP. */
+bool model_guest_rdmsr(u32 msr, u64 *value);
+bool model_guest_wrmsr(u32 msr, u64 value);
+bool model_guest_rdpmc(u32 ecx, u64 *value);
 
 /* The log since the last clear; *count is set to its length. */
 const struct model_pmu_access *model_pmu_log(unsigned *count);

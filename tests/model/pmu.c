@@ -9,7 +9,8 @@
 #include "tests/unit/unit.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/pmu.h"
-#include "hv/pmu/pmu.h"
+#include "tests/model/vmcs_model.h"
+#include "arch/x86/vmx_msr_list.h"
 
 #define COUNTER_MASK (BIT(MODEL_PMU_WIDTH) - 1)
 #define GLOBAL_COUNTER_BITS ((BIT(hw.nr_gp) - 1) | (BIT(hw.nr_fixed) - 1) << GLOBAL_FIXED_SHIFT)
@@ -234,27 +235,36 @@ void model_pmu_write(u32 msr, u64 value)
 }
 
 /* RDPMC: ECX = i reads GP counter i, ECX = (1 << 30) | j fixed counter j. */
-bool rdpmc_safe(u32 ecx, u64 *value)
+static bool do_rdpmc(u32 ecx, u64 *value)
 {
-	bool ok = true;
-
 	*value = 0;
 	if (!hw.installed)
-		ok = gp("(no PMU)");
-	else if (ecx & RDPMC_FIXED) {
+		return gp("(no PMU)");
+	if (ecx & RDPMC_FIXED) {
 		u32 j = ecx & ~(u32)RDPMC_FIXED;
-		if (j < hw.nr_fixed)
-			*value = hw.fixed[j];
-		else
-			ok = gp("(no such fixed counter)");
-	} else if (ecx < hw.nr_gp) {
-		*value = hw.pmc[ecx];
-	} else {
-		ok = gp("(no such GP counter)");
+		if (j >= hw.nr_fixed)
+			return gp("(no such fixed counter)");
+		*value = hw.fixed[j];
+		return true;
 	}
+	if (ecx >= hw.nr_gp)
+		return gp("(no such GP counter)");
+	*value = hw.pmc[ecx];
+	return true;
+}
+
+bool rdpmc_safe(u32 ecx, u64 *value)
+{
+	bool ok = do_rdpmc(ecx, value);
+
 	if (hw.installed)
 		log_access(MODEL_RDPMC, ecx, *value, ok);
 	return ok;
+}
+
+bool model_guest_rdpmc(u32 ecx, u64 *value)
+{
+	return do_rdpmc(ecx, value);
 }
 
 u64 rdpmc(u32 ecx)
@@ -317,17 +327,45 @@ u64 model_pmu_tally_fixed(enum model_context ctx, unsigned j)
 	return j < hw.nr_fixed ? hw.tally_fixed[ctx][j] : 0;
 }
 
-/* ---- VM transitions: the MSR lists, processed by the CPU (not logged) ---- */
+/*
+ * ---- VM transitions, as the VMCS says (not logged) ----
+ *
+ * VM exit: save the guest's GLOBAL_CTRL into the guest field ("save
+ * IA32_PERF_GLOBAL_CTRL"), store the VM-exit MSR-store list, load the host
+ * field ("load IA32_PERF_GLOBAL_CTRL"), load the VM-exit MSR-load list.
+ * VM entry: load the guest field, then the VM-entry MSR-load list. SDM
+ * Vol. 3C, "Saving Guest State" / "Saving MSRs" / "Loading Host State" /
+ * "Loading MSRs" (VM exits) and "Loading Guest State" / "Loading MSRs"
+ * (VM entries).
+ */
+
+static u64 vmcs_get(enum vmcs_field f)
+{
+	u64 v = 0;
+
+	return vmread_safe(f, &v) == VMX_OK ? v : 0;
+}
+
+static struct vmx_msr_entry *vmcs_list(enum vmcs_field addr, enum vmcs_field count, u32 *n)
+{
+	*n = (u32)vmcs_get(count);
+	if (!*n)
+		return NULL;
+	return model_mem_ptr(vmcs_get(addr), *n * sizeof(struct vmx_msr_entry));
+}
 
 static u64 list_read(u32 msr)
 {
 	return model_pmu_claims(msr) ? model_pmu_read(msr) : model_msr_get(msr);
 }
 
-static void list_load(const struct vmx_msr_list *list, const char *what)
+static void list_load(enum vmcs_field addr, enum vmcs_field count, const char *what)
 {
-	for (u32 k = 0; k < list->count; k++) {
-		const struct vmx_msr_entry *e = &list->entries[k];
+	u32 n;
+	const struct vmx_msr_entry *list = vmcs_list(addr, count, &n);
+
+	for (u32 k = 0; k < n; k++) {
+		const struct vmx_msr_entry *e = &list[k];
 		if (!model_pmu_claims(e->index)) {
 			model_msr_set(e->index, e->value);
 			continue;
@@ -339,13 +377,29 @@ static void list_load(const struct vmx_msr_list *list, const char *what)
 	}
 }
 
+static void load_global_ctrl(enum vmcs_field f, const char *what)
+{
+	if (!do_wrmsr(MSR_CORE_PERF_GLOBAL_CTRL, vmcs_get(f)))
+		unit_abort(__FILE__, __LINE__, "model: %s loads GLOBAL_CTRL 0x%llx %s", what,
+			   (unsigned long long)vmcs_get(f), hw.fault);
+}
+
 void model_vm_exit(void)
 {
+	u64 controls = vmcs_get(VM_EXIT_CONTROLS);
+	struct vmx_msr_entry *store;
+	u32 n;
+
 	if (hw.context != MODEL_GUEST)
 		unit_abort(__FILE__, __LINE__, "model: VM exit while not in the guest");
-	for (u32 k = 0; k < pmu.guest_list.count; k++)
-		pmu.guest_list.entries[k].value = list_read(pmu.guest_list.entries[k].index);
-	list_load(&pmu.host_list, "VM-exit MSR-load list");
+	if (controls & VM_EXIT_SAVE_IA32_PERF_GLOBAL_CTRL)
+		vmwrite_safe(GUEST_IA32_PERF_GLOBAL_CTRL, hw.global_ctrl);
+	store = vmcs_list(VM_EXIT_MSR_STORE_ADDR, VM_EXIT_MSR_STORE_COUNT, &n);
+	for (u32 k = 0; k < n; k++)
+		store[k].value = list_read(store[k].index);
+	if (controls & VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL)
+		load_global_ctrl(HOST_IA32_PERF_GLOBAL_CTRL, "VM exit");
+	list_load(VM_EXIT_MSR_LOAD_ADDR, VM_EXIT_MSR_LOAD_COUNT, "VM-exit MSR-load list");
 	hw.context = MODEL_HOST;
 }
 
@@ -353,8 +407,61 @@ void model_vm_entry(void)
 {
 	if (hw.context != MODEL_HOST)
 		unit_abort(__FILE__, __LINE__, "model: VM entry while in the guest");
-	list_load(&pmu.guest_list, "VM-entry MSR-load list");
+	if (vmcs_get(VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL)
+		load_global_ctrl(GUEST_IA32_PERF_GLOBAL_CTRL, "VM entry");
+	list_load(VM_ENTRY_MSR_LOAD_ADDR, VM_ENTRY_MSR_LOAD_COUNT, "VM-entry MSR-load list");
 	hw.context = MODEL_GUEST;
+}
+
+/*
+ * ---- what the guest's accesses do: the MSR bitmap and RDPMC exiting ----
+ *
+ * Decoded here from the VMCS as the CPU does, independently of
+ * arch/x86/vmx_bitmap.c: read bitmap for MSRs 0..0x1fff at byte 0, for
+ * 0xc0000000..0xc0001fff at 1024; the write bitmaps 2048 bytes further.
+ * An MSR outside both ranges always exits. SDM Vol. 3C, "MSR-Bitmap
+ * Address".
+ */
+bool model_msr_exits(u32 msr, bool write)
+{
+	const u8 *bitmap;
+	u32 byte;
+
+	if (!(vmcs_get(CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_USE_MSR_BITMAPS))
+		return true;
+	if (msr < 0x2000)
+		byte = msr / 8;
+	else if (msr >= 0xc0000000u && msr < 0xc0002000u)
+		byte = 1024 + (msr - 0xc0000000u) / 8;
+	else
+		return true;
+	bitmap = model_mem_ptr(vmcs_get(MSR_BITMAP), 4096);
+	return bitmap[byte + (write ? 2048 : 0)] & (1u << (msr % 8));
+}
+
+bool model_rdpmc_exits(void)
+{
+	return vmcs_get(CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_RDPMC_EXITING;
+}
+
+bool model_guest_rdmsr(u32 msr, u64 *value)
+{
+	if (model_pmu_claims(msr))
+		return do_rdmsr(msr, value);
+	if (!model_msr_present(msr))
+		return false;
+	*value = model_msr_get(msr);
+	return true;
+}
+
+bool model_guest_wrmsr(u32 msr, u64 value)
+{
+	if (model_pmu_claims(msr))
+		return do_wrmsr(msr, value);
+	if (!model_msr_present(msr))
+		return false;
+	model_msr_set(msr, value);
+	return true;
 }
 
 /* ---- the access log ---- */

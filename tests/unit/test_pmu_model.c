@@ -9,7 +9,10 @@
 #include "tests/model/model.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/pmu.h"
-#include "hv/pmu/pmu.h"
+#include "arch/x86/vmx.h"
+#include "arch/x86/vmx_bitmap.h"
+#include "arch/x86/vmx_msr_list.h"
+#include "tests/model/vmcs_model.h"
 
 #define EN_OS (ARCH_PERFMON_EVENTSEL_ENABLE | ARCH_PERFMON_EVENTSEL_OS)
 #define ALL_COUNTERS (0xfULL | 7ULL << GLOBAL_FIXED_SHIFT)
@@ -150,16 +153,28 @@ TEST(pmu_model_wrap_sets_the_counters_status_bit)
 	CHECK_EQ_U64(model_pmu_read(MSR_CORE_PERF_GLOBAL_STATUS), BIT(2) | BIT(33));
 }
 
-static struct vmx_msr_entry guest_entries[VMX_MSR_LIST_MAX], host_entries[VMX_MSR_LIST_MAX];
+/* Lists in modelled memory at 1 MiB: the guest's (entry load = exit store) and the host's. */
+static struct vmx_msr_entry *vmcs_lists(u64 guest_value)
+{
+	struct vmx_msr_entry *l = model_mem_map(0x100000, 0x2000, 0);
+
+	l[0] = (struct vmx_msr_entry){ MSR_CORE_PERF_GLOBAL_CTRL, 0, guest_value };
+	l[256] = (struct vmx_msr_entry){ MSR_CORE_PERF_GLOBAL_CTRL, 0, 0 };
+	vmwrite_safe(VM_ENTRY_MSR_LOAD_ADDR, 0x100000);
+	vmwrite_safe(VM_ENTRY_MSR_LOAD_COUNT, 1);
+	vmwrite_safe(VM_EXIT_MSR_STORE_ADDR, 0x100000);
+	vmwrite_safe(VM_EXIT_MSR_STORE_COUNT, 1);
+	vmwrite_safe(VM_EXIT_MSR_LOAD_ADDR, 0x100000 + 256 * sizeof(*l));
+	vmwrite_safe(VM_EXIT_MSR_LOAD_COUNT, 1);
+	return l;
+}
 
 TEST(pmu_model_vm_transitions_move_global_ctrl_through_the_lists)
 {
+	struct vmx_msr_entry *l;
+
 	model_pmu_install(true, true);
-	memset(&pmu, 0, sizeof(pmu));
-	pmu.guest_list = (struct vmx_msr_list){ guest_entries, 0 };
-	pmu.host_list = (struct vmx_msr_list){ host_entries, 0 };
-	vmx_msr_list_add(&pmu.guest_list, MSR_CORE_PERF_GLOBAL_CTRL, BIT(32));
-	vmx_msr_list_add(&pmu.host_list, MSR_CORE_PERF_GLOBAL_CTRL, 0);
+	l = vmcs_lists(BIT(32));
 	model_pmu_write(MSR_CORE_PERF_FIXED_CTR_CTRL, 0x1);
 
 	CHECK_EQ_U64(model_pmu_context(), MODEL_HOST);
@@ -172,8 +187,8 @@ TEST(pmu_model_vm_transitions_move_global_ctrl_through_the_lists)
 	model_pmu_write(MSR_CORE_PERF_GLOBAL_CTRL, BIT(32) | BIT(0));
 	model_vm_exit();
 	CHECK_EQ_U64(model_pmu_context(), MODEL_HOST);
-	CHECK_EQ_U64(pmu.guest_list.entries[0].value, BIT(32) | BIT(0)); /* stored */
-	CHECK_EQ_U64(model_pmu_read(MSR_CORE_PERF_GLOBAL_CTRL), 0);	 /* host's loaded */
+	CHECK_EQ_U64(l[0].value, BIT(32) | BIT(0));		    /* stored */
+	CHECK_EQ_U64(model_pmu_read(MSR_CORE_PERF_GLOBAL_CTRL), 0); /* host's loaded */
 	model_pmu_run(MODEL_HOST, 100);
 	model_vm_entry();
 	CHECK_EQ_U64(model_pmu_read(MSR_CORE_PERF_GLOBAL_CTRL), BIT(32) | BIT(0));
@@ -181,6 +196,51 @@ TEST(pmu_model_vm_transitions_move_global_ctrl_through_the_lists)
 	CHECK_EQ_U64(model_pmu_read(MSR_CORE_PERF_FIXED_CTR0), 6);
 	CHECK_EQ_U64(model_pmu_tally_fixed(MODEL_GUEST, 0), 6);
 	CHECK_EQ_U64(model_pmu_tally_fixed(MODEL_HOST, 0), 0);
+}
+
+TEST(pmu_model_vm_transitions_apply_the_global_ctrl_controls)
+{
+	model_pmu_install(true, true);
+	vmwrite_safe(VM_ENTRY_CONTROLS, VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL);
+	vmwrite_safe(VM_EXIT_CONTROLS,
+		     VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL | VM_EXIT_SAVE_IA32_PERF_GLOBAL_CTRL);
+	vmwrite_safe(GUEST_IA32_PERF_GLOBAL_CTRL, BIT(1));
+	vmwrite_safe(HOST_IA32_PERF_GLOBAL_CTRL, BIT(33));
+	model_vm_entry();
+	CHECK_EQ_U64(model_pmu_read(MSR_CORE_PERF_GLOBAL_CTRL), BIT(1));
+	model_pmu_write(MSR_CORE_PERF_GLOBAL_CTRL, BIT(2));
+	model_vm_exit();
+	CHECK_EQ_U64(model_pmu_read(MSR_CORE_PERF_GLOBAL_CTRL), BIT(33));
+	CHECK_EQ_U64(vmread(GUEST_IA32_PERF_GLOBAL_CTRL), BIT(2));
+	/* Without the save control the field keeps what the hypervisor wrote. */
+	vmwrite_safe(VM_EXIT_CONTROLS, VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL);
+	model_vm_entry();
+	model_pmu_write(MSR_CORE_PERF_GLOBAL_CTRL, BIT(3));
+	model_vm_exit();
+	CHECK_EQ_U64(vmread(GUEST_IA32_PERF_GLOBAL_CTRL), BIT(2));
+}
+
+/* The model decodes the bitmap as the SDM lays it out; arch/x86/vmx_bitmap.c writes it. */
+TEST(pmu_model_msr_bitmap_says_which_guest_accesses_exit)
+{
+	u8 *bm = model_mem_map(0x100000, 4096, 0);
+
+	vmwrite_safe(MSR_BITMAP, 0x100000);
+	CHECK(model_msr_exits(MSR_P6_EVNTSEL0, true)); /* bitmaps not in use: everything exits */
+	vmwrite_safe(CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_USE_MSR_BITMAPS);
+	CHECK(!model_msr_exits(MSR_P6_EVNTSEL0, true));
+	msr_bitmap_intercept(bm, MSR_P6_EVNTSEL0, MSR_INTERCEPT_WRITE);
+	msr_bitmap_intercept(bm, MSR_EFER, MSR_INTERCEPT_READ);
+	CHECK(model_msr_exits(MSR_P6_EVNTSEL0, true));
+	CHECK(!model_msr_exits(MSR_P6_EVNTSEL0, false));
+	CHECK(!model_msr_exits(MSR_P6_EVNTSEL0 + 1, true));
+	CHECK(model_msr_exits(MSR_EFER, false));
+	CHECK(!model_msr_exits(MSR_EFER, true));
+	CHECK(model_msr_exits(0x40000100, false)); /* outside both ranges */
+	CHECK(!model_rdpmc_exits());
+	vmwrite_safe(CPU_BASED_VM_EXEC_CONTROL,
+		     CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_RDPMC_EXITING);
+	CHECK(model_rdpmc_exits());
 }
 
 TEST(pmu_model_logs_the_code_under_tests_accesses_only)

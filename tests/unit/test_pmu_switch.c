@@ -1,30 +1,32 @@
 /*
- * hv/pmu/pmu_switch.c, the per-exit PMU switch of every strategy, run against
- * the counting PMU model: a guest programs its counters, thousands of
- * simulated VM exits go by, and the guest's counters must have counted
- * exactly the guest's events, its registers must read back unchanged, its
- * overflow bits must survive, and rfc and mediated must perform exactly
- * the reference sequences of MSR operations, counted exactly in
- * pmu.access.
+ * The per-exit PMU switch of every strategy (hv/pmu/), run against the
+ * counting PMU model through the real boot (pmu_init(), pmu_setup_vmcs())
+ * and the real exit dispatch (vmexit_handler() and its handlers): a guest
+ * programs its counters, thousands of VM exits go by, and the guest's
+ * counters must have counted exactly the guest's events, its registers
+ * must read back unchanged, its overflow bits must survive, and rfc and
+ * mediated must perform exactly the reference sequences of MSR
+ * operations, counted exactly in pmu.access.
  *
- * The exit path is simulated as hv/exit/vmexit.c runs it:
+ * An exit (tests/unit/pmu_machine.h):
  *	guest runs g events	model_pmu_run(MODEL_GUEST, g)
- *	VM exit			model_vm_exit(): MSR-store list, then host MSR-load list
+ *	VM exit			the model's, as the VMCS says: lists, controls
  *	exit path		events nobody may count (GLOBAL_CTRL is the host's 0)
- *	pmu_vmexit(reason)
- *	exit handler		model_pmu_run(MODEL_HOST, h), then the handler's work
- *	pmu_vmentry(reason)
+ *	vmexit_handler()	the strategy's save, the handler, the strategy's restore;
+ *				a CPUID handler's CPUID runs h host events (model hook)
  *	entry path		events nobody may count
- *	VM entry		model_vm_entry(): VM-entry MSR-load list
+ *	VM entry		the model's
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "tests/unit/unit.h"
+#include "tests/unit/pmu_machine.h"
 #include "tests/model/model.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/pmu.h"
 #include "arch/x86/vmcs.h"
+#include "arch/x86/vmx_entry.h"
 #include "hv/pmu/pmu.h"
 
 #define NR_GP MODEL_PMU_GP
@@ -33,25 +35,19 @@
 #define EN_OS (ARCH_PERFMON_EVENTSEL_ENABLE | ARCH_PERFMON_EVENTSEL_OS)
 #define EVENT_CYCLES 0x3c /* architectural event: unhalted core cycles */
 #define ALL_GUEST_COUNTERS (0xfULL | 7ULL << GLOBAL_FIXED_SHIFT)
-/* Events on the exit path outside pmu_vmexit()..pmu_vmentry(): GLOBAL_CTRL is 0 there. */
-#define EXIT_PATH_EVENTS 37
 
-/* ---- the CPU and pmu_init() ---- */
+/* ---- the CPU and the boot ---- */
 
 struct cpu_setup {
 	const struct pmu_strategy *strategy;
-	bool use_rdpmc;		/* the RDPMC self-test passed (or pmu_read= forced it) */
+	bool use_rdpmc;		/* pmu_read=auto (the model's RDPMC works), else pmu_read=rdmsr */
 	bool full_width_writes; /* PERF_CAPABILITIES.FW_WRITE: IA32_A_PMCx exist */
 	bool has_status_set;	/* PerfMon v4 (else v3) */
-	u64 lazy_reasons, lazy_every;
+	bool lazy_on_cpuid;	/* pmu_lazy=cpuid */
+	u64 lazy_every;		/* pmu_lazy_every=N */
 };
 
-/* The MSR lists pmu_setup_vmcs() allocates in hypervisor memory. */
-static struct vmx_msr_entry guest_msr_list[VMX_MSR_LIST_MAX], host_msr_list[VMX_MSR_LIST_MAX];
-/* Every pmu_vmexit() since setup, for pmu_lazy_every. */
-static u64 exits_so_far;
-
-/* A register snapshot by the test (not logged), like hv/pmu/pmu.c read_state(). */
+/* A register snapshot by the test (not logged). */
 static void read_hw(struct pmu_state *s)
 {
 	*s = (struct pmu_state){ 0 };
@@ -66,54 +62,29 @@ static void read_hw(struct pmu_state *s)
 		s->fixed[j] = model_pmu_read(msr_fixed_ctr(j));
 }
 
-/*
- * Power on the model PMU and set `pmu` up as pmu_init() and, with
- * global_ctrl=lists, pmu_setup_vmcs() do on this CPU; the guest owns every
- * counter. The CPU is left in the host, before VMLAUNCH.
- */
+static char hv_args[160];
+
+/* Boot the hypervisor's PMU side on this CPU with these options; the CPU is left in the host. */
 static void setup_pmu(const struct cpu_setup *c)
 {
-	model_pmu_install(c->full_width_writes, c->has_status_set);
-	memset(&pmu, 0, sizeof(pmu));
-	exits_so_far = 0;
-	pmu.ops = c->strategy;
-	pmu.global_ctrl_mode = GLOBAL_CTRL_LISTS;
-	pmu.lazy_reasons = c->lazy_reasons;
-	pmu.lazy_every = c->lazy_every;
-	/* detect() */
-	pmu.caps = (struct pmu_caps){ .version = c->has_status_set ? 4 : 3,
-				      .nr_gp = NR_GP,
-				      .gp_width = MODEL_PMU_WIDTH,
-				      .nr_fixed = NR_FIXED,
-				      .fixed_width = MODEL_PMU_WIDTH };
-	pmu.nr_gp = NR_GP;
-	pmu.nr_fixed = NR_FIXED;
-	pmu.has_status_set = c->has_status_set;
-	pmu.full_width_writes = c->full_width_writes;
-	if (c->strategy == &pmu_strategy_off)
-		return; /* no lists either: pmu_setup_vmcs() stops after the bitmap */
-	read_hw(&pmu.host_boot);
-	pmu.guest = pmu.host_boot;
-	pmu.use_rdpmc = c->use_rdpmc; /* choose_read_method() */
-	/* choose_guest_share() with pmu_gp=all */
-	pmu.guest_gp = NR_GP;
-	pmu.guest_fixed = NR_FIXED;
-	pmu.partitioned = false;
-	for (unsigned i = 0; i < NR_GP; i++)
-		pmu.guest_global_mask |= global_bit_gp(i);
-	for (unsigned j = 0; j < NR_FIXED; j++)
-		pmu.guest_global_mask |= global_bit_fixed(j);
-	/* The hypervisor's own counters (used by switch and lazy): 0x11, bits 32|33. */
-	pmu.host.fixed_ctr_ctrl = FIXED_CTRL_OS << (FIXED_INSTRUCTIONS * FIXED_CTRL_BITS) |
-				  FIXED_CTRL_OS << (FIXED_CORE_CYCLES * FIXED_CTRL_BITS);
-	pmu.host.global_ctrl = global_bit_fixed(FIXED_INSTRUCTIONS) |
-			       global_bit_fixed(FIXED_CORE_CYCLES);
-	/* setup_msr_lists() */
-	pmu.guest_list = (struct vmx_msr_list){ guest_msr_list, 0 };
-	pmu.host_list = (struct vmx_msr_list){ host_msr_list, 0 };
-	vmx_msr_list_add(&pmu.guest_list, MSR_CORE_PERF_GLOBAL_CTRL,
-			 pmu.host_boot.global_ctrl & pmu.guest_global_mask);
-	vmx_msr_list_add(&pmu.host_list, MSR_CORE_PERF_GLOBAL_CTRL, 0);
+	struct pmu_machine m = { .hv_args = hv_args,
+				 .full_width_writes = c->full_width_writes,
+				 .has_status_set = c->has_status_set };
+	int n = snprintf(hv_args, sizeof(hv_args), "pmu=%s pmu_read=%s", c->strategy->name,
+			 c->use_rdpmc ? "auto" : "rdmsr");
+
+	if (c->lazy_on_cpuid)
+		n += snprintf(hv_args + n, sizeof(hv_args) - (size_t)n, " pmu_lazy=cpuid");
+	if (c->lazy_every)
+		snprintf(hv_args + n, sizeof(hv_args) - (size_t)n, " pmu_lazy_every=%llu",
+			 (unsigned long long)c->lazy_every);
+	if (pmu_machine_boot(&m) >= 0)
+		unit_abort(__FILE__, __LINE__, "%s: the boot ended the run (status %u): %s",
+			   hv_args, model_platform.exit_status, model_com1_output());
+	CHECK(pmu.ops == c->strategy);
+	if (!(c->strategy->exits & PMU_EXIT_ALL))
+		unit_check(pmu.use_rdpmc == c->use_rdpmc, __FILE__, __LINE__,
+			   "%s: pmu.use_rdpmc %d", hv_args, pmu.use_rdpmc);
 }
 
 static void setup_and_launch(const struct cpu_setup *c)
@@ -124,14 +95,14 @@ static void setup_and_launch(const struct cpu_setup *c)
 
 /* ---- one VM exit ---- */
 
-/* Whether this exit must switch: every exit but passthrough's, lazy's chosen ones. */
-static bool exit_switches(u32 reason, u64 exit_number)
+/* Whether exit number n (counting every exit since the boot) must switch. */
+static bool exit_switches(const struct cpu_setup *c, u32 reason, u64 n)
 {
-	if (pmu.ops == &pmu_strategy_lazy)
-		return (reason < 64 && (pmu.lazy_reasons & BIT(reason))) ||
-		       (pmu.lazy_every && exit_number % pmu.lazy_every == 0);
-	return pmu.ops == &pmu_strategy_switch || pmu.ops == &pmu_strategy_rfc ||
-	       pmu.ops == &pmu_strategy_mediated;
+	if (c->strategy == &pmu_strategy_lazy)
+		return (c->lazy_on_cpuid && reason == EXIT_REASON_CPUID) ||
+		       (c->lazy_every && n % c->lazy_every == 0);
+	return c->strategy == &pmu_strategy_switch || c->strategy == &pmu_strategy_rfc ||
+	       c->strategy == &pmu_strategy_mediated;
 }
 
 static void count_ops(const struct model_pmu_access *log, unsigned from, unsigned to,
@@ -147,49 +118,67 @@ static void count_ops(const struct model_pmu_access *log, unsigned from, unsigne
 	}
 }
 
+/* The CPUID exit handler's own work: h host events, then the test's handler. */
+struct handler_work {
+	u64 host_events;
+	void (*fn)(void *);
+	void *arg;
+	unsigned log_before, log_after; /* where the handler's work lies in the access log */
+	bool ran;
+};
+
+static void cpuid_handler_work(void *p)
+{
+	struct handler_work *w = p;
+
+	model_pmu_log(&w->log_before);
+	model_pmu_run(MODEL_HOST, w->host_events);
+	if (w->fn)
+		w->fn(w->arg);
+	model_pmu_log(&w->log_after);
+	w->ran = true;
+}
+
 /*
- * One exit as described at the top; handler (may be NULL) is the exit
- * handler's own work after h host events. Checks on every exit that
- * pmu.access counts exactly the strategy's accesses in the model's log
- * (the handler's are not the strategy's) and that none faulted. Returns
- * the exit's PMU accesses.
+ * One exit of reason as described at the top, by the guest instruction
+ * that causes it (pmu_machine.h); for a CPUID exit, handler (may be NULL)
+ * is the exit handler's own work after h host events. Checks on every exit
+ * that pmu.access counts exactly the strategy's accesses in the model's
+ * log (the handler's own are not the strategy's) and that none faulted.
+ * Returns the exit's PMU accesses.
  */
 static unsigned vm_exit_entry(u32 reason, u64 guest_events, u64 host_events,
 			      void (*handler)(void *), void *arg)
 {
+	struct handler_work w = { host_events, handler, arg, 0, 0, false };
 	const struct model_pmu_access *log;
 	struct pmu_access_count seen = { 0, 0, 0 };
-	unsigned after_exit, before_entry, n, total;
+	unsigned n, total;
 
+	if (reason != EXIT_REASON_CPUID && (host_events || handler))
+		unit_abort(__FILE__, __LINE__, "only a CPUID exit runs host work");
 	model_pmu_run(MODEL_GUEST, guest_events);
-	model_vm_exit();
-	model_pmu_run(MODEL_HOST, EXIT_PATH_EVENTS);
 	model_pmu_log_clear();
-	pmu_vmexit(reason);
-	exits_so_far++;
-	model_pmu_log(&after_exit);
-	model_pmu_run(MODEL_HOST, host_events);
-	if (handler)
-		handler(arg);
-	model_pmu_log(&before_entry);
-	pmu_vmentry(reason);
+	model_cpuid_on_execute(cpuid_handler_work, &w);
+	guest_exit_by(reason);
+	model_cpuid_on_execute(NULL, NULL);
 	log = model_pmu_log(&n);
-	count_ops(log, 0, after_exit, &seen);
-	count_ops(log, before_entry, n, &seen);
+	if (!w.ran)
+		w.log_before = w.log_after = n;
+	count_ops(log, 0, w.log_before, &seen);
+	count_ops(log, w.log_after, n, &seen);
 	total = pmu.access.rdmsr + pmu.access.wrmsr + pmu.access.rdpmc;
 	unit_check(seen.rdmsr == pmu.access.rdmsr && seen.wrmsr == pmu.access.wrmsr &&
 			   seen.rdpmc == pmu.access.rdpmc,
 		   __FILE__, __LINE__,
 		   "exit %llu (reason %u): pmu.access says %u RDMSR, %u WRMSR, %u RDPMC; "
 		   "the model saw %u, %u, %u",
-		   (unsigned long long)exits_so_far, reason, pmu.access.rdmsr, pmu.access.wrmsr,
-		   pmu.access.rdpmc, seen.rdmsr, seen.wrmsr, seen.rdpmc);
+		   (unsigned long long)pmu_machine_exits(), reason, pmu.access.rdmsr,
+		   pmu.access.wrmsr, pmu.access.rdpmc, seen.rdmsr, seen.wrmsr, seen.rdpmc);
 	for (unsigned k = 0; k < n; k++)
 		unit_check(!log[k].fault, __FILE__, __LINE__,
-			   "exit %llu: access %u to 0x%x faulted", (unsigned long long)exits_so_far,
-			   k, log[k].index);
-	model_pmu_run(MODEL_HOST, EXIT_PATH_EVENTS);
-	model_vm_entry();
+			   "exit %llu: access %u to 0x%x faulted",
+			   (unsigned long long)pmu_machine_exits(), k, log[k].index);
 	return total;
 }
 
@@ -201,93 +190,56 @@ struct guest_pmu {
 	u64 fixed_ctr_ctrl, global_ctrl, global_status;
 };
 
-/* Which guest writes exit: hv/pmu/pmu.c setup_msr_bitmap() with the guest owning every counter. */
-static bool write_exits(u32 msr)
+/* The guest's WRMSR, which must not #GP: to the hardware, or through a VM exit. */
+static void guest_writes(u32 msr, u64 value)
 {
-	if (msr >= MSR_P6_EVNTSEL0 && msr < MSR_P6_EVNTSEL0 + NR_GP)
-		return pmu.ops == &pmu_strategy_mediated;
-	if (msr == MSR_CORE_PERF_FIXED_CTR_CTRL)
-		return pmu.ops == &pmu_strategy_mediated || pmu.ops == &pmu_strategy_switch ||
-		       pmu.ops == &pmu_strategy_lazy;
-	return false;
+	unit_check(guest_wrmsr(msr, value), __FILE__, __LINE__, "guest WRMSR 0x%x <- 0x%llx: #GP",
+		   msr, (unsigned long long)value);
 }
 
-struct wrmsr_exit {
-	u32 msr;
-	u64 value;
-};
-
-/*
- * The WRMSR exit handler for an intercepted selector or FIXED_CTR_CTRL:
- * hv/pmu/pmu.c write_guest_register(), step for step (it is not compiled into
- * the unit tests). The value is tried on the hardware, kept in pmu.guest,
- * and the hardware given back to the host if the strategy switched.
- */
-static void hv_write_guest_register(void *arg)
+static u64 guest_reads(u32 msr)
 {
-	const struct wrmsr_exit *w = arg;
-	u64 *saved = w->msr == MSR_CORE_PERF_FIXED_CTR_CTRL
-			     ? &pmu.guest.fixed_ctr_ctrl
-			     : &pmu.guest.evtsel[w->msr - MSR_P6_EVNTSEL0];
-	u64 current = rdmsr(w->msr);
+	u64 v = 0;
 
-	if (!CHECK(wrmsr_safe(w->msr, w->value)))
-		return;
-	*saved = w->value;
-	if (pmu.switched)
-		wrmsr(w->msr, current);
-}
-
-/* The guest executes WRMSR: straight to the hardware, or through a VM exit. */
-static void guest_wrmsr(u32 msr, u64 value)
-{
-	struct wrmsr_exit w = { msr, value };
-
-	CHECK_EQ_U64(model_pmu_context(), MODEL_GUEST);
-	if (!write_exits(msr)) {
-		model_pmu_write(msr, value);
-		return;
-	}
-	vm_exit_entry(EXIT_REASON_MSR_WRITE, 0, 100, hv_write_guest_register, &w);
+	unit_check(guest_rdmsr(msr, &v), __FILE__, __LINE__, "guest RDMSR 0x%x: #GP", msr);
+	return v;
 }
 
 /*
  * The guest programs its PMU as a driver does: counting off, counters
  * (through IA32_A_PMCx where offered), selectors, FIXED_CTR_CTRL, old
  * overflow bits cleared and the wanted ones set (STATUS_SET), then
- * GLOBAL_CTRL. GLOBAL_CTRL is not intercepted: it goes to the hardware
- * and the next VM exit's MSR-store list puts it in
- * pmu.guest_list.entries[0], which the VM entries then load.
+ * GLOBAL_CTRL. Writes the MSR bitmap intercepts exit to the real handler.
  */
 static void guest_program(const struct guest_pmu *g)
 {
-	guest_wrmsr(MSR_CORE_PERF_GLOBAL_CTRL, 0);
+	guest_writes(MSR_CORE_PERF_GLOBAL_CTRL, 0);
 	for (unsigned i = 0; i < NR_GP; i++)
-		guest_wrmsr(msr_pmc(i, pmu.full_width_writes), g->pmc[i]);
+		guest_writes(msr_pmc(i, pmu.full_width_writes), g->pmc[i]);
 	for (unsigned i = 0; i < NR_GP; i++)
-		guest_wrmsr(msr_evtsel(i), g->evtsel[i]);
+		guest_writes(msr_evtsel(i), g->evtsel[i]);
 	for (unsigned j = 0; j < NR_FIXED; j++)
-		guest_wrmsr(msr_fixed_ctr(j), g->fixed[j]);
-	guest_wrmsr(MSR_CORE_PERF_FIXED_CTR_CTRL, g->fixed_ctr_ctrl);
-	guest_wrmsr(MSR_CORE_PERF_GLOBAL_OVF_CTRL, model_pmu_read(MSR_CORE_PERF_GLOBAL_STATUS));
+		guest_writes(msr_fixed_ctr(j), g->fixed[j]);
+	guest_writes(MSR_CORE_PERF_FIXED_CTR_CTRL, g->fixed_ctr_ctrl);
+	guest_writes(MSR_CORE_PERF_GLOBAL_OVF_CTRL, guest_reads(MSR_CORE_PERF_GLOBAL_STATUS));
 	if (g->global_status)
-		guest_wrmsr(MSR_CORE_PERF_GLOBAL_STATUS_SET, g->global_status);
-	guest_wrmsr(MSR_CORE_PERF_GLOBAL_CTRL, g->global_ctrl);
+		guest_writes(MSR_CORE_PERF_GLOBAL_STATUS_SET, g->global_status);
+	guest_writes(MSR_CORE_PERF_GLOBAL_CTRL, g->global_ctrl);
 }
 
-/* The guest reads its PMU with RDMSR (reads never exit). */
+/* The guest reads its PMU with RDMSR. */
 static void guest_read(struct guest_pmu *g)
 {
 	CHECK_EQ_U64(model_pmu_context(), MODEL_GUEST);
 	for (unsigned i = 0; i < NR_GP; i++) {
-		g->pmc[i] = model_pmu_read(msr_pmc(i, false));
-		g->evtsel[i] = model_pmu_read(msr_evtsel(i));
+		g->pmc[i] = guest_reads(msr_pmc(i, false));
+		g->evtsel[i] = guest_reads(msr_evtsel(i));
 	}
 	for (unsigned j = 0; j < NR_FIXED; j++)
-		g->fixed[j] = model_pmu_read(msr_fixed_ctr(j));
-	g->fixed_ctr_ctrl = model_pmu_read(MSR_CORE_PERF_FIXED_CTR_CTRL);
-	g->global_ctrl = model_pmu_read(MSR_CORE_PERF_GLOBAL_CTRL);
-	g->global_status = model_pmu_read(MSR_CORE_PERF_GLOBAL_STATUS);
+		g->fixed[j] = guest_reads(msr_fixed_ctr(j));
+	g->fixed_ctr_ctrl = guest_reads(MSR_CORE_PERF_FIXED_CTR_CTRL);
+	g->global_ctrl = guest_reads(MSR_CORE_PERF_GLOBAL_CTRL);
+	g->global_status = guest_reads(MSR_CORE_PERF_GLOBAL_STATUS);
 }
 
 /* Every register equal; file and line are the caller's. */
@@ -337,12 +289,14 @@ static const u32 exit_reasons[] = { EXIT_REASON_CPUID, EXIT_REASON_VMCALL,
 /*
  * n exits with reasons, guest events g and host events h drawn from seed
  * (the same seed gives the same exits under every strategy; g and h are
- * sometimes 0). Checks on every exit what the strategy promises about
- * measurement; per-exit access counts go to accesses[] if not NULL.
+ * sometimes 0; only CPUID exits run host work). Checks on every exit what
+ * the strategy promises about measurement; per-exit access counts go to
+ * accesses[] if not NULL.
  */
-static void run_exits(unsigned n, u32 seed, struct run_totals *t, unsigned *accesses)
+static void run_exits(const struct cpu_setup *c, unsigned n, u32 seed, struct run_totals *t,
+		      unsigned *accesses)
 {
-	bool measures = pmu.ops == &pmu_strategy_switch || pmu.ops == &pmu_strategy_lazy;
+	bool measures = c->strategy == &pmu_strategy_switch || c->strategy == &pmu_strategy_lazy;
 
 	rng = seed;
 	*t = (struct run_totals){ .accesses_min = ~0u };
@@ -350,9 +304,12 @@ static void run_exits(unsigned n, u32 seed, struct run_totals *t, unsigned *acce
 		u32 reason = exit_reasons[rnd() % ARRAY_SIZE(exit_reasons)];
 		u64 g = rnd() % 8 == 0 ? 0 : rnd() % 5000;
 		u64 h = rnd() % 8 == 0 ? 0 : rnd() % 3000;
-		bool switches = exit_switches(reason, exits_so_far + 1);
-		unsigned a = vm_exit_entry(reason, g, h, NULL, NULL);
+		bool switches = exit_switches(c, reason, pmu_machine_exits() + 1);
+		unsigned a;
 
+		if (reason != EXIT_REASON_CPUID)
+			h = 0;
+		a = vm_exit_entry(reason, g, h, NULL, NULL);
 		t->guest_events += g;
 		t->accesses_min = MIN(t->accesses_min, a);
 		t->accesses_max = MAX(t->accesses_max, a);
@@ -394,7 +351,7 @@ static const struct cpu_setup strategies[] = {
 	{ .strategy = &pmu_strategy_switch, V4 },
 	{ .strategy = &pmu_strategy_rfc, V4 },
 	{ .strategy = &pmu_strategy_mediated, V4 },
-	{ .strategy = &pmu_strategy_lazy, V4, .lazy_reasons = BIT(EXIT_REASON_CPUID) },
+	{ .strategy = &pmu_strategy_lazy, V4, .lazy_on_cpuid = true },
 	{ .strategy = &pmu_strategy_lazy, V4, .lazy_every = 7 },
 };
 
@@ -403,7 +360,7 @@ static const char *setup_name(const struct cpu_setup *c)
 	static char buf[96];
 	const char *lazy = "";
 
-	if (c->lazy_reasons)
+	if (c->lazy_on_cpuid)
 		lazy = " (pmu_lazy=cpuid)";
 	else if (c->lazy_every)
 		lazy = " (pmu_lazy_every=7)";
@@ -474,7 +431,7 @@ static void check_guest_counts_exactly_guest_events(const struct cpu_setup *c, u
 			tally_fixed[ctx][j] = model_pmu_tally_fixed(ctx, j);
 	}
 
-	run_exits(EXITS, seed, &t, NULL);
+	run_exits(c, EXITS, seed, &t, NULL);
 
 	guest_read(&end);
 	for (unsigned i = 0; i < NR_GP; i++) {
@@ -573,7 +530,7 @@ TEST(pmu_every_strategy_guest_registers_read_back_unchanged_when_nothing_counts)
 
 			setup_and_launch(&c);
 			guest_program(&g);
-			run_exits(EXITS, 777 + k, &t, NULL);
+			run_exits(&c, EXITS, 777 + k, &t, NULL);
 			guest_read(&got);
 			check_guest_equal(&got, &g, setup_name(&c), __FILE__, __LINE__);
 			model_reset();
@@ -596,7 +553,7 @@ TEST(pmu_off_makes_no_access)
 	model_pmu_write(MSR_CORE_PERF_GLOBAL_STATUS_SET, BIT(34));
 	read_hw(&before);
 	model_vm_entry();
-	run_exits(1000, 5, &t, NULL);
+	run_exits(&c, 1000, 5, &t, NULL);
 	CHECK_EQ_U64(t.accesses_max, 0);
 	read_hw(&after);
 	CHECK(memcmp(&before, &after, sizeof(before)) == 0);
@@ -631,7 +588,7 @@ static void overflow_in_guest(const struct cpu_setup *c, u64 *host_saw, u64 *gue
 	CHECK_EQ_IN(c, now.pmc[0], 50);
 	CHECK_EQ_IN(c, now.fixed[1], 100);
 	*guest_after_one = now.global_status;
-	run_exits(EXITS, 31, &t, NULL);
+	run_exits(c, EXITS, 31, &t, NULL);
 	guest_read(&now);
 	CHECK_EQ_IN(c, now.pmc[0], 50 + t.guest_events);
 	CHECK_EQ_IN(c, now.fixed[1], 100 + t.guest_events);
@@ -688,7 +645,7 @@ TEST(pmu_every_strategy_guest_status_set_bits_survive)
 
 		setup_and_launch(&c);
 		guest_program(&g);
-		run_exits(1000, 3, &t, NULL);
+		run_exits(&c, 1000, 3, &t, NULL);
 		guest_read(&got);
 		CHECK_EQ_IN(&c, got.global_status, BIT(2) | BIT(32) | BIT(34));
 		model_reset();
@@ -1004,12 +961,42 @@ static void host_disturbs(u64 guest_pmc0)
 	model_pmu_write(MSR_CORE_PERF_GLOBAL_STATUS_SET, BIT(2));
 }
 
+/* One reference-sequence exit, checked half by half from inside the CPUID handler. */
+struct reference_exit {
+	const struct cpu_setup *c;
+	const struct guest_pmu *g;
+	bool disturb;
+	const char *what;
+	struct pmu_state at_exit, before_entry;
+	unsigned wanted;
+};
+
+/* In the CPUID handler: the save is done, the restore not yet. */
+static void check_save_then_disturb(void *arg)
+{
+	struct reference_exit *r = arg;
+	char step[200];
+
+	if (r->c->strategy == &pmu_strategy_rfc)
+		want_rfc_save(&r->at_exit);
+	else
+		want_mediated_put(&r->at_exit, r->g);
+	r->wanted = nr_want;
+	snprintf(step, sizeof(step), "%s: on VM exit", r->what);
+	if (check_log_is_want(step, __FILE__, __LINE__))
+		CHECK_EQ_U64(pmu.access.rdmsr + pmu.access.wrmsr + pmu.access.rdpmc, r->wanted);
+	/* The exit handler: the host may leave the hardware otherwise than it found it. */
+	if (r->disturb)
+		host_disturbs(r->g->pmc[0]);
+	read_hw(&r->before_entry);
+	model_pmu_log_clear();
+}
+
 static void check_reference_sequence(const struct cpu_setup *c, bool swapped, bool disturb)
 {
 	struct guest_pmu g = mixed_state(swapped), back;
-	struct pmu_state at_exit, before_entry;
 	char what[160], step[200];
-	unsigned wanted;
+	struct reference_exit r = { .c = c, .g = &g, .disturb = disturb, .what = what };
 
 	snprintf(what, sizeof(what), "%s, %s state%s", setup_name(c), swapped ? "swapped" : "mixed",
 		 disturb ? ", host disturbs" : "");
@@ -1017,35 +1004,22 @@ static void check_reference_sequence(const struct cpu_setup *c, bool swapped, bo
 	guest_program(&g);
 
 	/* The exit under test, step by step: log each half separately. */
-	model_vm_exit();
-	read_hw(&at_exit);
+	guest_regs.rax = guest_regs.rcx = 0; /* CPUID leaf 0 */
+	pmu_machine_vm_exit(EXIT_REASON_CPUID, 0);
+	read_hw(&r.at_exit);
 	model_pmu_log_clear();
-	pmu_vmexit(EXIT_REASON_CPUID);
+	model_cpuid_on_execute(check_save_then_disturb, &r);
+	pmu_machine_handle_exit();
+	model_cpuid_on_execute(NULL, NULL);
 	if (c->strategy == &pmu_strategy_rfc)
-		want_rfc_save(&at_exit);
+		want_rfc_restore(&r.before_entry, &r.at_exit);
 	else
-		want_mediated_put(&at_exit, &g);
-	wanted = nr_want;
-	snprintf(step, sizeof(step), "%s: on VM exit", what);
-	if (check_log_is_want(step, __FILE__, __LINE__))
-		CHECK_EQ_U64(pmu.access.rdmsr + pmu.access.wrmsr + pmu.access.rdpmc, wanted);
-
-	/* The exit handler: the host may leave the hardware otherwise than it found it. */
-	if (disturb)
-		host_disturbs(g.pmc[0]);
-	read_hw(&before_entry);
-
-	model_pmu_log_clear();
-	pmu_vmentry(EXIT_REASON_CPUID);
-	if (c->strategy == &pmu_strategy_rfc)
-		want_rfc_restore(&before_entry, &at_exit);
-	else
-		want_mediated_load(&before_entry, &at_exit, &g);
-	wanted += nr_want;
+		want_mediated_load(&r.before_entry, &r.at_exit, &g);
+	r.wanted += nr_want;
 	snprintf(step, sizeof(step), "%s: before VM entry", what);
 	if (check_log_is_want(step, __FILE__, __LINE__))
-		CHECK_EQ_U64(pmu.access.rdmsr + pmu.access.wrmsr + pmu.access.rdpmc, wanted);
-	model_vm_entry();
+		CHECK_EQ_U64(pmu.access.rdmsr + pmu.access.wrmsr + pmu.access.rdpmc, r.wanted);
+	pmu_machine_vm_entry();
 	guest_read(&back);
 	check_guest_equal(&back, &g, what, __FILE__, __LINE__);
 }
@@ -1082,7 +1056,7 @@ static struct run_totals same_scenario(const struct pmu_strategy *s, const struc
 	model_reset();
 	setup_and_launch(&c);
 	guest_program(g);
-	run_exits(EXITS, 4242, &t, accesses);
+	run_exits(&c, EXITS, 4242, &t, accesses);
 	return t;
 }
 

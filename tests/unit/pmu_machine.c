@@ -1,0 +1,266 @@
+/* The PMU tests' machine: see pmu_machine.h. */
+#include <stdio.h>
+#include <string.h>
+
+#include "tests/unit/pmu_machine.h"
+#include "tests/unit/unit.h"
+#include "tests/model/model.h"
+#include "arch/x86/frame.h"
+#include "arch/x86/memmap.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/vmx.h"
+#include "arch/x86/vmx_entry.h"
+#include "hv/cpu/vcpu.h"
+#include "hv/exit/stats.h"
+#include "hv/hypercall.h"
+#include "hv/log.h"
+#include "hv/options.h"
+#include "hv/pmu/pmu.h"
+
+#define MEM_BASE 0x100000ULL
+#define MEM_SIZE (16ULL << 20)
+#define VECTOR_GP 13
+#define INSN_LEN 2 /* RDMSR, WRMSR, RDPMC, CPUID, OUT DX: two bytes */
+#define GUEST_START_RIP 0x1000
+
+static struct {
+	const struct pmu_machine *m;
+	char err[160];
+	u64 exits;
+} machine;
+
+static void set_cpuid(const struct pmu_machine *m)
+{
+	u32 nr_gp = MODEL_PMU_GP, nr_fixed = MODEL_PMU_FIXED, width = MODEL_PMU_WIDTH;
+
+	model_cpuid_set(0, MODEL_ANY_SUBLEAF, (struct cpuid_regs){ 0x1f, 0, 0, 0 });
+	model_cpuid_set(1, MODEL_ANY_SUBLEAF,
+			(struct cpuid_regs){ 0x906ea, 0, CPUID_1_ECX_PDCM | CPUID_1_ECX_VMX, 0 });
+	model_cpuid_set(CPUID_LEAF_PMU, MODEL_ANY_SUBLEAF,
+			(struct cpuid_regs){ (m->has_status_set ? 4 : 3) | nr_gp << 8 |
+						     width << 16 | 7u << 24,
+					     0, 0, nr_fixed | width << 5 });
+	model_msr_set(MSR_IA32_PERF_CAPABILITIES, m->full_width_writes ? PERF_CAP_FW_WRITE : 0);
+}
+
+static void init_memory(void)
+{
+	struct mem_region ram = { MEM_BASE, MEM_SIZE, ADDRESS_RANGE_MEMORY };
+
+	model_mem_map(MEM_BASE, MEM_SIZE, 0xa5);
+	if (!frame_init(&ram, 1, NULL, 0))
+		unit_abort(__FILE__, __LINE__, "machine: frame_init failed");
+	exit_stats_reset();
+}
+
+/* What vcpu_create() does around pmu_setup_vmcs() that the exits rely on. */
+static void setup_vcpu(const struct pmu_machine *m)
+{
+	struct pmu_vmx_caps caps = {
+		.entry_load_global_ctrl = !m->no_vmcs_global_ctrl,
+		.exit_load_global_ctrl = !m->no_vmcs_global_ctrl,
+		.exit_save_global_ctrl = !m->no_vmcs_global_ctrl && !m->no_save_global_ctrl,
+		.max_msr_list = 512,
+	};
+	struct vmx_controls c = { .cpu = CPU_BASED_USE_MSR_BITMAPS };
+	u64 bitmap = frame_alloc_zeroed();
+
+	memset(&vcpu, 0, sizeof(vcpu));
+	memset(&guest_regs, 0, sizeof(guest_regs));
+	vcpu.regs = &guest_regs;
+	vcpu.msr_bitmap = phys_to_virt(bitmap);
+	vmwrite(VM_EXIT_MSR_STORE_COUNT, 0);
+	vmwrite(VM_EXIT_MSR_LOAD_COUNT, 0);
+	vmwrite(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	pmu_setup_vmcs(&caps, vcpu.msr_bitmap, &c);
+	vmwrite(MSR_BITMAP, bitmap);
+	vmwrite(CPU_BASED_VM_EXEC_CONTROL, c.cpu);
+	vmwrite(VM_EXIT_CONTROLS, c.exit);
+	vmwrite(VM_ENTRY_CONTROLS, c.entry);
+	vmwrite(VM_ENTRY_INTR_INFO_FIELD, 0);
+	vmwrite(GUEST_RIP, GUEST_START_RIP);
+	vmwrite(GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmwrite(GUEST_IA32_DEBUGCTL, 0);
+}
+
+static void boot(void *arg)
+{
+	const struct pmu_machine *m = arg;
+
+	options_set_defaults(&hv_opts);
+	if (!options_parse(m->hv_args ? m->hv_args : "", &hv_opts, machine.err,
+			   sizeof(machine.err)))
+		hv_fail(3, "command line: %s", machine.err);
+	log_set_level((enum log_level)hv_opts.loglevel);
+	memset(&pmu, 0, sizeof(pmu)); /* a fresh boot: .bss */
+	pmu_init();
+	setup_vcpu(m);
+}
+
+int pmu_machine_boot(const struct pmu_machine *m)
+{
+	model_pmu_install(m->full_width_writes, m->has_status_set);
+	model_tsc_set(1000, 10);
+	set_cpuid(m);
+	init_memory();
+	machine.m = m;
+	machine.exits = 0;
+	if (model_expect_exit(boot, (void *)m))
+		return (int)model_platform.exit_status;
+	return -1;
+}
+
+void pmu_machine_launch(const struct pmu_machine *m)
+{
+	int status = pmu_machine_boot(m);
+
+	if (status >= 0)
+		unit_abort(__FILE__, __LINE__, "machine: '%s' ended the run with status %d: %s",
+			   m->hv_args, status, model_com1_output());
+	model_vm_entry();
+}
+
+u64 pmu_machine_exits(void)
+{
+	return machine.exits;
+}
+
+/* ---- one exit ---- */
+
+void pmu_machine_vm_exit(u32 reason, u64 qualification)
+{
+	model_vm_exit();
+	vmwrite(VM_ENTRY_INTR_INFO_FIELD, 0); /* the valid bit is cleared on every VM exit */
+	model_pmu_run(MODEL_HOST, PMU_MACHINE_PATH_EVENTS);
+	vmwrite(VM_EXIT_REASON, reason);
+	vmwrite(EXIT_QUALIFICATION, qualification);
+	vmwrite(VM_EXIT_INSTRUCTION_LEN, INSN_LEN);
+	machine.exits++;
+}
+
+static void handle(void *arg)
+{
+	(void)arg;
+	vmexit_handler();
+}
+
+void pmu_machine_handle_exit(void)
+{
+	if (model_expect_exit(handle, NULL))
+		unit_abort(__FILE__, __LINE__, "machine: the exit ended the run with status %u: %s",
+			   model_platform.exit_status, model_com1_output());
+}
+
+int pmu_machine_vm_entry(void)
+{
+	u64 intr = vmread(VM_ENTRY_INTR_INFO_FIELD);
+
+	model_pmu_run(MODEL_HOST, PMU_MACHINE_PATH_EVENTS);
+	model_vm_entry();
+	return intr & INTR_INFO_VALID ? (int)(intr & 0xff) : -1;
+}
+
+static int exit_and_enter(u32 reason, u64 qualification)
+{
+	pmu_machine_vm_exit(reason, qualification);
+	pmu_machine_handle_exit();
+	return pmu_machine_vm_entry();
+}
+
+/* ---- the guest's instructions ---- */
+
+bool guest_rdmsr(u32 msr, u64 *value)
+{
+	int vector;
+
+	if (!model_msr_exits(msr, false))
+		return model_guest_rdmsr(msr, value);
+	guest_regs.rcx = msr;
+	vector = exit_and_enter(EXIT_REASON_MSR_READ, 0);
+	*value = (u32)guest_regs.rax | guest_regs.rdx << 32;
+	return vector != VECTOR_GP;
+}
+
+bool guest_wrmsr(u32 msr, u64 value)
+{
+	if (!model_msr_exits(msr, true))
+		return model_guest_wrmsr(msr, value);
+	guest_regs.rcx = msr;
+	guest_regs.rax = (u32)value;
+	guest_regs.rdx = value >> 32;
+	return exit_and_enter(EXIT_REASON_MSR_WRITE, 0) != VECTOR_GP;
+}
+
+bool guest_rdpmc(u32 ecx, u64 *value)
+{
+	int vector;
+
+	if (!model_rdpmc_exits())
+		return model_guest_rdpmc(ecx, value);
+	guest_regs.rcx = ecx;
+	guest_regs.rax = guest_regs.rdx = 0;
+	vector = exit_and_enter(EXIT_REASON_RDPMC, 0);
+	*value = (u32)guest_regs.rax | guest_regs.rdx << 32;
+	return vector != VECTOR_GP;
+}
+
+struct cpuid_regs guest_cpuid(u32 leaf, u32 subleaf)
+{
+	guest_regs.rax = leaf;
+	guest_regs.rcx = subleaf;
+	exit_and_enter(EXIT_REASON_CPUID, 0);
+	return (struct cpuid_regs){ (u32)guest_regs.rax, (u32)guest_regs.rbx, (u32)guest_regs.rcx,
+				    (u32)guest_regs.rdx };
+}
+
+void guest_vmcall_ping(void)
+{
+	guest_regs.rax = HC_PING;
+	exit_and_enter(EXIT_REASON_VMCALL, 0);
+	CHECK_EQ_U64(guest_regs.rax, HC_PING_MAGIC);
+}
+
+/* OUT DX, AL to the test port: exit qualification size 1, out, port in 31:16. */
+void guest_out_test_port(void)
+{
+	guest_regs.rax = 1;
+	exit_and_enter(EXIT_REASON_IO_INSTRUCTION, (u64)HV_TEST_PORT << 16);
+}
+
+void guest_rdmsr_bench(void)
+{
+	u64 v;
+
+	CHECK(guest_rdmsr(HV_BENCH_MSR, &v));
+	CHECK_EQ_U64(v, HC_PING_MAGIC);
+}
+
+void guest_wrmsr_bench(void)
+{
+	CHECK(guest_wrmsr(HV_BENCH_MSR, 1));
+}
+
+void guest_exit_by(u32 reason)
+{
+	switch (reason) {
+	case EXIT_REASON_CPUID:
+		guest_cpuid(0, 0);
+		break;
+	case EXIT_REASON_VMCALL:
+		guest_vmcall_ping();
+		break;
+	case EXIT_REASON_IO_INSTRUCTION:
+		guest_out_test_port();
+		break;
+	case EXIT_REASON_MSR_READ:
+		guest_rdmsr_bench();
+		break;
+	case EXIT_REASON_MSR_WRITE:
+		guest_wrmsr_bench();
+		break;
+	default:
+		unit_abort(__FILE__, __LINE__, "machine: no guest instruction for exit reason %u",
+			   reason);
+	}
+}
