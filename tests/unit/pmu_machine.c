@@ -30,6 +30,17 @@ static struct {
 	u64 exits;
 } machine;
 
+/* Why the run ended: the console from its last error or "guest stopped" line on. */
+static const char *why_it_ended(void)
+{
+	const char *console = model_com1_output(), *p, *found = console;
+
+	for (p = console; (p = strstr(p, "pmuvisor: ")); p++)
+		if (!strncmp(p + 10, "error", 5) || !strncmp(p + 10, "guest stopped", 13))
+			found = p;
+	return found;
+}
+
 static void set_cpuid(const struct pmu_machine *m)
 {
 	u32 nr_gp = MODEL_PMU_GP, nr_fixed = MODEL_PMU_FIXED, width = MODEL_PMU_WIDTH;
@@ -51,7 +62,6 @@ static void init_memory(void)
 	model_mem_map(MEM_BASE, MEM_SIZE, 0xa5);
 	if (!frame_init(&ram, 1, NULL, 0))
 		unit_abort(__FILE__, __LINE__, "machine: frame_init failed");
-	exit_stats_reset();
 }
 
 /* What vcpu_create() does around pmu_setup_vmcs() that the exits rely on. */
@@ -82,17 +92,24 @@ static void setup_vcpu(const struct pmu_machine *m)
 	vmwrite(GUEST_RIP, GUEST_START_RIP);
 	vmwrite(GUEST_INTERRUPTIBILITY_INFO, 0);
 	vmwrite(GUEST_IA32_DEBUGCTL, 0);
+	vmwrite(GUEST_CS_AR_BYTES,
+		0xc09b); /* the guest runs in ring 0, as the multiboot guests do */
+	vmwrite(GUEST_SS_AR_BYTES, 0xc093);
+	vcpu.pmu_on_exits = pmu_acts_on_exits(); /* as vcpu_run() decides */
 }
 
 static void boot(void *arg)
 {
 	const struct pmu_machine *m = arg;
+	char cmdline[256];
 
+	/* Exit statistics keep counts only: their sample memory would outlive the model's. */
+	snprintf(cmdline, sizeof(cmdline), "stats=counts %s", m->hv_args ? m->hv_args : "");
 	options_set_defaults(&hv_opts);
-	if (!options_parse(m->hv_args ? m->hv_args : "", &hv_opts, machine.err,
-			   sizeof(machine.err)))
+	if (!options_parse(cmdline, &hv_opts, machine.err, sizeof(machine.err)))
 		hv_fail(3, "command line: %s", machine.err);
 	log_set_level((enum log_level)hv_opts.loglevel);
+	exit_stats_init();
 	memset(&pmu, 0, sizeof(pmu)); /* a fresh boot: .bss */
 	pmu_init();
 	setup_vcpu(m);
@@ -117,7 +134,7 @@ void pmu_machine_launch(const struct pmu_machine *m)
 
 	if (status >= 0)
 		unit_abort(__FILE__, __LINE__, "machine: '%s' ended the run with status %d: %s",
-			   m->hv_args, status, model_com1_output());
+			   m->hv_args, status, why_it_ended());
 	model_vm_entry();
 }
 
@@ -149,7 +166,7 @@ void pmu_machine_handle_exit(void)
 {
 	if (model_expect_exit(handle, NULL))
 		unit_abort(__FILE__, __LINE__, "machine: the exit ended the run with status %u: %s",
-			   model_platform.exit_status, model_com1_output());
+			   model_platform.exit_status, why_it_ended());
 }
 
 int pmu_machine_vm_entry(void)
