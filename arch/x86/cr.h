@@ -89,9 +89,11 @@ __attribute__((noreturn)) static inline void cpu_halt_forever(void)
 #else
 u64 rdtsc(void);
 u64 read_cr0(void);
+u64 read_cr2(void);
 u64 read_cr3(void);
 u64 read_cr4(void);
 void write_cr0(u64 v);
+void write_cr2(u64 v);
 void write_cr4(u64 v);
 #endif
 #endif /* __ASSEMBLY__ */

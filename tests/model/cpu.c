@@ -25,6 +25,11 @@ u64 read_cr0(void)
 	return cr[0];
 }
 
+u64 read_cr2(void)
+{
+	return cr[2];
+}
+
 u64 read_cr3(void)
 {
 	return cr[3];
@@ -38,6 +43,11 @@ u64 read_cr4(void)
 void write_cr0(u64 v)
 {
 	cr[0] = v;
+}
+
+void write_cr2(u64 v)
+{
+	cr[2] = v;
 }
 
 void write_cr4(u64 v)

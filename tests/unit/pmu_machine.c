@@ -13,6 +13,7 @@
 #include "arch/x86/vmx_entry.h"
 #include "hv/cpu/vcpu.h"
 #include "hv/exit/stats.h"
+#include "hv/exit/vmexit.h"
 #include "hv/hypercall.h"
 #include "hv/log.h"
 #include "hv/options.h"
@@ -95,7 +96,7 @@ static void setup_vcpu(const struct pmu_machine *m)
 	vmwrite(GUEST_CS_AR_BYTES,
 		0xc09b); /* the guest runs in ring 0, as the multiboot guests do */
 	vmwrite(GUEST_SS_AR_BYTES, 0xc093);
-	vcpu.pmu_on_exits = pmu_acts_on_exits(); /* as vcpu_run() decides */
+	vmexit_prepare(); /* as vcpu_run() does */
 }
 
 static void boot(void *arg)
