@@ -33,6 +33,7 @@
 #define MSR_IA32_DS_AREA 0x00000600
 #define MSR_IA32_PEBS_ENABLE 0x000003f1
 #define MSR_IA32_DEBUGCTLMSR 0x000001d9
+#define DEBUGCTLMSR_BTF BIT(1)	    /* single-step on branches only */
 #define MSR_IA32_PMC0_FW 0x000004c1 /* SDM: IA32_A_PMC0 */
 
 #define MSR_IA32_VMX_BASIC 0x00000480

@@ -205,6 +205,9 @@ enum vmcs_field {
 
 #define GUEST_ACTIVITY_ACTIVE 0
 
+/* Pending debug exceptions: BS, a single-step trap is due. SDM Vol. 3C, "Guest Non-Register State". */
+#define PENDING_DBG_BS BIT(14)
+
 /* Segment access rights in the VMCS format. SDM Vol. 3C, "Guest Register State". */
 #define VMX_AR_UNUSABLE BIT(16)
 

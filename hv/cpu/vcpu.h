@@ -7,7 +7,9 @@
 
 #include "hv/guest/boot_info.h"
 #include "hv/guest/memory.h"
+#include "arch/x86/cr.h"
 #include "arch/x86/ept.h"
+#include "arch/x86/msr.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_entry.h"
@@ -49,6 +51,19 @@ static inline u64 vcpu_exit_qualification(void)
 }
 
 /*
+ * An emulated instruction under EFLAGS.TF owes the guest the single-step
+ * trap the real one would have raised (unless DEBUGCTL.BTF limits it to
+ * branches): VM entry delivers it from the pending debug exceptions, as
+ * KVM's kvm_skip_emulated_instruction() arranges.
+ */
+static inline void vcpu_single_step_trap(void)
+{
+	if (!(vmread(GUEST_IA32_DEBUGCTL) & DEBUGCTLMSR_BTF))
+		vmwrite(GUEST_PENDING_DBG_EXCEPTIONS,
+			vmread(GUEST_PENDING_DBG_EXCEPTIONS) | PENDING_DBG_BS);
+}
+
+/*
  * Step over the instruction that exited. The instruction length is valid
  * for every exit a handler skips: all are caused by an instruction (SDM
  * Vol. 3C, "VM-Exit Instruction-Information Field" and "VM-Exit
@@ -64,6 +79,8 @@ static inline void vcpu_skip_instruction(void)
 	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
 		vmwrite(GUEST_INTERRUPTIBILITY_INFO,
 			intr & ~(u64)(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+	if (vmread(GUEST_RFLAGS) & X86_EFLAGS_TF)
+		vcpu_single_step_trap();
 }
 
 #endif

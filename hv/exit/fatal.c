@@ -1,6 +1,6 @@
 /*
- * Exits that end the guest: a triple fault, a touch of hypervisor memory
- * (EPT violation), a broken EPT (misconfiguration), and a failed VM entry,
+ * Exits that end the guest: a triple fault, a broken EPT
+ * (misconfiguration), and a failed VM entry,
  * decoded per Intel SDM Vol. 3C, "VM-Entry Failures During or After
  * Loading Guest State".
  */
@@ -63,23 +63,6 @@ enum exit_action handle_triple_fault(void)
 		  (unsigned long long)vmread(GUEST_CR3),
 		  (unsigned long long)vmread(CR4_READ_SHADOW),
 		  (unsigned long long)vmread(GUEST_IA32_EFER));
-}
-
-enum exit_action handle_ept_violation(void)
-{
-	u64 q = vcpu_exit_qualification();
-	const char *access = q & EPT_VIOL_WRITE	  ? "write"
-			     : q & EPT_VIOL_FETCH ? "instruction fetch"
-						  : "read";
-
-	if (q & EPT_VIOL_GLA_VALID)
-		console_printf("pmuvisor:   guest linear address 0x%llx\n",
-			       (unsigned long long)vmread(GUEST_LINEAR_ADDRESS));
-	guest_end(HV_STATUS_GUEST_CRASHED,
-		  "EPT violation: guest %s of hypervisor memory at guest-physical 0x%llx, guest "
-		  "RIP 0x%llx",
-		  access, (unsigned long long)vmread(GUEST_PHYSICAL_ADDRESS),
-		  (unsigned long long)vmread(GUEST_RIP));
 }
 
 enum exit_action handle_ept_misconfig(void)

@@ -10,7 +10,6 @@ void print_guest_state(void);
 void print_exit_fields(void);
 
 enum exit_action handle_triple_fault(void);
-enum exit_action handle_ept_violation(void);
 enum exit_action handle_ept_misconfig(void);
 __attribute__((noreturn)) void vmentry_failure(u32 reason);
 

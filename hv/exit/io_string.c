@@ -10,13 +10,13 @@
 #include "hv/cpu/vcpu.h"
 #include "hv/status.h"
 #include "hv/guest/end.h"
+#include "arch/x86/cr.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/paging_walk.h"
 #include "arch/x86/vmx.h"
 #include "lib/string.h"
 
 #define INSN_INFO_ADDR_SIZE(i) (((i) >> 7) & 7) /* 0: 16-bit, 1: 32-bit, 2: 64-bit */
-#define RFLAGS_DF BIT(10)
 
 static bool guest_ram(u64 pa, u64 len)
 {
@@ -80,7 +80,7 @@ enum exit_action io_string_element(const struct io_exit *io)
 {
 	unsigned asz = INSN_INFO_ADDR_SIZE(vmread(VMX_INSTRUCTION_INFO));
 	u64 *index = io->in ? &vcpu.regs->rdi : &vcpu.regs->rsi, *rcx = &vcpu.regs->rcx;
-	s64 step = (vmread(GUEST_RFLAGS) & RFLAGS_DF) ? -(s64)io->size : io->size;
+	s64 step = (vmread(GUEST_RFLAGS) & X86_EFLAGS_DF) ? -(s64)io->size : io->size;
 	u64 pa[4];
 	u32 value = 0;
 

@@ -8,6 +8,7 @@
 #include "hv/exit/stats.h"
 #include "hv/exit/cpuid.h"
 #include "hv/exit/cr.h"
+#include "hv/exit/ept.h"
 #include "hv/exit/fatal.h"
 #include "hv/exit/io.h"
 #include "hv/exit/misc.h"
