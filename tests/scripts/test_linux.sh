@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# scripts/extract-vmlinux on crafted bzImages (a setup header and an xz
+# payload made with xz from a tiny ELF carrying the PVH note) and on
+# Debian's kernel when scripts/get-linux has fetched it; the initramfs
+# when scripts/mkinitrd has built it.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+pass=0 fail=0 skip=0
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1: $2"; }
+
+# A tiny ELF64 with notes like the kernel's: a Xen note of another type, then
+# XEN_ELFNOTE_PHYS32_ENTRY (18) with an 8-byte descriptor; or without it.
+tiny_elf() { # $1 out, $2 1 to include the PVH note
+	cat > "$work/t.S" <<ASM
+	.section .note.Xen, "a", @note
+	.balign 4
+	.long 4, 4, 6
+	.asciz "Xen"
+	.asciz "abc"
+	.if $2
+	.balign 4
+	.long 4, 8, 18
+	.asciz "Xen"
+	.quad 0x1234560
+	.endif
+	.text
+	.globl _start
+_start:	hlt
+ASM
+	gcc -c -o "$work/t.o" "$work/t.S" && ld -m elf_x86_64 -o "$1" "$work/t.o"
+}
+
+# A bzImage-like file: setup_sects 1, boot protocol $3, the payload after a
+# filler "decompressor"; payload_length taken from the payload plus $4.
+bzimage() { # $1 out, $2 payload file, $3 protocol version, $4 extra length
+	python3 - "$@" <<'PY'
+import struct, sys
+out, payload, version, extra = sys.argv[1], open(sys.argv[2], "rb").read(), int(sys.argv[3], 0), int(sys.argv[4])
+setup = bytearray(2 * 512)
+setup[0x1F1] = 1
+struct.pack_into("<H", setup, 0x1FE, 0xAA55)
+setup[0x202:0x206] = b"HdrS"
+struct.pack_into("<H", setup, 0x206, version)
+filler = b"\x90" * 0x300
+struct.pack_into("<II", setup, 0x248, len(filler), len(payload) + extra)
+open(out, "wb").write(bytes(setup) + filler + payload + b"\0" * 64)
+PY
+}
+
+size_suffix() { # $1 payload to append to, $2 uncompressed file, $3 added to its size
+	python3 -c 'import os, struct, sys; open(sys.argv[1], "ab").write(struct.pack("<I", os.path.getsize(sys.argv[2]) + int(sys.argv[3])))' "$1" "$2" "$3"
+}
+xz_payload() { # $1 ELF, $2 out, $3 error in the size suffix; the kernel's xz options
+	xz --format=xz --check=crc32 --x86 --lzma2 -c "$1" > "$2" && size_suffix "$2" "$1" "${3:-0}"
+}
+
+expect() { # $1 name, $2 status, $3 stdout or stderr text, rest: command
+	local name=$1 want=$2 text=$3 got
+	shift 3
+	"$@" >"$work/out" 2>"$work/err"
+	got=$?
+	if [ "$got" = "$want" ] && grep -qF -- "$text" "$work/out" "$work/err"; then
+		ok "$name"
+	else
+		bad "$name" "status $got (want $want), stdout: $(cat "$work/out"), stderr: $(cat "$work/err")"
+	fi
+}
+
+if tiny_elf "$work/pvh.elf" 1 && tiny_elf "$work/nopvh.elf" 0 &&
+	xz_payload "$work/pvh.elf" "$work/pvh.xz" && xz_payload "$work/nopvh.elf" "$work/nopvh.xz"; then
+	bzimage "$work/good" "$work/pvh.xz" 0x020f 0
+	expect extract-crafted 0 0x1234560 scripts/extract-vmlinux "$work/good" "$work/good.elf"
+	if cmp -s "$work/good.elf" "$work/pvh.elf"; then ok extract-crafted-is-the-elf; else bad extract-crafted-is-the-elf "output differs from the ELF that was compressed"; fi
+	expect check-crafted 0 0x1234560 scripts/extract-vmlinux --check "$work/pvh.elf"
+	bzimage "$work/nonote" "$work/nopvh.xz" 0x020f 0
+	expect refuse-without-pvh-note 1 "no PVH entry note" scripts/extract-vmlinux "$work/nonote" "$work/x.elf"
+	bzimage "$work/old" "$work/pvh.xz" 0x0207 0
+	expect refuse-protocol-2.07 1 "older than 2.08" scripts/extract-vmlinux "$work/old" "$work/x.elf"
+	bzimage "$work/long" "$work/pvh.xz" 0x020f 100
+	expect refuse-payload-past-end 1 "lies outside" scripts/extract-vmlinux "$work/long" "$work/x.elf"
+	bzimage "$work/short" "$work/pvh.xz" 0x020f -1
+	expect refuse-truncated-xz 1 "xz payload is truncated" scripts/extract-vmlinux "$work/short" "$work/x.elf"
+	xz_payload "$work/pvh.elf" "$work/size.xz" 1
+	bzimage "$work/size" "$work/size.xz" 0x020f 0
+	expect refuse-wrong-size 1 "decompresses to" scripts/extract-vmlinux "$work/size" "$work/x.elf"
+	python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[len(b) // 2] ^= 0xff; open(sys.argv[2], "wb").write(b)' "$work/pvh.xz" "$work/bad.xz"
+	bzimage "$work/corrupt" "$work/bad.xz" 0x020f 0
+	expect refuse-corrupt-xz 1 "xz payload does not decompress" scripts/extract-vmlinux "$work/corrupt" "$work/x.elf"
+	gzip -c "$work/pvh.elf" > "$work/pvh.gz" && size_suffix "$work/pvh.gz" "$work/pvh.elf" 0
+	bzimage "$work/gz" "$work/pvh.gz" 0x020f 0
+	expect extract-gzip-payload 0 0x1234560 scripts/extract-vmlinux "$work/gz" "$work/gz.elf"
+	bzimage "$work/unknown" "$work/pvh.elf" 0x020f 0
+	expect refuse-uncompressed-payload 1 "neither xz nor gzip" scripts/extract-vmlinux "$work/unknown" "$work/x.elf"
+	expect refuse-not-bzimage 1 "not a bzImage" scripts/extract-vmlinux "$work/pvh.elf" "$work/x.elf"
+	expect refuse-missing-file 1 "cannot read $work/none" scripts/extract-vmlinux "$work/none" "$work/x.elf"
+	if [ -e "$work/x.elf" ]; then bad refusals-write-nothing "$work/x.elf exists"; else ok refusals-write-nothing; fi
+else
+	bad crafted-inputs "cannot build the tiny ELF or its xz payload"
+fi
+
+# Debian's kernel: the entry must be what readelf decodes from the same note,
+# inside the kernel's first loadable segment.
+if [ -s build/linux/vmlinuz ]; then
+	if entry=$(scripts/extract-vmlinux build/linux/vmlinuz "$work/vmlinux" 2>"$work/err"); then
+		note=$(readelf -nW "$work/vmlinux" | awk '$1 == "Xen" && /\(0x00000012\)/ { sub(/.*description data: /, ""); print }')
+		want=$(python3 -c 'import sys; print(hex(int.from_bytes(bytes.fromhex(sys.argv[1]), "little")))' "${note// /}" 2>/dev/null)
+		if [ -n "$want" ] && [ "$entry" = "$want" ] && readelf -h "$work/vmlinux" | grep -q 'Class:.*ELF64'; then
+			ok "extract-debian-kernel (PVH entry $entry)"
+		else
+			bad extract-debian-kernel "entry '$entry', readelf's note '$note'"
+		fi
+	else
+		bad extract-debian-kernel "$(cat "$work/err")"
+	fi
+	prev=""
+	order_ok=1
+	while read -r m; do
+		deps=$(objcopy -O binary --only-section=.modinfo "build/linux/modules/$m.ko" /dev/stdout | tr '\0' '\n' | sed -n 's/^depends=//p' | tr ',' ' ')
+		for d in $deps; do
+			grep -qw "$d" <<<"$prev" || { order_ok=0; bad module-load-order "$m needs $d before it"; }
+		done
+		prev+=" $m"
+	done < build/linux/modules/load-order
+	[ "$order_ok" = 1 ] && ok module-load-order
+else
+	skip=$((skip + 2))
+	echo "skip extract-debian-kernel, module-load-order: no build/linux/vmlinuz (scripts/get-linux fetches it)"
+fi
+echo "linux-scripts: $pass passed, $fail failed, $skip skipped"
+[ "$fail" = 0 ]
