@@ -72,6 +72,7 @@ $(BUILD)/pmuvisor.lst: $(BUILD)/pmuvisor.elf
 
 -include $(HV_OBJS:.o=.d) $(BUILD)/include/generated/asm-offsets.d
 include guests/guests.mk
+include guests/linux/linux.mk
 include tests/tests.mk
 
 # The ISO `make run` boots: the hypervisor with HV_ARGS and GUEST as its module.

@@ -9,7 +9,8 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -m32 -march=i686 -ffreestanding -nostd
 	-fno-asynchronous-unwind-tables -mgeneral-regs-only -I.
 GUEST_LDFLAGS := -m elf_i386 -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
-GUEST_NAMES := $(notdir $(patsubst %/,%,$(filter-out guests/lib/,$(wildcard guests/*/))))
+# guests/linux is not a multiboot image: guests/linux/linux.mk builds it.
+GUEST_NAMES := $(notdir $(patsubst %/,%,$(filter-out guests/lib/ guests/linux/,$(wildcard guests/*/))))
 GUEST_SHARED_SRCS := lib/printf.c lib/string.c lib/sort.c
 GUEST_LIB_SRCS := $(wildcard guests/lib/*.c guests/lib/*.S)
 GUEST_LIB_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(GUEST_LIB_SRCS))) \

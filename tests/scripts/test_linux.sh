@@ -129,5 +129,23 @@ else
 	skip=$((skip + 2))
 	echo "skip extract-debian-kernel, module-load-order: no build/linux/vmlinuz (scripts/get-linux fetches it)"
 fi
+expect mkinitrd-usage 1 "usage: mkinitrd" scripts/mkinitrd --bogus
+expect linux-native-usage 126 "usage:" scripts/linux-native --platform vmware
+expect linux-native-bochs-needs-bzimage 126 "needs a bzImage" \
+	scripts/linux-native --platform bochs --kernel "$work/pvh.elf" --initrd "$work/pvh.elf"
+
+# The guest natively on QEMU TCG, entered through the PVH note of the
+# vmlinux extracted above: userspace, perf stat, power-off, no oops.
+if [ -s build/linux/initrd.img ] && [ -s "$work/vmlinux" ]; then
+	if scripts/linux-native --platform qemu --kernel "$work/vmlinux" --timeout 120 \
+		--cmdline "pmuvisor.workload=syscall" >"$work/out" 2>&1; then
+		ok linux-native-qemu-pvh
+	else
+		bad linux-native-qemu-pvh "$(grep -v '^\[' "$work/out" | tail -n 20)"
+	fi
+else
+	skip=$((skip + 1))
+	echo "skip linux-native-qemu-pvh: no build/linux/initrd.img (make linux builds it)"
+fi
 echo "linux-scripts: $pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

@@ -1,0 +1,31 @@
+# The Linux guest: Debian's stock kernel (fetched by scripts/get-linux into
+# build/linux, never committed), its uncompressed vmlinux for the PVH entry,
+# and an initramfs with our init, the workload and Debian's perf.
+# `make linux` builds build/linux/{vmlinuz,vmlinux,initrd.img}.
+
+LINUX_DIR := $(BUILD)/linux
+LINUX_CFLAGS := -std=gnu11 -O2 $(WARN) -static
+
+.PHONY: linux
+linux: deps $(LINUX_DIR)/vmlinux $(LINUX_DIR)/initrd.img
+
+# get-linux does nothing once the kernel is there; delete build/linux to
+# fetch the archive's current one.
+$(LINUX_DIR)/release:
+	$(call say,FETCH,$(LINUX_DIR))
+	$(Q)scripts/get-linux
+
+$(LINUX_DIR)/vmlinuz: | $(LINUX_DIR)/release
+
+$(LINUX_DIR)/vmlinux: $(LINUX_DIR)/vmlinuz scripts/extract-vmlinux
+	$(call say,EXTRACT,$@)
+	$(Q)scripts/extract-vmlinux $< $@ >/dev/null
+
+$(LINUX_DIR)/workload: guests/linux/workload.c
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$<)
+	$(Q)$(HOSTCC) $(LINUX_CFLAGS) -o $@ $<
+
+$(LINUX_DIR)/initrd.img: $(LINUX_DIR)/workload guests/linux/init scripts/mkinitrd $(LINUX_DIR)/release
+	$(call say,INITRD,$@)
+	$(Q)scripts/mkinitrd $@
