@@ -21,11 +21,11 @@ $(LINUX_DIR)/vmlinux: $(LINUX_DIR)/vmlinuz scripts/extract-vmlinux
 	$(call say,EXTRACT,$@)
 	$(Q)scripts/extract-vmlinux $< $@ >/dev/null
 
-$(LINUX_DIR)/workload: guests/linux/workload.c
+$(LINUX_DIR)/workload $(LINUX_DIR)/console-drain: $(LINUX_DIR)/%: guests/linux/%.c
 	@mkdir -p $(dir $@)
 	$(call say,HOSTCC,$<)
 	$(Q)$(HOSTCC) $(LINUX_CFLAGS) -o $@ $<
 
-$(LINUX_DIR)/initrd.img: $(LINUX_DIR)/workload guests/linux/init scripts/mkinitrd $(LINUX_DIR)/release
+$(LINUX_DIR)/initrd.img: $(LINUX_DIR)/workload $(LINUX_DIR)/console-drain guests/linux/init scripts/mkinitrd $(LINUX_DIR)/release
 	$(call say,INITRD,$@)
 	$(Q)scripts/mkinitrd $@
