@@ -1,5 +1,6 @@
 # The Linux guest: Debian's stock kernel (fetched by scripts/get-linux into
-# build/linux, never committed), its uncompressed vmlinux for the PVH entry,
+# build/linux, never committed), its uncompressed vmlinux for the PVH entry
+# (trimmed: see scripts/extract-vmlinux),
 # and an initramfs with our init, the workload and Debian's perf.
 # `make linux` builds build/linux/{vmlinuz,vmlinux,initrd.img}.
 
@@ -19,7 +20,7 @@ $(LINUX_DIR)/vmlinuz: | $(LINUX_DIR)/release
 
 $(LINUX_DIR)/vmlinux: $(LINUX_DIR)/vmlinuz scripts/extract-vmlinux
 	$(call say,EXTRACT,$@)
-	$(Q)scripts/extract-vmlinux $< $@ >/dev/null
+	$(Q)scripts/extract-vmlinux --trim $< $@ >/dev/null
 
 $(LINUX_DIR)/workload $(LINUX_DIR)/console-drain: $(LINUX_DIR)/%: guests/linux/%.c
 	@mkdir -p $(dir $@)

@@ -29,6 +29,9 @@ tiny_elf() { # $1 out, $2 1 to include the PVH note
 	.text
 	.globl _start
 _start:	hlt
+	.data
+	.quad 1, 2, 3
+	.fill 8192, 1, 0
 ASM
 	gcc -c -o "$work/t.o" "$work/t.S" && ld -m elf_x86_64 -o "$1" "$work/t.o"
 }
@@ -74,6 +77,27 @@ if tiny_elf "$work/pvh.elf" 1 && tiny_elf "$work/nopvh.elf" 0 &&
 	bzimage "$work/good" "$work/pvh.xz" 0x020f 0
 	expect extract-crafted 0 0x1234560 scripts/extract-vmlinux "$work/good" "$work/good.elf"
 	if cmp -s "$work/good.elf" "$work/pvh.elf"; then ok extract-crafted-is-the-elf; else bad extract-crafted-is-the-elf "output differs from the ELF that was compressed"; fi
+	# Trimmed: a smaller file that loads to the same memory image.
+	expect extract-crafted-trimmed 0 0x1234560 scripts/extract-vmlinux --trim "$work/good" "$work/trim.elf"
+	if python3 - "$work/pvh.elf" "$work/trim.elf" <<'PY'
+import struct, sys
+def image(path):
+    b = open(path, "rb").read()
+    phoff, = struct.unpack_from("<Q", b, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", b, 0x36)
+    n = len(b)
+    # The headers, which here lie inside the first segment, may differ.
+    b = bytes(phoff + phnum * phentsize) + b[phoff + phnum * phentsize:]
+    segs = []
+    for i in range(phnum):
+        t, _, off, _, pa, fs, ms = struct.unpack_from("<IIQQQQQ", b, phoff + i * phentsize)
+        if t == 1:
+            segs.append((pa, b[off:off + fs] + bytes(ms - fs)))
+    return n, segs
+full, trimmed = image(sys.argv[1]), image(sys.argv[2])
+sys.exit(0 if trimmed[1] == full[1] and trimmed[0] < full[0] - 8000 else 1)
+PY
+	then ok trimmed-loads-the-same-image; else bad trimmed-loads-the-same-image "segments differ or the file did not shrink"; fi
 	expect check-crafted 0 0x1234560 scripts/extract-vmlinux --check "$work/pvh.elf"
 	bzimage "$work/nonote" "$work/nopvh.xz" 0x020f 0
 	expect refuse-without-pvh-note 1 "no PVH entry note" scripts/extract-vmlinux "$work/nonote" "$work/x.elf"
@@ -104,7 +128,9 @@ fi
 # Debian's kernel: the entry must be what readelf decodes from the same note,
 # inside the kernel's first loadable segment.
 if [ -s build/linux/vmlinuz ]; then
-	if entry=$(scripts/extract-vmlinux build/linux/vmlinuz "$work/vmlinux" 2>"$work/err"); then
+	if entry=$(scripts/extract-vmlinux build/linux/vmlinuz "$work/vmlinux" 2>"$work/err") &&
+		trimmed=$(scripts/extract-vmlinux --trim build/linux/vmlinuz "$work/vmlinux.trim" 2>"$work/err") &&
+		[ "$trimmed" = "$entry" ]; then
 		note=$(readelf -nW "$work/vmlinux" | awk '$1 == "Xen" && /\(0x00000012\)/ { sub(/.*description data: /, ""); print }')
 		want=$(python3 -c 'import sys; print(hex(int.from_bytes(bytes.fromhex(sys.argv[1]), "little")))' "${note// /}" 2>/dev/null)
 		if [ -n "$want" ] && [ "$entry" = "$want" ] && readelf -h "$work/vmlinux" | grep -q 'Class:.*ELF64'; then
@@ -129,15 +155,17 @@ else
 	skip=$((skip + 2))
 	echo "skip extract-debian-kernel, module-load-order: no build/linux/vmlinuz (scripts/get-linux fetches it)"
 fi
+expect mkiso-native-linux-missing-kernel 2 "no such file: $work/none" \
+	scripts/mkiso --native-linux "$work/x.iso" "$work/none" "$work/pvh.elf" "console=ttyS0"
 expect mkinitrd-usage 1 "usage: mkinitrd" scripts/mkinitrd --bogus
 expect linux-native-usage 126 "usage:" scripts/linux-native --platform vmware
 expect linux-native-bochs-needs-bzimage 126 "needs a bzImage" \
 	scripts/linux-native --platform bochs --kernel "$work/pvh.elf" --initrd "$work/pvh.elf"
 
 # The guest natively on QEMU TCG, entered through the PVH note of the
-# vmlinux extracted above: userspace, perf stat, power-off, no oops.
-if [ -s build/linux/initrd.img ] && [ -s "$work/vmlinux" ]; then
-	if scripts/linux-native --platform qemu --kernel "$work/vmlinux" --timeout 120 \
+# trimmed vmlinux extracted above: userspace, perf stat, power-off, no oops.
+if [ -s build/linux/initrd.img ] && [ -s "$work/vmlinux.trim" ]; then
+	if scripts/linux-native --platform qemu --kernel "$work/vmlinux.trim" --timeout 120 \
 		--cmdline "pmuvisor.workload=syscall" >"$work/out" 2>&1; then
 		ok linux-native-qemu-pvh
 	else
