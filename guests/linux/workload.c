@@ -109,7 +109,7 @@ static int run_phase(const struct phase *ph, long iterations)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: workload [mix|syscall|fault|sleep] [ITERATIONS]\n");
+	fprintf(stderr, "usage: workload [mix|syscall|fault|sleep] [ITERATIONS] | tsc\n");
 	return 2;
 }
 
