@@ -91,6 +91,7 @@ static void setup_vcpu(const struct pmu_machine *m)
 	vmwrite(VM_ENTRY_CONTROLS, c.entry);
 	vmwrite(VM_ENTRY_INTR_INFO_FIELD, 0);
 	vmwrite(GUEST_RIP, GUEST_START_RIP);
+	vmwrite(GUEST_RFLAGS, 0x2);
 	vmwrite(GUEST_INTERRUPTIBILITY_INFO, 0);
 	vmwrite(GUEST_IA32_DEBUGCTL, 0);
 	vmwrite(GUEST_CS_AR_BYTES,
