@@ -11,8 +11,8 @@
  *
  * The statistics run inside the time they measure: each level up adds its
  * own instructions to every exit (docs/results.md measures how many).
- * Printed at guest end as the results block that scripts/bench parses
- * (docs/bench.md).
+ * Printed at guest end (hv/exit/stats_report.c) as the results block that
+ * scripts/bench parses (docs/bench.md).
  */
 #ifndef HV_EXIT_STATS_H
 #define HV_EXIT_STATS_H
@@ -63,7 +63,7 @@ static inline void exit_stats_clock(void)
 
 /* Record the exit just handled (hv/exit/vmexit.c), timed from exit_stats_clock(). */
 void exit_stats_record(u32 reason);
-/* The human table and the machine-readable results block. */
-void exit_stats_print(int guest_status);
+/* What was recorded for a reason (reason < EXIT_REASON_MAX). */
+struct sample_set *exit_stats_of(u32 reason, enum stat_metric m);
 
 #endif

@@ -3,7 +3,7 @@
  * checked, the exit statistics and results block, then the platform exit
  * with the run's status.
  */
-#include "hv/exit/stats.h"
+#include "hv/exit/stats_report.h"
 #include "hv/log.h"
 #include "hv/pmu/pmu.h"
 #include "hv/status.h"

@@ -13,6 +13,8 @@ from .parse import Run
 DEFAULT_PMU = strategies.names()  # the hypervisor's table (build/pmu-strategies.tsv)
 DEFAULT_GLOBAL_CTRL = ("lists", "vmcs")
 DEFAULT_PMU_READ = ("rdpmc", "rdmsr")
+DEFAULT_STATS = ("full",)
+STATS_LEVELS = ("off", "counts", "full")
 PLATFORMS = ("bochs", "qemu", "kvm")
 
 BOCHS_VMCS_NOTE = ("global_ctrl=vmcs skipped on bochs: Bochs 2.7 accepts the dedicated "
@@ -48,21 +50,46 @@ def default_platform():
     return "kvm" if kvm_usable() else "bochs"
 
 
-def log_name(platform, pmu, gc, read, rep):
-    return f"{platform}-{pmu}-{gc}-{read}-r{rep}.log"
+def log_name(platform, pmu, gc, read, rep, stats="full"):
+    level = "" if stats == "full" else f"-stats{stats}"
+    return f"{platform}-{pmu}-{gc}-{read}{level}-r{rep}.log"
 
 
-def hv_args(pmu, gc, read, extra=""):
+def hv_args(pmu, gc, read, extra="", stats="full"):
     """The hypervisor command line of one run."""
-    words = [f"pmu={pmu} global_ctrl={gc} pmu_read={read} loglevel=1", extra.strip()]
+    words = [f"pmu={pmu} global_ctrl={gc} pmu_read={read} stats={stats} loglevel=1",
+             extra.strip()]
     return " ".join(w for w in words if w)
+
+
+def run_config(run):
+    """One run as a configuration of the hypervisor's runs= option."""
+    return (f"pmu:{run.pmu}+global_ctrl:{run.global_ctrl}+pmu_read:{run.pmu_read}"
+            f"+stats:{run.stats or 'full'}")
+
+
+def one_boot_args(runs, extra=""):
+    """The hypervisor command line that runs all these runs in one boot."""
+    words = ["loglevel=1 runs=" + "/".join(run_config(r) for r in runs), extra.strip()]
+    return " ".join(w for w in words if w)
+
+
+def one_boot_plan(runs, logdir):
+    """The boots of --one-boot: one per repetition, each running that repetition's
+    runs; a boot is a Run without a strategy, its log named <platform>-matrix-r<k>.log."""
+    boots = []
+    for rep in sorted({r.rep for r in runs}):
+        group = [r for r in runs if r.rep == rep]
+        log = os.path.join(logdir, f"{group[0].platform}-matrix-r{rep}.log")
+        boots.append((Run(group[0].platform, "", "", "", rep, log), group))
+    return boots
 
 
 def guest_args(iters):
     return f"iters={iters}" if iters is not None else ""
 
 
-def plan(platform, pmus, gcs, reads, reps, logdir, say=print):
+def plan(platform, pmus, gcs, reads, reps, logdir, say=print, stats=DEFAULT_STATS):
     """The runs to make, repetition-major so that drift over time is spread over
     all strategies alike. Notes combinations skipped on this platform."""
     if platform == "bochs" and "vmcs" in gcs:
@@ -73,8 +100,10 @@ def plan(platform, pmus, gcs, reads, reps, logdir, say=print):
         for pmu in pmus:
             for gc in gcs:
                 for read in reads:
-                    runs.append(Run(platform, pmu, gc, read, rep,
-                                    os.path.join(logdir, log_name(platform, pmu, gc, read, rep))))
+                    for level in stats:
+                        name = log_name(platform, pmu, gc, read, rep, level)
+                        runs.append(Run(platform, pmu, gc, read, rep,
+                                        os.path.join(logdir, name), stats=level))
     return runs
 
 
@@ -140,15 +169,17 @@ def describe_platform(platform, ran_here=True):
     return f"{platform} (serial console logs)"
 
 
-def run_one(repo, run, guest_elf, extra, iters, timeout):
-    """Build the ISO, boot it, and fill in run.status/note/date. Returns the log text."""
+def run_one(repo, run, guest_elf, extra, iters, timeout, args=None):
+    """Build the ISO, boot it, and fill in run.status/note/date. Returns the log text.
+    args: the whole hypervisor command line, else the run's own (hv_args)."""
     log = os.path.abspath(run.log)
     os.makedirs(os.path.dirname(log), exist_ok=True)
     run.date = now()
     with tempfile.TemporaryDirectory(prefix="pmuvisor-bench-") as tmp:
         iso = os.path.join(tmp, "bench.iso")
         mk = subprocess.run([os.path.join(repo, "scripts", "mkiso"), iso,
-                             hv_args(run.pmu, run.global_ctrl, run.pmu_read, extra),
+                             args or hv_args(run.pmu, run.global_ctrl, run.pmu_read, extra,
+                                             run.stats or "full"),
                              os.path.abspath(guest_elf), guest_args(iters)],
                             capture_output=True, text=True, cwd=repo)
         if mk.returncode != 0:

@@ -9,9 +9,15 @@ A block, as the hypervisor and the benchmark guest print it (docs/bench.md):
 
 Anything outside a block is console noise and ignored. Inside a block every
 line must be a meta or data line (empty lines are tolerated): a malformed
-line, a value that is not a number, or a block without its end line is an
-error naming the file and line, so that a damaged log never turns silently
-into a table with holes.
+line, a value that is not a number, or a block cut off before the next one
+begins is an error naming the file and line, so that a damaged log never
+turns silently into a table with holes.
+
+One log may hold several runs of the guest (the hypervisor's runs=
+option): the hypervisor's own block ends each run and carries `meta,run`;
+the blocks printed before it since the previous run's belong to the same
+run. A log cut off inside a block loses that block and the rest of its run,
+and the parser says so (notes); the complete runs before it are kept.
 """
 
 import dataclasses
@@ -25,9 +31,12 @@ END = "=== end ==="
 KNOWN_STATS = ("n", "min", "median", "p99", "max", "mean", "value", "total")
 DECIMAL_STATS = ("mean",)
 
-CSV_COLUMNS = ("platform", "pmu", "global_ctrl", "pmu_read", "rep",
+CSV_COLUMNS = ("platform", "pmu", "global_ctrl", "pmu_read", "stats", "rep",
                "source", "kind", "metric", "stat", "value")
-STRATEGY_KEYS = ("pmu", "global_ctrl", "pmu_read")
+STRATEGY_KEYS = ("pmu", "global_ctrl", "pmu_read", "stats")
+# What a key is when neither the log nor the request says: before stats= the
+# hypervisor always kept full statistics.
+STRATEGY_DEFAULTS = {"stats": "full"}
 
 _META_KEY = re.compile(r"[a-z0-9_]+\Z")
 _SOURCE = re.compile(r"[a-z][a-z0-9_]*\Z")
@@ -37,10 +46,11 @@ _PERCENTILE = re.compile(r"p[0-9]{1,2}\Z")
 _UINT = re.compile(r"[0-9]+\Z")
 _DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?\Z")
 
-# OUT/logs/<platform>-<pmu>-<global_ctrl>-<pmu_read>-r<k>.log, as scripts/bench names them.
+# OUT/logs/<platform>-<pmu>-<global_ctrl>-<pmu_read>[-stats<level>]-r<k>.log, as scripts/bench
+# names them (platform labels are letters, digits, '_' and '.').
 _LOG_NAME = re.compile(
-    r"(?P<platform>.+)-(?P<pmu>[a-z]+)-(?P<global_ctrl>[a-z]+)-(?P<pmu_read>[a-z]+)"
-    r"-r(?P<rep>[0-9]+)\.log\Z")
+    r"(?P<platform>[A-Za-z0-9_.]+)-(?P<pmu>[a-z]+)-(?P<global_ctrl>[a-z]+)-(?P<pmu_read>[a-z]+)"
+    r"(-stats(?P<stats>[a-z]+))?-r(?P<rep>[0-9]+)\.log\Z")
 
 MAX_ERRORS = 20
 
@@ -72,6 +82,7 @@ class Block:
     end_line: int
     meta: dict  # key -> value, in the order printed
     data: list  # of DataLine
+    run: int = 1  # which run of the log's boot it belongs to (runs=), 1..
 
 
 def number(text):
@@ -86,6 +97,8 @@ def log_name_strategy(path):
         return None
     d = m.groupdict()
     d["rep"] = int(d["rep"])
+    if not d["stats"]:
+        del d["stats"]
     return d
 
 
@@ -123,11 +136,40 @@ def _meta_line(name, n, line, errors):
     return parts[1], parts[2]
 
 
-def parse_text(text, name="<log>"):
-    """All results blocks in a log's text, in order. Raises ParseError."""
+def _run_of(block):
+    """The run number a hypervisor block carries (meta,run), else None."""
+    value = block.meta.get("run", "")
+    return int(value) if value.isdigit() and int(value) > 0 else None
+
+
+def _assign_runs(blocks, name, notes):
+    """Give every block its run: that of the next block carrying meta,run. Blocks
+    after the last such block belong to a run that did not finish: dropped, with
+    a note, when the log has runs at all (a log without meta,run is one run)."""
+    if not any(_run_of(b) for b in blocks):
+        return blocks
+    out, pending = [], []
+    for b in blocks:
+        pending.append(b)
+        run = _run_of(b)
+        if run:
+            for p in pending:
+                p.run = run
+            out += pending
+            pending = []
+    if pending and notes is not None:
+        lines = ", ".join(str(p.start_line) for p in pending)
+        notes.append(f"{name}: the log ends inside a run: its block(s) at line(s) {lines} "
+                     "are dropped (no hypervisor results block follows them)")
+    return out
+
+
+def parse_text(text, name="<log>", notes=None):
+    """All results blocks in a log's text, in order, each with its run number.
+    Raises ParseError. A block cut off by the end of the log is dropped with the
+    rest of its run, and a line saying so is appended to notes (a list) if given."""
     blocks, errors = [], []
     block = None
-    seen = {}  # (source, kind, metric, stat) -> line: one log holds one run
     lines = text.split("\n")
     for n, raw in enumerate(lines, start=1):
         line = raw.rstrip()
@@ -157,32 +199,54 @@ def parse_text(text, name="<log>"):
                 block.meta[kv[0]] = kv[1]
         elif line.startswith("data,"):
             d = _data_line(name, n, line, errors)
-            if not d:
-                continue
-            key = (d.source, d.kind, d.metric, d.stat)
-            if key in seen:
-                errors.append(f"{name}: line {n}: data,{','.join(key)} repeats line {seen[key]}; "
-                              "a log must hold one run (split concatenated boots into one "
-                              "file each)")
-                continue
-            seen[key] = n
-            block.data.append(d)
+            if d:
+                block.data.append(d)
         else:
             errors.append(f"{name}: line {n}: unexpected line inside the results block "
                           f"starting at line {block.start_line}: {line!r}")
-    if block is not None and len(errors) < MAX_ERRORS:
-        errors.append(f"{name}: results block starting at line {block.start_line} is "
-                      f"truncated (no '{END}')")
     if errors:
         raise ParseError(errors)
+    if block is not None and notes is not None:
+        notes.append(f"{name}: results block starting at line {block.start_line} is "
+                     f"truncated (no '{END}' before the end of the log): dropped")
+    # A truncated block's run is incomplete: what was printed for it before it
+    # follows no hypervisor block now, and is dropped too.
+    blocks = _assign_runs(blocks, name, notes)
+    _check_repeats(blocks, name)
     return blocks
 
 
-def parse_log(path):
+def _check_repeats(blocks, name):
+    """One run prints each (source, kind, metric, stat) once."""
+    errors, seen = [], {}
+    for b in blocks:
+        for d in b.data:
+            key = (b.run, d.source, d.kind, d.metric, d.stat)
+            if key in seen:
+                errors.append(f"{name}: line {d.line}: data,{','.join(key[1:])} repeats line "
+                              f"{seen[key]} in the same run; a run must hold each once (split "
+                              "concatenated boots into one file each)")
+            else:
+                seen[key] = d.line
+            if len(errors) >= MAX_ERRORS:
+                raise ParseError(errors + [f"{name}: more errors not shown"])
+    if errors:
+        raise ParseError(errors)
+
+
+def split_runs(blocks):
+    """The blocks of each run of a log, in run order: [(run, [blocks])]."""
+    runs = {}
+    for b in blocks:
+        runs.setdefault(b.run, []).append(b)
+    return sorted(runs.items())
+
+
+def parse_log(path, notes=None):
     """All results blocks in the log file at path. Raises ParseError or OSError."""
     with open(path, "rb") as f:
         text = f.read().decode("utf-8", errors="replace")
-    return parse_text(text, str(path))
+    return parse_text(text, str(path), notes)
 
 
 @dataclasses.dataclass
@@ -197,7 +261,9 @@ class Run:
     date: str = ""    # when it ran (ISO 8601)
     status: str = ""  # ok, refused, failed; "" for logs read with --from-logs
     note: str = ""    # what went wrong, for refused and failed runs
-    asked: tuple = ()  # (pmu, global_ctrl, pmu_read) requested, where it differs
+    asked: tuple = ()  # (pmu, global_ctrl, pmu_read, stats) requested, where it differs
+    stats: str = ""   # the stats= level asked for (hypervisor default: full)
+    run: int = 0      # which run of its log's boot (runs=); 0: the log is one run
 
 
 def log_meta(blocks):
@@ -215,18 +281,20 @@ def strategy_of(blocks, run):
     merged = log_meta(blocks)
     out = []
     for b in blocks:
-        out.append({k: b.meta.get(k) or merged.get(k) or getattr(run, k) or ""
-                    for k in STRATEGY_KEYS})
+        out.append({k: b.meta.get(k) or merged.get(k) or getattr(run, k) or
+                    STRATEGY_DEFAULTS.get(k, "") for k in STRATEGY_KEYS})
     return out
 
 
 def rows(run, blocks):
-    """CSV rows (tuples in CSV_COLUMNS order) for the data lines of one run."""
+    """CSV rows (tuples in CSV_COLUMNS order) for the data lines of one run
+    (the blocks of one run of its log)."""
     out = []
     for b, strat in zip(blocks, strategy_of(blocks, run)):
         for d in b.data:
             out.append((run.platform, strat["pmu"], strat["global_ctrl"], strat["pmu_read"],
-                        str(run.rep), d.source, d.kind, d.metric, d.stat, d.value))
+                        strat["stats"], str(run.rep), d.source, d.kind, d.metric, d.stat,
+                        d.value))
     return out
 
 
@@ -242,7 +310,8 @@ def settle_runs(runs, blocks):
     for run, bl in zip(runs, blocks):
         meta = log_meta(bl)
         asked = tuple(getattr(run, k) for k in STRATEGY_KEYS)
-        ran = tuple(meta.get(k) or a or "unknown" for k, a in zip(STRATEGY_KEYS, asked))
+        ran = tuple(meta.get(k) or a or STRATEGY_DEFAULTS.get(k, "unknown")
+                    for k, a in zip(STRATEGY_KEYS, asked))
         for k, a, r in zip(STRATEGY_KEYS, asked, ran):
             if a and a != r:
                 run.asked = asked

@@ -1,7 +1,7 @@
 """PNG bar charts of the aggregated tables, drawn by gnuplot.
 
 One chart per (platform, source, metric, kind): clusters on the x axis are
-the pmu strategies, bars in a cluster the global_ctrl/pmu_read variants;
+the pmu strategies, bars in a cluster the global_ctrl/pmu_read/stats variants;
 bar height is the median across runs of the per-run median, the error bar
 spans min..max of the per-run medians.
 """
@@ -59,18 +59,18 @@ def plot_table(gnuplot, term, table, kind, path, workdir):
     """Write one PNG for one kind of one table. Returns path."""
     pmus = []
     variants = []
-    for pmu, gc, read in table.strategies:
+    for pmu, *variant in table.strategies:
         if pmu not in pmus:
             pmus.append(pmu)
-        if (gc, read) not in variants:
-            variants.append((gc, read))
+        if tuple(variant) not in variants:
+            variants.append(tuple(variant))
     dat = os.path.join(workdir, os.path.basename(path) + ".dat")
     with open(dat, "w", encoding="utf-8") as f:
-        f.write("# pmu " + " ".join(f"{gc}/{read}:median,min,max" for gc, read in variants) + "\n")
+        f.write("# pmu " + " ".join(f"{'/'.join(v)}:median,min,max" for v in variants) + "\n")
         for pmu in pmus:
             cols = [pmu]
-            for gc, read in variants:
-                c = table.cells.get((kind, (pmu, gc, read)))
+            for v in variants:
+                c = table.cells.get((kind, (pmu,) + v))
                 cols += [fmt(c.median), fmt(c.lo), fmt(c.hi)] if c else ["?", "?", "?"]
             f.write(" ".join(cols) + "\n")
     runs = sorted(set(table.runs.values()))
@@ -91,15 +91,15 @@ def plot_table(gnuplot, term, table, kind, path, workdir):
         "set datafile missing '?'",
         "set yrange [0:*]",
         "set grid ytics",
-        "set key outside right top title 'global_ctrl / pmu_read' noenhanced",
+        "set key outside right top title 'global_ctrl / pmu_read / stats' noenhanced",
     ]
     plots, labels = [], []
     n = len(variants)
-    for i, (gc, read) in enumerate(variants):
+    for i, v in enumerate(variants):
         c = 2 + 3 * i
         using = f"{c}:{c + 1}:{c + 2}" + (":xtic(1)" if i == 0 else "")
         plots.append(f"{_q(dat) if i == 0 else chr(39) * 2} using {using} "
-                     f"title {_q(f'{gc} / {read}')}")
+                     f"title {_q(' / '.join(v))}")
         # Clustered histogram geometry (gap 1): bar i of n sits at x + (i - (n-1)/2) / (n+1).
         labels.append(f"'' using ($0 + {(i - (n - 1) / 2) / (n + 1):.4f}):{c + 2}:"
                       f"(sprintf('%g', column({c}))) with labels offset 0,0.8 font ',8' notitle")

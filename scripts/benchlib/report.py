@@ -1,7 +1,7 @@
 """Turn parsed runs into results.csv, platform.csv and results.md.
 
 Aggregation: for every (platform, source, kind, metric) and strategy
-(pmu, global_ctrl, pmu_read), each run contributes one number, its median
+(pmu, global_ctrl, pmu_read, stats), each run contributes one number, its median
 (or its `value` for counters such as `count`); the tables show the median of
 those numbers across runs and their spread, min..max.
 """
@@ -18,6 +18,7 @@ PMU_ORDER = strategies.names()  # the hypervisor's table, its baseline first
 BASE = strategies.baseline()
 GLOBAL_CTRL_ORDER = ("lists", "vmcs")
 PMU_READ_ORDER = ("rdpmc", "rdmsr", "auto")
+STATS_ORDER = ("off", "counts", "full")
 SOURCE_ORDER = ("hv", "guest", "prim")
 METRIC_ORDER = ("count", "tsc", "cycles", "instructions", "guest_instructions",
                 "pmu_msr_accesses", "pmu_rdmsr", "pmu_wrmsr", "pmu_rdpmc")
@@ -54,8 +55,9 @@ def _rank(value, order):
 
 
 def strategy_key(s):
-    pmu, gc, read = s
-    return (_rank(pmu, PMU_ORDER), _rank(gc, GLOBAL_CTRL_ORDER), _rank(read, PMU_READ_ORDER))
+    pmu, gc, read, stats = s
+    return (_rank(pmu, PMU_ORDER), _rank(gc, GLOBAL_CTRL_ORDER), _rank(read, PMU_READ_ORDER),
+            _rank(stats, STATS_ORDER))
 
 
 def metric_key(m):
@@ -105,7 +107,7 @@ class Table:
     metric: str
     stat: str
     kinds: list
-    strategies: list  # (pmu, global_ctrl, pmu_read)
+    strategies: list  # (pmu, global_ctrl, pmu_read, stats)
     cells: dict       # (kind, strategy) -> Cell
     runs: dict        # strategy -> number of runs with data
 
@@ -115,7 +117,7 @@ def aggregate(rows):
     stats_seen = {}   # (platform, source, metric) -> set of stats
     kind_order = {}   # (platform, source) -> kinds in order of appearance
     for r in rows:
-        platform, source, kind, metric, stat = r[0], r[5], r[6], r[7], r[8]
+        platform, source, kind, metric, stat = r[0], r[6], r[7], r[8], r[9]
         stats_seen.setdefault((platform, source, metric), set()).add(stat)
         kinds = kind_order.setdefault((platform, source), [])
         if kind not in kinds:
@@ -125,10 +127,10 @@ def aggregate(rows):
         chosen[key] = next((s for s in STAT_PREFERENCE if s in seen), sorted(seen)[0])
     cells, runs = {}, {}
     for r in rows:
-        platform, pmu, gc, read, rep, source, kind, metric, stat, value = r
+        platform, pmu, gc, read, stats, rep, source, kind, metric, stat, value = r
         if chosen[(platform, source, metric)] != stat:
             continue
-        strat = (pmu, gc, read)
+        strat = (pmu, gc, read, stats)
         cells.setdefault((platform, source, metric), {}).setdefault(
             (kind, strat), Cell([])).values.append(number(value))
         runs.setdefault((platform, source, metric), {}).setdefault(strat, set()).add(rep)
@@ -161,7 +163,8 @@ def write_results_csv(path, rows):
     _atomic_write(path, w)
 
 
-PLATFORM_COLUMNS = ("platform", "pmu", "global_ctrl", "pmu_read", "rep", "log", "key", "value")
+PLATFORM_COLUMNS = ("platform", "pmu", "global_ctrl", "pmu_read", "stats", "rep", "log", "key",
+                    "value")
 
 
 def run_info(run, meta, emulator):
@@ -181,8 +184,8 @@ def write_platform_csv(path, runs, metas, emulators):
         out.writerow(PLATFORM_COLUMNS)
         for run, meta in zip(runs, metas):
             for k, v in run_info(run, meta, emulators.get(run.platform, "")).items():
-                out.writerow((run.platform, run.pmu, run.global_ctrl, run.pmu_read, run.rep,
-                              run.log, k, v))
+                out.writerow((run.platform, run.pmu, run.global_ctrl, run.pmu_read, run.stats,
+                              run.rep, run.log, k, v))
     _atomic_write(path, w)
 
 
@@ -255,19 +258,22 @@ def platform_section(platform, runs, metas, emulator, outdir):
                        [(k, "varies, see Runs") for k in varying])
     lines += ["", "### Runs", ""]
     asked = any(r.asked for r, _ in pruns)
-    header = ["pmu", "global_ctrl", "pmu_read", "rep", "status"] + (["asked for"] if asked else [])
+    header = ["pmu", "global_ctrl", "pmu_read", "stats", "rep", "status"] + \
+        (["asked for"] if asked else [])
     header += ["date", "log"] + varying
     rows = []
     order = sorted(pruns, key=lambda rm: (strategy_key((rm[0].pmu, rm[0].global_ctrl,
-                                                         rm[0].pmu_read)), rm[0].rep))
+                                                         rm[0].pmu_read, rm[0].stats)),
+                                          rm[0].rep))
     for r, m in order:
         status = r.status or "parsed"
         if r.note:
             status += f": {r.note}"
         log = os.path.relpath(r.log, outdir) if outdir else r.log
-        rows.append([r.pmu, r.global_ctrl, r.pmu_read, r.rep, status] +
-                    (["/".join(r.asked)] if asked else []) + [r.date or "",
-                     f"[{os.path.basename(r.log)}]({log})"] + [m.get(k, "") for k in varying])
+        where = f"[{os.path.basename(r.log)}]({log})" + (f", run {r.run}" if r.run else "")
+        rows.append([r.pmu, r.global_ctrl, r.pmu_read, r.stats, r.rep, status] +
+                    (["/".join(x for x in r.asked if x)] if asked else []) + [r.date or "", where] +
+                    [m.get(k, "") for k in varying])
     lines += _md_table(header, rows)
     return lines + [""]
 
@@ -277,7 +283,7 @@ def _table_lines(t, plots):
     lines = [f"### {t.source} · {t.metric}: {title}", "",
              f"Statistic: per-run `{t.stat}`; cell = median across runs "
              "[min..max across runs].", ""]
-    header = ["pmu", "global_ctrl", "pmu_read", "runs"] + [f"`{k}`" for k in t.kinds]
+    header = ["pmu", "global_ctrl", "pmu_read", "stats", "runs"] + [f"`{k}`" for k in t.kinds]
     rows = []
     for s in t.strategies:
         row = list(s) + [t.runs.get(s, 0)]
@@ -285,7 +291,7 @@ def _table_lines(t, plots):
             c = t.cells.get((k, s))
             row.append(c.text() if c else "–")
         rows.append(row)
-    lines += _md_table(header, rows, ["---"] * 3 + ["--:"] * (1 + len(t.kinds)))
+    lines += _md_table(header, rows, ["---"] * 4 + ["--:"] * (1 + len(t.kinds)))
     links = plots.get((t.platform, t.source, t.metric), [])
     if links:
         lines += ["", "Plots: " + ", ".join(
@@ -294,10 +300,11 @@ def _table_lines(t, plots):
 
 
 def _baseline(strategies, s):
-    """pmu=off with the same global_ctrl and pmu_read, else with the same global_ctrl,
-    else any: pmu=off neither reads counters nor switches IA32_PERF_GLOBAL_CTRL, so
-    one run of it serves as the baseline of every variant."""
-    offs = [b for b in strategies if b[0] == BASE]
+    """pmu=off with the same global_ctrl, pmu_read and stats, else with the same stats
+    and global_ctrl, else the same stats: pmu=off neither reads counters nor switches
+    IA32_PERF_GLOBAL_CTRL, so one run of it serves as the baseline of every variant;
+    the statistics are part of what is measured, so they always match."""
+    offs = [b for b in strategies if b[0] == BASE and b[3] == s[3]]
     return (next((b for b in offs if b[1:] == s[1:]), None) or
             next((b for b in offs if b[1] == s[1]), None) or
             next(iter(offs), None))
@@ -311,10 +318,11 @@ def _overhead_lines(t):
         return []
     lines = [f"### {t.source} · {t.metric}: added over pmu=off", "",
              "Median of the strategy minus the median of its baseline: `pmu=off` with the "
-             "same global_ctrl and pmu_read where that ran, else the closest `pmu=off` "
-             "variant (pmu=off neither reads counters nor switches IA32_PERF_GLOBAL_CTRL).",
+             "same global_ctrl, pmu_read and stats where that ran, else the closest `pmu=off` "
+             "variant with the same stats (pmu=off neither reads counters nor switches "
+             "IA32_PERF_GLOBAL_CTRL).",
              ""]
-    header = ["pmu", "global_ctrl", "pmu_read", "baseline"] + [f"`{k}`" for k in t.kinds]
+    header = ["pmu", "global_ctrl", "pmu_read", "stats", "baseline"] + [f"`{k}`" for k in t.kinds]
     rows = []
     for s, b in pairs:
         row = list(s) + ["/".join(b)]
@@ -326,7 +334,7 @@ def _overhead_lines(t):
             else:
                 row.append("–")
         rows.append(row)
-    lines += _md_table(header, rows, ["---"] * 4 + ["--:"] * len(t.kinds))
+    lines += _md_table(header, rows, ["---"] * 5 + ["--:"] * len(t.kinds))
     return lines + [""]
 
 
@@ -335,8 +343,9 @@ def write_markdown(path, tables, runs, metas, emulators, generated, plots):
              f"Generated by `scripts/bench` on {generated} from {len(runs)} run(s).", "",
              "Each table is one (source, metric). Rows are strategies: `pmu` (how the PMU "
              "MSRs are switched), `global_ctrl` (IA32_PERF_GLOBAL_CTRL through the VMCS MSR "
-             "lists or the dedicated VMCS fields) and `pmu_read` (counters read with RDPMC or "
-             "RDMSR); `runs` is how many repetitions contributed. Columns are exit reasons "
+             "lists or the dedicated VMCS fields), `pmu_read` (counters read with RDPMC or "
+             "RDMSR) and `stats` (how much the hypervisor records per exit: its statistics "
+             "run inside the measured time); `runs` is how many repetitions contributed. Columns are exit reasons "
              "(hypervisor side) or benchmark kinds (guest side). A cell is the median across "
              "runs of each run's own median, followed by [min..max] of those per-run medians "
              "when they differ; counts use the run's value instead of a median. Raw numbers, "

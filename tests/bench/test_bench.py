@@ -52,11 +52,11 @@ class ParseText(unittest.TestCase):
         run = parse.Run("hardware", "", "", "", 0, HW_LOG)
         parse.settle_runs([run], [blocks])
         self.assertEqual(parse.rows(run, blocks), [
-            ("hardware", "mediated", "vmcs", "rdpmc", "1", "guest", "cpuid", "tsc", "median", "2100"),
-            ("hardware", "mediated", "vmcs", "rdpmc", "1", "guest", "cpuid", "tsc", "mean", "2113.50"),
-            ("hardware", "mediated", "vmcs", "rdpmc", "1", "hv", "CPUID", "count", "value", "3"),
-            ("hardware", "mediated", "vmcs", "rdpmc", "1", "hv", "CPUID", "tsc", "median", "1900"),
-            ("hardware", "mediated", "vmcs", "rdpmc", "1", "hv", "CPUID", "pmu_msr_accesses",
+            ("hardware", "mediated", "vmcs", "rdpmc", "full", "1", "guest", "cpuid", "tsc", "median", "2100"),
+            ("hardware", "mediated", "vmcs", "rdpmc", "full", "1", "guest", "cpuid", "tsc", "mean", "2113.50"),
+            ("hardware", "mediated", "vmcs", "rdpmc", "full", "1", "hv", "CPUID", "count", "value", "3"),
+            ("hardware", "mediated", "vmcs", "rdpmc", "full", "1", "hv", "CPUID", "tsc", "median", "1900"),
+            ("hardware", "mediated", "vmcs", "rdpmc", "full", "1", "hv", "CPUID", "pmu_msr_accesses",
              "median", "18"),
         ])
         self.assertEqual(blocks[1].meta["hv_options"],
@@ -111,7 +111,7 @@ class ParseText(unittest.TestCase):
                               "STAT,VALUE): 'data,hv,CPUID,tsc,median,1,2'")
         self.assertParseError(block("data,hv,CPUID,tsc,average,1"),
                               "f.log: line 2: unknown stat 'average' (want one of n, min, median, "
-                              "p99, max, mean, value or pNN): 'data,hv,CPUID,tsc,average,1'")
+                              "p99, max, mean, value, total or pNN): 'data,hv,CPUID,tsc,average,1'")
         self.assertParseError(block("meta,Bad Key,1"),
                               "f.log: line 2: malformed meta line (want meta,KEY,VALUE): "
                               "'meta,Bad Key,1'")
@@ -127,22 +127,106 @@ class ParseText(unittest.TestCase):
                               "f.log: results block starting at line 1 is truncated "
                               "(no '=== end ===' before the next block at line 3)")
         self.assertParseError(block("data,hv,A,tsc,median,1", "data,hv,A,tsc,median,2"),
-                              "f.log: line 3: data,hv,A,tsc,median repeats line 2; a log must "
-                              "hold one run (split concatenated boots into one file each)")
+                              "f.log: line 3: data,hv,A,tsc,median repeats line 2 in the same "
+                              "run; a run must hold each once (split concatenated boots into "
+                              "one file each)")
 
     def test_log_name_strategy(self):
         self.assertEqual(parse.log_name_strategy("/x/kvm-switch-vmcs-rdmsr-r12.log"),
                          {"platform": "kvm", "pmu": "switch", "global_ctrl": "vmcs",
                           "pmu_read": "rdmsr", "rep": 12})
+        self.assertEqual(parse.log_name_strategy("bochs-rfc-lists-rdmsr-statsoff-r2.log"),
+                         {"platform": "bochs", "pmu": "rfc", "global_ctrl": "lists",
+                          "pmu_read": "rdmsr", "stats": "off", "rep": 2})
         self.assertIsNone(parse.log_name_strategy("capture.log"))
+
+
+def run_blocks(run, pmu, stats, cpuid_tsc, guest_tsc):
+    """What one run of a runs= boot prints: the guest's block, then the hypervisor's."""
+    return (f"guest: exit-bench run {run}\r\n" +
+            block("meta,guest,exit-bench", f"data,guest,CPUID,tsc,median,{guest_tsc}") +
+            block(f"meta,run,{run}", "meta,runs,3", f"meta,run_config,pmu:{pmu}+stats:{stats}",
+                  f"meta,pmu,{pmu}", "meta,global_ctrl,lists", "meta,pmu_read,rdmsr",
+                  f"meta,stats,{stats}", "data,hv,CPUID,count,value,5",
+                  f"data,hv,CPUID,tsc,median,{cpuid_tsc}"))
+
+
+class MultiRunLogs(unittest.TestCase):
+    """A boot with runs= prints one guest block and one hypervisor block per run."""
+
+    def test_blocks_get_their_run(self):
+        text = run_blocks(1, BASE, "off", 100, 140) + run_blocks(2, OTHER, "full", 300, 400)
+        blocks = parse.parse_text(text, "m.log")
+        self.assertEqual([(b.run, b.meta.get("pmu", "-")) for b in blocks],
+                         [(1, "-"), (1, BASE), (2, "-"), (2, OTHER)])
+        self.assertEqual([(n, len(bl)) for n, bl in parse.split_runs(blocks)], [(1, 2), (2, 2)])
+
+    def test_same_data_in_two_runs_is_not_a_repeat(self):
+        text = run_blocks(1, BASE, "off", 100, 140) + run_blocks(2, BASE, "off", 101, 141)
+        self.assertEqual(len(parse.parse_text(text, "m.log")), 4)
+
+    def test_repeat_inside_one_run_is_an_error(self):
+        text = run_blocks(1, BASE, "off", 100, 140).replace(
+            "data,hv,CPUID,count,value,5", "data,hv,CPUID,count,value,5\r\n"
+            "data,hv,CPUID,count,value,6")
+        with self.assertRaises(parse.ParseError) as cm:
+            parse.parse_text(text, "m.log")
+        self.assertIn("repeats line", cm.exception.messages[0])
+
+    def test_truncated_last_block_is_named_and_dropped_with_its_run(self):
+        full = run_blocks(1, BASE, "off", 100, 140) + run_blocks(2, OTHER, "full", 300, 400)
+        third = run_blocks(3, BASE, "full", 120, 260)
+        cut = third[:third.index("data,hv,CPUID,count")]  # inside run 3's hypervisor block
+        notes = []
+        blocks = parse.parse_text(full + cut, "m.log", notes)
+        self.assertEqual([b.run for b in blocks], [1, 1, 2, 2])
+        start = (full + cut).count("\n") - cut.count("\n")  # lines before run 3
+        guest_line, hv_line = start + 2, start + 6
+        self.assertEqual(notes, [
+            f"m.log: results block starting at line {hv_line} is truncated (no '=== end ===' "
+            "before the end of the log): dropped",
+            f"m.log: the log ends inside a run: its block(s) at line(s) {guest_line} are "
+            "dropped (no hypervisor results block follows them)"])
+
+    def test_log_ending_after_a_guest_block_drops_that_run(self):
+        full = run_blocks(1, BASE, "off", 100, 140)
+        guest_only = run_blocks(2, BASE, "off", 100, 140).split(parse.END)[0] + parse.END + "\n"
+        notes = []
+        blocks = parse.parse_text(full + guest_only, "m.log", notes)
+        self.assertEqual([b.run for b in blocks], [1, 1])
+        self.assertEqual(len(notes), 1)
+        self.assertIn("the log ends inside a run", notes[0])
+
+    def test_cli_one_log_many_runs(self):
+        text = (run_blocks(1, BASE, "off", 100, 140) + run_blocks(2, OTHER, "full", 300, 400) +
+                run_blocks(3, BASE, "off", 102, 142) + "pmuvisor: exit status 0\r\n")
+        with tempfile.TemporaryDirectory() as tmp:
+            log = os.path.join(tmp, "matrix.log")
+            with open(log, "w", newline="") as f:
+                f.write(text)
+            out = os.path.join(tmp, "out")
+            r = bench("--from-logs", log, "--platform", "bochs", "--no-plots", "--out", out)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            with open(os.path.join(out, "results.csv"), newline="", encoding="utf-8") as f:
+                rows = [tuple(x) for x in csv.reader(f)][1:]
+            self.assertIn(("bochs", BASE, "lists", "rdmsr", "off", "1", "hv", "CPUID", "tsc",
+                           "median", "100"), rows)
+            self.assertIn(("bochs", BASE, "lists", "rdmsr", "off", "2", "hv", "CPUID", "tsc",
+                           "median", "102"), rows)
+            self.assertIn(("bochs", OTHER, "lists", "rdmsr", "full", "1", "guest", "CPUID",
+                           "tsc", "median", "400"), rows)
+            self.assertEqual(len(rows), 3 * 3)
+            with open(os.path.join(out, "results.md"), encoding="utf-8") as f:
+                self.assertIn("matrix.log), run 3 |", f.read())
 
 
 class BadFixtures(unittest.TestCase):
     def test_truncated(self):
-        with self.assertRaises(parse.ParseError) as cm:
-            parse.parse_log(TRUNCATED)
-        self.assertEqual(cm.exception.messages, [
-            f"{TRUNCATED}: results block starting at line 3 is truncated (no '=== end ===')"])
+        notes = []
+        self.assertEqual(parse.parse_log(TRUNCATED, notes), [])
+        self.assertEqual(notes, [
+            f"{TRUNCATED}: results block starting at line 3 is truncated (no '=== end ===' "
+            "before the end of the log): dropped"])
 
     def test_malformed_data_line(self):
         with self.assertRaises(parse.ParseError) as cm:
@@ -167,9 +251,19 @@ class BadFixtures(unittest.TestCase):
             self.assertFalse(os.path.exists(out), "output directory written")
             self.assertEqual(glob.glob(os.path.join(tmp, "**", "*.csv"), recursive=True), [])
 
-    def test_cli_truncated_writes_nothing(self):
-        self.check_cli_refuses(TRUNCATED, f"bench: {TRUNCATED}: results block starting at "
-                                          "line 3 is truncated (no '=== end ===')")
+    def test_cli_truncated_log_is_named_and_fails(self):
+        # The good logs are kept; the truncated one is named, dropped, and fails the bench.
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "out")
+            r = bench("--from-logs", *GOOD_LOGS, TRUNCATED, "--out", out, "--no-plots")
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertIn(f"bench: note: {TRUNCATED}: results block starting at line 3 is "
+                          "truncated (no '=== end ===' before the end of the log): dropped",
+                          r.stdout.splitlines())
+            self.assertIn(f"bench:   {TRUNCATED}: no complete run in the log (it ends inside "
+                          "a results block)", r.stderr.splitlines())
+            with open(os.path.join(out, "results.csv"), encoding="utf-8") as f:
+                self.assertEqual(len(f.read().splitlines()), 1 + 6 * 65)
 
     def test_cli_malformed_writes_nothing(self):
         self.check_cli_refuses(MALFORMED, f"bench: {MALFORMED}: line 3: malformed data line "
@@ -192,7 +286,7 @@ class Settle(unittest.TestCase):
         notes = parse.settle_runs([asked_rdpmc, asked_rdmsr],
                                   [self.blocks("rdmsr"), self.blocks("rdmsr")])
         self.assertEqual((asked_rdpmc.pmu_read, asked_rdpmc.rep), ("rdmsr", 2))
-        self.assertEqual(asked_rdpmc.asked, (BASE, "lists", "rdpmc"))
+        self.assertEqual(asked_rdpmc.asked, (BASE, "lists", "rdpmc", ""))
         self.assertEqual((asked_rdmsr.pmu_read, asked_rdmsr.rep), ("rdmsr", 1))
         self.assertEqual(notes, ["asked for pmu_read=rdpmc, the hypervisor ran pmu_read=rdmsr "
                                  "(1 log(s), e.g. a.log); their rows are filed under what ran"])
@@ -207,8 +301,8 @@ class Settle(unittest.TestCase):
     def test_no_meta_no_name(self):
         run = parse.Run("hardware", "", "", "", 0, "x.log")
         parse.settle_runs([run], [parse.parse_text(block("data,hv,CPUID,tsc,median,5"))])
-        self.assertEqual((run.pmu, run.global_ctrl, run.pmu_read, run.rep),
-                         ("unknown", "unknown", "unknown", 1))
+        self.assertEqual((run.pmu, run.global_ctrl, run.pmu_read, run.stats, run.rep),
+                         ("unknown", "unknown", "unknown", "full", 1))
 
 
 class Matrix(unittest.TestCase):
@@ -230,7 +324,8 @@ class Matrix(unittest.TestCase):
 
     def test_hv_args(self):
         self.assertEqual(matrix.hv_args(OTHER, "vmcs", "rdmsr", " pmu_gp=2 "),
-                         f"pmu={OTHER} global_ctrl=vmcs pmu_read=rdmsr loglevel=1 pmu_gp=2")
+                         f"pmu={OTHER} global_ctrl=vmcs pmu_read=rdmsr stats=full loglevel=1 "
+                         "pmu_gp=2")
         self.assertEqual(matrix.guest_args(1000), "iters=1000")
         self.assertEqual(matrix.guest_args(None), "")
 
@@ -262,26 +357,27 @@ class Aggregate(unittest.TestCase):
     def test_median_and_spread_across_runs(self):
         rows = []
         for rep, v in enumerate((3000, 3300, 3100), 1):
-            rows.append(("kvm", OTHER, "lists", "rdpmc", str(rep), "hv", "CPUID", "tsc",
+            rows.append(("kvm", OTHER, "lists", "rdpmc", "full", str(rep), "hv", "CPUID", "tsc",
                          "median", str(v)))
-            rows.append(("kvm", OTHER, "lists", "rdpmc", str(rep), "hv", "CPUID", "tsc",
+            rows.append(("kvm", OTHER, "lists", "rdpmc", "full", str(rep), "hv", "CPUID", "tsc",
                          "max", "99999"))
         for rep, v in enumerate((1000, 1041), 1):
-            rows.append(("kvm", BASE, "lists", "rdpmc", str(rep), "hv", "CPUID", "tsc",
+            rows.append(("kvm", BASE, "lists", "rdpmc", "full", str(rep), "hv", "CPUID", "tsc",
                          "median", str(v)))
         (t,) = report.aggregate(rows)
         self.assertEqual((t.stat, t.kinds), ("median", ["CPUID"]))
-        self.assertEqual(t.strategies, [(BASE, "lists", "rdpmc"), (OTHER, "lists", "rdpmc")])
-        c = t.cells[("CPUID", (OTHER, "lists", "rdpmc"))]
+        self.assertEqual(t.strategies, [(BASE, "lists", "rdpmc", "full"),
+                                        (OTHER, "lists", "rdpmc", "full")])
+        c = t.cells[("CPUID", (OTHER, "lists", "rdpmc", "full"))]
         self.assertEqual((c.median, c.lo, c.hi, c.text()), (3100, 3000, 3300,
                                                            "3100 [3000..3300]"))
-        self.assertEqual(t.cells[("CPUID", (BASE, "lists", "rdpmc"))].text(),
+        self.assertEqual(t.cells[("CPUID", (BASE, "lists", "rdpmc", "full"))].text(),
                          "1020.5 [1000..1041]")
 
     def test_counts_use_value(self):
-        (t,) = report.aggregate([("q", BASE, "lists", "rdmsr", "1", "hv", "ALL", "count",
-                                  "value", "13")])
-        self.assertEqual((t.stat, t.cells[("ALL", (BASE, "lists", "rdmsr"))].text()),
+        (t,) = report.aggregate([("q", BASE, "lists", "rdmsr", "off", "1", "hv", "ALL",
+                                  "count", "value", "13")])
+        self.assertEqual((t.stat, t.cells[("ALL", (BASE, "lists", "rdmsr", "off"))].text()),
                          ("value", "13"))
 
 
@@ -290,10 +386,10 @@ def expected_rows(path):
     with the strategy its file name (or, for hw-console.log, its meta) states."""
     name = os.path.basename(path)
     if name == "hw-console.log":
-        prefix = ("hardware", "mediated", "vmcs", "rdpmc", "1")
+        prefix = ("hardware", "mediated", "vmcs", "rdpmc", "full", "1")
     else:
         platform, pmu, gc, read, rep = name[:-len(".log")].split("-")
-        prefix = (platform, pmu, gc, read, rep[1:])
+        prefix = (platform, pmu, gc, read, "full", rep[1:])
     with open(path, encoding="utf-8") as f:
         return [prefix + tuple(line.strip().split(",")[1:]) for line in f
                 if line.startswith("data,")]
@@ -320,8 +416,8 @@ class EndToEnd(unittest.TestCase):
     def test_csv_has_every_row(self):
         with open(os.path.join(self.out, "results.csv"), newline="", encoding="utf-8") as f:
             got = list(csv.reader(f))
-        self.assertEqual(got[0], ["platform", "pmu", "global_ctrl", "pmu_read", "rep", "source",
-                                  "kind", "metric", "stat", "value"])
+        self.assertEqual(got[0], ["platform", "pmu", "global_ctrl", "pmu_read", "stats", "rep",
+                                  "source", "kind", "metric", "stat", "value"])
         want = [r for p in GOOD_LOGS + [HW_LOG] for r in expected_rows(p)]
         self.assertEqual(len(want), 5 + 6 * 65)  # 31 guest + 34 hv data lines per kvm log
         self.assertEqual(sorted(tuple(r) for r in got[1:]), sorted(want))
@@ -349,14 +445,15 @@ class EndToEnd(unittest.TestCase):
             self.assertIn(heading, md)
         lines = md.splitlines()
         for row in (
-                "| pmu | global_ctrl | pmu_read | runs | `CPUID` | `VMCALL` | `MSR_READ` |",
-                "| off | lists | rdpmc | 2 | 1020 [1000..1040] | 920 [900..940] | 1270 [1250..1290] |",
-                "| switch | lists | rdpmc | 3 | 3100 [3000..3300] | 3000 [2900..3200] | "
+                "| pmu | global_ctrl | pmu_read | stats | runs | `CPUID` | `VMCALL` | `MSR_READ` |",
+                "| off | lists | rdpmc | full | 2 | 1020 [1000..1040] | 920 [900..940] | "
+                "1270 [1250..1290] |",
+                "| switch | lists | rdpmc | full | 3 | 3100 [3000..3300] | 3000 [2900..3200] | "
                 "3350 [3250..3550] |",
-                "| switch | vmcs | rdmsr | 1 | 2900 | 2800 | 3150 |",
-                "| switch | lists | rdpmc | off/lists/rdpmc | +2080 | +2080 | +2080 |",
-                "| switch | vmcs | rdmsr | off/lists/rdpmc | +1880 | +1880 | +1880 |",
-                "| mediated | vmcs | rdpmc | 1 | 1900 |",
+                "| switch | vmcs | rdmsr | full | 1 | 2900 | 2800 | 3150 |",
+                "| switch | lists | rdpmc | full | off/lists/rdpmc/full | +2080 | +2080 | +2080 |",
+                "| switch | vmcs | rdmsr | full | off/lists/rdpmc/full | +1880 | +1880 | +1880 |",
+                "| mediated | vmcs | rdpmc | full | 1 | 1900 |",
                 "| CPU | GenuineIntel Intel(R) Xeon(R) Gold 6530 |",
                 "| family / model / stepping | 6 / 207 / 2 (0x6 / 0xcf / 0x2) |"):
             self.assertIn(row, lines)
@@ -383,7 +480,7 @@ class EndToEnd(unittest.TestCase):
                       "pmuvisor: error: global_ctrl=vmcs: this CPU does not offer the 'load "
                       "IA32_PERF_GLOBAL_CTRL' VM-entry and VM-exit controls (use "
                       "global_ctrl=lists)", self.result.stdout.splitlines())
-        self.assertIn("| rfc | vmcs | rdpmc | 1 | refused: pmuvisor: error: global_ctrl=vmcs: "
+        self.assertIn("| rfc | vmcs | rdpmc | full | 1 | refused: pmuvisor: error: global_ctrl=vmcs: "
                       "this CPU does not offer", self.read("results.md"))
 
 
@@ -409,7 +506,7 @@ class Cli(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         runs = [x for x in r.stdout.splitlines() if x.lstrip().startswith("[")]
         self.assertEqual(len(runs), 4)
-        self.assertIn(f"pmu={OTHER} global_ctrl=vmcs pmu_read=rdmsr loglevel=1'",
+        self.assertIn(f"pmu={OTHER} global_ctrl=vmcs pmu_read=rdmsr stats=full loglevel=1'",
                       r.stdout)
 
     def test_missing_gnuplot_names_the_package(self):
@@ -428,7 +525,7 @@ class Cli(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
             with open(os.path.join(out, "results.csv"), encoding="utf-8") as f:
                 self.assertEqual(f.read().splitlines()[1],
-                                 "spr,mediated,vmcs,rdpmc,1,guest,cpuid,tsc,median,2100")
+                                 "spr,mediated,vmcs,rdpmc,full,1,guest,cpuid,tsc,median,2100")
             self.assertFalse(os.path.exists(os.path.join(out, "plots")))
 
     def test_failed_log_is_reported_and_left_out(self):

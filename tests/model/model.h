@@ -119,6 +119,8 @@ void model_cpu_reset(void);
 
 void model_tsc_reset(void);
 void model_tsc_set(u64 value, u64 step);
+/* RDTSCs by the code under test since the reset. */
+u64 model_tsc_reads(void);
 
 /*
  * pmu.c: a PMU that counts. Architectural PerfMon v4 (v3 without

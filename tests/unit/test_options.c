@@ -154,7 +154,8 @@ TEST(options_messages_name_the_offending_word)
 
 TEST(options_stats_levels)
 {
-	CHECK_EQ_U64(o.stats, 2); /* the default, full, from the last parse */
+	CHECK(parse(""));
+	CHECK_EQ_U64(o.stats, 2); /* the default: full */
 	CHECK(parse("stats=off"));
 	CHECK_EQ_U64(o.stats, 0);
 	CHECK(parse("stats=counts"));
