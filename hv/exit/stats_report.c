@@ -27,7 +27,6 @@ static void print_human_table(void)
 	pr_info("  %-22s %10s %10s %10s %10s %8s", "reason", "count", "tsc med", "cycles med",
 		"instr med", "pmu msrs");
 	for (u32 r = 0; r < EXIT_REASON_MAX; r++) {
-
 		if (!vcpu.exit_counts[r])
 			continue;
 		if (exit_stats_level == STATS_OFF) {
