@@ -19,8 +19,8 @@ rc=$?
 
 missing=0
 expect_row() { # $1 pmu, $2 source,kind,metric,stat
-	grep -q "^bochs,$1,lists,rdmsr,1,$2," "$out/bench/results.csv" 2>/dev/null ||
-		{ echo "     missing row: bochs,$1,lists,rdmsr,1,$2"; missing=$((missing + 1)); }
+	grep -q "^bochs,$1,lists,rdmsr,full,1,$2," "$out/bench/results.csv" 2>/dev/null ||
+		{ echo "     missing row: bochs,$1,lists,rdmsr,full,1,$2"; missing=$((missing + 1)); }
 }
 for pmu in off switch; do
 	for row in hv,CPUID,tsc,median hv,VMCALL,count,value hv,IO_INSTRUCTION,pmu_msr_accesses,mean \
