@@ -42,18 +42,23 @@ static const char *why_it_ended(void)
 	return found;
 }
 
+/*
+ * A CPU that offers what the guest must not see (DS, DTES64, architectural
+ * LBR, LBR format bits in PERF_CAPABILITIES) so that hiding it is tested.
+ */
 static void set_cpuid(const struct pmu_machine *m)
 {
-	u32 nr_gp = MODEL_PMU_GP, nr_fixed = MODEL_PMU_FIXED, width = MODEL_PMU_WIDTH;
-
 	model_cpuid_set(0, MODEL_ANY_SUBLEAF, (struct cpuid_regs){ 0x1f, 0, 0, 0 });
 	model_cpuid_set(1, MODEL_ANY_SUBLEAF,
-			(struct cpuid_regs){ 0x906ea, 0, CPUID_1_ECX_PDCM | CPUID_1_ECX_VMX, 0 });
-	model_cpuid_set(CPUID_LEAF_PMU, MODEL_ANY_SUBLEAF,
-			(struct cpuid_regs){ (m->has_status_set ? 4 : 3) | nr_gp << 8 |
-						     width << 16 | 7u << 24,
-					     0, 0, nr_fixed | width << 5 });
-	model_msr_set(MSR_IA32_PERF_CAPABILITIES, m->full_width_writes ? PERF_CAP_FW_WRITE : 0);
+			(struct cpuid_regs){
+				0x906ea, 0, CPUID_1_ECX_PDCM | CPUID_1_ECX_VMX | PMU_MACHINE_DTES64,
+				PMU_MACHINE_DS });
+	model_cpuid_set(7, 0, (struct cpuid_regs){ 0, 0, 0, PMU_MACHINE_ARCH_LBR });
+	model_cpuid_set(0x1c, MODEL_ANY_SUBLEAF, (struct cpuid_regs){ 0x4f, 0x7, 0x7, 0 });
+	model_pmu_set_cpuid();
+	model_msr_set(MSR_IA32_PERF_CAPABILITIES,
+		      PMU_MACHINE_PERF_CAP_LBR_FORMAT |
+			      (m->full_width_writes ? PERF_CAP_FW_WRITE : 0));
 }
 
 static void init_memory(void)
@@ -278,6 +283,9 @@ void guest_exit_by(u32 reason)
 		break;
 	case EXIT_REASON_MSR_WRITE:
 		guest_wrmsr_bench();
+		break;
+	case EXIT_REASON_HLT:
+		exit_and_enter(EXIT_REASON_HLT, 0);
 		break;
 	default:
 		unit_abort(__FILE__, __LINE__, "machine: no guest instruction for exit reason %u",

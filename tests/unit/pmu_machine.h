@@ -15,6 +15,12 @@
 #include "lib/types.h"
 #include "arch/x86/cpuid.h"
 
+/* What the model CPU offers beyond the PMU, which the guest must not see. */
+#define PMU_MACHINE_DS BIT(21)			/* CPUID.1:EDX */
+#define PMU_MACHINE_DTES64 BIT(2)		/* CPUID.1:ECX */
+#define PMU_MACHINE_ARCH_LBR BIT(19)		/* CPUID.(7,0):EDX */
+#define PMU_MACHINE_PERF_CAP_LBR_FORMAT 0x3fULL /* IA32_PERF_CAPABILITIES 5:0 */
+
 /* The CPU: PerfMon v4 (v3 without STATUS_SET), 4 GP and 3 fixed counters of 48 bits. */
 struct pmu_machine {
 	const char *hv_args;	  /* the hypervisor command line: "pmu=switch pmu_read=rdmsr" */
@@ -65,7 +71,7 @@ void guest_vmcall_ping(void);
 void guest_out_test_port(void);
 void guest_rdmsr_bench(void);
 void guest_wrmsr_bench(void);
-/* One exit of this reason, by the instruction above that causes it. */
+/* One exit of this reason, by the instruction above that causes it (or HLT). */
 void guest_exit_by(u32 reason);
 
 #endif
