@@ -15,8 +15,9 @@
  * the hypervisor keeps it.
  *
  * Command line: gp=N (the GP counters it expects, as pmu_gp=N),
- * fixed=MASK (the fixed counters it expects, a bitmap in decimal), off (the
- * hypervisor runs pmu=off: no PMU at all), rdpmc (RDPMC exits: RDPMC of
+ * fixed=MASK (the fixed counters it expects, a bitmap in decimal), off (it
+ * expects no PMU at all; without it, a CPUID 0xA of version 0 says so
+ * and the same checks run), rdpmc (RDPMC exits: RDPMC of
  * a counter it does not own must #GP too, as under pmu=partition),
  * exits=N (rounds of exits, default 1000), count (VMX hardware only:
  * also check that enabled counters count the guest's instructions and
@@ -317,13 +318,15 @@ static void check_no_pebs_lbr(void)
 		      (unsigned long long)caps);
 }
 
+/* No PMU (pmu=off): CPUID 0xA all zero, every PMU MSR and RDPMC #GP, no PDCM. */
 static void check_pmu_absent(void)
 {
 	struct cpuid_regs r = cpuid(0xa, 0);
 	static const u32 msrs[] = { MSR_IA32_PMC0,	  MSR_PERFEVTSEL0,   MSR_FIXED_CTR0,
 				    MSR_FIXED_CTR_CTRL,	  MSR_GLOBAL_STATUS, MSR_GLOBAL_CTRL,
 				    MSR_PERF_CAPABILITIES };
-	u32 faults = 0;
+	u32 faults = 0, rdpmc_faults = 0;
+	u64 value;
 
 	CHECK(r.eax == 0 && r.ebx == 0 && r.ecx == 0 && r.edx == 0,
 	      "pmu=off: CPUID 0xA is all zero (EAX 0x%x EDX 0x%x)", r.eax, r.edx);
@@ -331,6 +334,14 @@ static void check_pmu_absent(void)
 		faults += gp_faults(false, msrs[i]) + gp_faults(true, msrs[i]);
 	CHECK(faults == 2 * sizeof(msrs) / sizeof(msrs[0]),
 	      "pmu=off: reads and writes of every PMU MSR #GP (%u)", faults);
+	CHECK(!(cpuid(1, 0).ecx & (1u << 15)), "pmu=off: CPUID.1 hides PDCM");
+	for (u32 k = 0; k < 2; k++) {
+		guest_fault_vector = 0;
+		rdpmc_faults += !rdpmc_safe(k ? RDPMC_FIXED : 0, &value) &&
+				guest_fault_vector == VECTOR_GP;
+	}
+	CHECK(rdpmc_faults == 2, "pmu=off: RDPMC of GP counter 0 and fixed counter 0 #GP (%u)",
+	      rdpmc_faults);
 }
 
 /*
@@ -367,7 +378,8 @@ int guest_main(const char *cmdline)
 	u32 want_gp = arg_value(cmdline, "gp", 0xffffffffu);
 	u32 want_fixed = arg_value(cmdline, "fixed", 0xffffffffu);
 
-	if (guest_cmdline_has(cmdline, "off")) {
+	/* No PMU: what CPUID 0xA says decides; "off" only insists on it. */
+	if (v.version == 0 || guest_cmdline_has(cmdline, "off")) {
 		check_pmu_absent();
 		guest_finish();
 	}
