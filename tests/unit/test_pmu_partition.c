@@ -22,6 +22,7 @@
 #include "tests/model/vmcs_model.h"
 #include "arch/x86/frame.h"
 #include "arch/x86/msr.h"
+#include "arch/x86/paging.h"
 #include "arch/x86/pmu.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_bitmap.h"
@@ -38,10 +39,10 @@ static const struct model_pmu_config cpu_v2 = { 2, 2, 3, false };
 static const struct model_pmu_config cpu_v4 = { 4, 4, 3, true };
 static const struct model_pmu_config cpu_v5 = { 5, 8, 4, true };
 
-static u8 msr_bitmap[4096];
+static u8 *msr_bitmap;
+static struct vmx_controls controls;
 /* FIXED_CTR_CTRL as the firmware (or an earlier user) left it at boot. */
 static u64 boot_fixed_ctr_ctrl;
-static u32 exit_controls, entry_controls;
 
 static void run_init(void *arg)
 {
@@ -59,6 +60,7 @@ static bool boot(const struct model_pmu_config *cpu, const char *cmdline, bool v
 	struct mem_region ram = { 1 * MiB, 4 * MiB, MB2_MEMORY_AVAILABLE };
 	struct pmu_vmx_caps caps = { vmcs_fields, vmcs_fields, vmcs_fields, 512 };
 	char err[128] = "";
+	u64 bitmap;
 
 	model_vmcs_reset();
 	model_pmu_install_config(cpu);
@@ -75,9 +77,18 @@ static bool boot(const struct model_pmu_config *cpu, const char *cmdline, bool v
 	memset(&pmu, 0, sizeof(pmu));
 	if (model_expect_exit(run_init, NULL))
 		return false;
-	memset(msr_bitmap, 0, sizeof(msr_bitmap));
-	exit_controls = entry_controls = 0;
-	pmu_setup_vmcs(&caps, msr_bitmap, &exit_controls, &entry_controls);
+	/* What vcpu_create() does around pmu_setup_vmcs(). */
+	bitmap = frame_alloc_zeroed();
+	msr_bitmap = phys_to_virt(bitmap);
+	controls = (struct vmx_controls){ .cpu = CPU_BASED_USE_MSR_BITMAPS };
+	vmwrite(VM_EXIT_MSR_STORE_COUNT, 0);
+	vmwrite(VM_EXIT_MSR_LOAD_COUNT, 0);
+	vmwrite(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	pmu_setup_vmcs(&caps, msr_bitmap, &controls);
+	vmwrite(MSR_BITMAP, bitmap);
+	vmwrite(CPU_BASED_VM_EXEC_CONTROL, controls.cpu);
+	vmwrite(VM_EXIT_CONTROLS, controls.exit);
+	vmwrite(VM_ENTRY_CONTROLS, controls.entry);
 	return true;
 }
 
@@ -188,7 +199,7 @@ TEST(partition_host_fixed_counters_are_unreachable_from_the_guest)
 	CHECK(!msr_bitmap_intercepts(msr_bitmap, MSR_CORE_PERF_GLOBAL_CTRL, MSR_INTERCEPT_READ));
 	CHECK(msr_bitmap_intercepts(msr_bitmap, MSR_CORE_PERF_GLOBAL_CTRL, MSR_INTERCEPT_WRITE));
 	CHECK(msr_exits(MSR_CORE_PERF_FIXED_CTR_CTRL));
-	CHECK(pmu_rdpmc_exits());
+	CHECK(controls.cpu & CPU_BASED_RDPMC_EXITING);
 	model_pmu_write(msr_fixed_ctr(3), 1234);
 	CHECK(pmu_guest_rdpmc(RDPMC_FIXED | 3, &v) && v == 1234);
 	CHECK(pmu_guest_rdpmc(7, &v));
@@ -319,8 +330,8 @@ TEST(partition_global_ctrl_in_the_vmcs_fields)
 		return;
 	CHECK_EQ_U64(vmread(HOST_IA32_PERF_GLOBAL_CTRL), HOST_FIXED_BITS);
 	CHECK_EQ_U64(vmread(GUEST_IA32_PERF_GLOBAL_CTRL), 0);
-	CHECK(exit_controls & VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL);
-	CHECK(entry_controls & VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL);
+	CHECK(controls.exit & VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL);
+	CHECK(controls.entry & VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL);
 	CHECK(pmu_msr_write(MSR_CORE_PERF_GLOBAL_CTRL, 0xf));
 	CHECK_EQ_U64(vmread(GUEST_IA32_PERF_GLOBAL_CTRL), 0xf);
 	CHECK(!pmu_msr_write(MSR_CORE_PERF_GLOBAL_CTRL, HOST_FIXED_BITS));
