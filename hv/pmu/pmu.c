@@ -557,8 +557,10 @@ static bool write_global_status_bits(u32 msr, u64 value)
 
 	if (value & ~pmu.guest_global_mask)
 		return false;
-	if (!saved_out)
+	if (!saved_out) {
+		pmu.access.wrmsr++; /* a PMU access of this (MSR_WRITE) exit */
 		return wrmsr_safe(msr, value);
+	}
 	if (msr == MSR_CORE_PERF_GLOBAL_OVF_CTRL)
 		pmu.guest.global_status &= ~value;
 	else
