@@ -213,6 +213,11 @@ TEST(partition_host_fixed_counters_are_unreachable_from_the_guest)
 	CHECK_EQ_U64(pmu.access.rdmsr + pmu.access.wrmsr, 0);
 	CHECK(pmu_msr_write(MSR_CORE_PERF_GLOBAL_CTRL,
 			    0xff | global_bit_fixed(2) | global_bit_fixed(3)));
+	/* Overflow bits of its own counters: written, and counted as that exit's access. */
+	pmu.access = (struct pmu_access_count){ 0, 0, 0 };
+	CHECK(!pmu_msr_write(MSR_CORE_PERF_GLOBAL_OVF_CTRL, global_bit_fixed(0)));
+	CHECK(pmu_msr_write(MSR_CORE_PERF_GLOBAL_OVF_CTRL, global_bit_fixed(2) | BIT(7)));
+	CHECK_EQ_U64(pmu.access.wrmsr, 1);
 }
 
 TEST(partition_host_gp_counters_are_unreachable_from_the_guest)
