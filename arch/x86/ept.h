@@ -26,6 +26,7 @@
 #define EPT_VIOL_WRITE BIT(1)
 #define EPT_VIOL_FETCH BIT(2)
 #define EPT_VIOL_GLA_VALID BIT(7)
+#define EPT_VIOL_NMI_UNBLOCK BIT(12) /* the faulting IRET had unblocked (virtual) NMIs */
 
 struct ept {
 	u64 pml4_phys;

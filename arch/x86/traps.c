@@ -6,6 +6,8 @@
 #include "arch/x86/cr.h"
 #include "arch/x86/desc.h"
 #include "arch/x86/extable.h"
+#include "arch/x86/nmi.h"
+#include "arch/x86/vmcs.h"
 #include "arch/x86/panic.h"
 
 static const char *const exception_names[NR_EXCEPTIONS] = {
@@ -63,8 +65,14 @@ void exception_dispatch(struct trap_frame *f);
 
 void exception_dispatch(struct trap_frame *f)
 {
-	u64 fixup = extable_lookup(f->rip);
+	u64 fixup;
 
+	/* Never fatal: an NMI in root operation is the guest's, delivered at the next entry. */
+	if (f->vector == NMI_VECTOR) {
+		nmi_taken_in_root();
+		return;
+	}
+	fixup = extable_lookup(f->rip);
 	if (fixup) {
 		f->rip = fixup;
 		return;

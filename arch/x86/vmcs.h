@@ -159,6 +159,7 @@ enum vmcs_field {
 #define CPU_BASED_CR3_STORE_EXITING BIT(16)
 #define CPU_BASED_CR8_LOAD_EXITING BIT(19)
 #define CPU_BASED_CR8_STORE_EXITING BIT(20)
+#define CPU_BASED_NMI_WINDOW_EXITING BIT(22)
 #define CPU_BASED_MOV_DR_EXITING BIT(23)
 #define CPU_BASED_UNCOND_IO_EXITING BIT(24)
 #define CPU_BASED_USE_IO_BITMAPS BIT(25)
@@ -196,12 +197,21 @@ enum vmcs_field {
 
 /* VM-entry interruption-information field. SDM Vol. 3C, "VM-Entry Controls for Event Injection". */
 #define INTR_INFO_VALID BIT(31)
+#define INTR_INFO_UNBLOCK_NMI BIT(12) /* exit info: the faulting IRET had unblocked NMIs */
 #define INTR_INFO_DELIVER_CODE BIT(11)
+#define INTR_INFO_TYPE_MASK (7U << 8)
+#define INTR_TYPE_EXT_INTR (0U << 8)
+#define INTR_TYPE_NMI (2U << 8)
 #define INTR_TYPE_HARD_EXCEPTION (3U << 8)
+#define INTR_TYPE_SOFT_INTR (4U << 8)
+#define INTR_TYPE_PRIV_SW_EXCEPTION (5U << 8)
+#define INTR_TYPE_SOFT_EXCEPTION (6U << 8)
+#define NMI_VECTOR 2
 
 /* Guest interruptibility state: blocking by STI (bit 0) and by MOV SS (bit 1). */
 #define GUEST_INTR_STATE_STI BIT(0)
 #define GUEST_INTR_STATE_MOV_SS BIT(1)
+#define GUEST_INTR_STATE_NMI BIT(3) /* blocking by NMI (virtual-NMI blocking with virtual NMIs) */
 
 #define GUEST_ACTIVITY_ACTIVE 0
 

@@ -28,6 +28,11 @@ struct control_word {
 	u32 optional;
 };
 
+/* NMIs go to the guest through the hypervisor (hv/exit/nmi.c). */
+static const struct control_bit pin_required[] = {
+	{ PIN_BASED_NMI_EXITING, "NMI exiting" },
+	{ PIN_BASED_VIRTUAL_NMIS, "virtual NMIs" },
+};
 static const struct control_bit cpu_required[] = {
 	{ CPU_BASED_USE_TSC_OFFSETTING, "use TSC offsetting" },
 	{ CPU_BASED_USE_IO_BITMAPS, "use I/O bitmaps" },
@@ -91,7 +96,8 @@ bool vmx_entry_control_supported(u32 bit)
 void vmx_compute_controls(struct vmx_controls *c, bool want_preemption_timer)
 {
 	const struct control_word pin = {
-		"pin-based", MSR_IA32_VMX_PINBASED_CTLS, MSR_IA32_VMX_TRUE_PINBASED_CTLS, NULL, 0, 0
+		"pin-based",  MSR_IA32_VMX_PINBASED_CTLS, MSR_IA32_VMX_TRUE_PINBASED_CTLS,
+		pin_required, ARRAY_SIZE(pin_required),	  0
 	};
 	const struct control_word cpu = {
 		"primary processor-based",	  MSR_IA32_VMX_PROCBASED_CTLS,

@@ -10,6 +10,7 @@
  */
 #include "hv/exit/ept.h"
 #include "hv/exit/fatal.h"
+#include "hv/exit/nmi.h"
 #include "hv/cpu/vcpu.h"
 #include "hv/log.h"
 #include "hv/status.h"
@@ -43,8 +44,14 @@ enum exit_action handle_ept_violation(void)
 	u64 q = vcpu_exit_qualification(), gpa = vmread(GUEST_PHYSICAL_ADDRESS);
 	const struct guest_memory *m = &vcpu.mem;
 
-	if (map_device_range(gpa))
+	if (map_device_range(gpa)) {
+		/* The access is retried: what it interrupted must be too. */
+		if (q & EPT_VIOL_NMI_UNBLOCK)
+			vmwrite(GUEST_INTERRUPTIBILITY_INFO,
+				vmread(GUEST_INTERRUPTIBILITY_INFO) | GUEST_INTR_STATE_NMI);
+		vcpu_redeliver_interrupted_event();
 		return EXIT_RESUME;
+	}
 	if (q & EPT_VIOL_GLA_VALID)
 		console_printf("pmuvisor:   guest linear address 0x%llx\n",
 			       (unsigned long long)vmread(GUEST_LINEAR_ADDRESS));

@@ -13,6 +13,7 @@
 #include "hv/exit/io.h"
 #include "hv/exit/misc.h"
 #include "hv/exit/msr.h"
+#include "hv/exit/nmi.h"
 #include "hv/exit/vmcall.h"
 #include "hv/cpu/vcpu.h"
 #include "arch/x86/vmx_entry.h"
@@ -24,9 +25,11 @@
 #include "arch/x86/vmx.h"
 
 static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
+	[EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
 	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
 	[EXIT_REASON_INIT_SIGNAL] = handle_init_signal,
 	[EXIT_REASON_SIPI_SIGNAL] = handle_sipi,
+	[EXIT_REASON_NMI_WINDOW] = handle_nmi_window,
 	[EXIT_REASON_CPUID] = handle_cpuid,
 	[EXIT_REASON_GETSEC] = handle_vmx_instruction,
 	[EXIT_REASON_HLT] = handle_hlt,
@@ -129,6 +132,8 @@ void vmexit_handler(void)
 		unexpected_exit(basic);
 	if (handler() == EXIT_SKIP_INSN)
 		vcpu_skip_instruction();
+	if (nmi_pending)
+		nmi_deliver_pending();
 	if (extras.any)
 		after_handler();
 }
