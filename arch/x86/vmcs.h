@@ -219,6 +219,7 @@ enum vmcs_field {
 #define PENDING_DBG_BS BIT(14)
 
 /* Segment access rights in the VMCS format. SDM Vol. 3C, "Guest Register State". */
+#define VMX_AR_L BIT(13) /* CS: 64-bit code */
 #define VMX_AR_UNUSABLE BIT(16)
 
 /* Exit reasons. SDM Vol. 3D, Appendix C "VMX Basic Exit Reasons". */

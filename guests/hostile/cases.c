@@ -35,6 +35,8 @@ const struct hostile_case hostile_cases[] = {
 	{ "xsetbv-cpl3", "XSETBV at CPL 3 #GPs", case_xsetbv_cpl3 },
 	{ "ap-trampoline-cleared", "the AP trampoline is gone", case_ap_trampoline_cleared },
 	{ "read-above-4g", "a read above 4 GiB is not hypervisor memory", case_read_above_4g },
+	{ "cpuid-reflects-guest-state", "CPUID's OSXSAVE and SYSCALL bits follow the guest",
+	  case_cpuid_reflects_guest_state },
 	{ "self-init", "INIT to oneself ends the guest", case_self_init },
 	{ "task-switch", "JMP to a TSS switches tasks", case_task_switch },
 	{ NULL, NULL, NULL },

@@ -45,6 +45,7 @@ void case_vmcall_cpl3(void);
 void case_xsetbv_cpl3(void);
 void case_ap_trampoline_cleared(void);
 void case_read_above_4g(void);
+void case_cpuid_reflects_guest_state(void);
 void case_self_init(void);
 void case_task_switch(void);
 

@@ -22,6 +22,8 @@
 #define ICR_LEVEL_ASSERT (1u << 14)
 #define CPUID_1_ECX_X2APIC (1u << 21)
 #define CPUID_1_ECX_XSAVE (1u << 26)
+#define CPUID_1_ECX_OSXSAVE (1u << 27)
+#define CPUID_80000001_EDX_SYSCALL (1u << 11)
 #define CR0_PG (1u << 31)
 #define CR4_PAE (1u << 5)
 #define CR4_OSXSAVE (1u << 18)
@@ -203,6 +205,24 @@ void case_read_above_4g(void)
 	write_cr0(read_cr0() & ~CR0_PG);
 	write_cr4(read_cr4() & ~CR4_PAE);
 	CHECK(1, "read physical 0x%llx: 0x%08x", ABOVE_4G, v);
+}
+
+/* CPUID bits that describe the processor running it describe the guest. */
+void case_cpuid_reflects_guest_state(void)
+{
+	u32 cr4 = read_cr4();
+
+	CHECK(!(cpuid(0x80000001, 0).edx & CPUID_80000001_EDX_SYSCALL),
+	      "CPUID.80000001H:EDX.SYSCALL is 0 outside 64-bit mode");
+	write_cr4(cr4 & ~CR4_OSXSAVE);
+	CHECK(!(cpuid(1, 0).ecx & CPUID_1_ECX_OSXSAVE),
+	      "CPUID.1:ECX.OSXSAVE is 0 with CR4.OSXSAVE 0");
+	if (cpuid(1, 0).ecx & CPUID_1_ECX_XSAVE) {
+		write_cr4(cr4 | CR4_OSXSAVE);
+		CHECK(cpuid(1, 0).ecx & CPUID_1_ECX_OSXSAVE,
+		      "CPUID.1:ECX.OSXSAVE is 1 with CR4.OSXSAVE 1");
+	}
+	write_cr4(cr4);
 }
 
 /* INIT to the processor itself: a reset, which must end the guest, not livelock. */

@@ -8,9 +8,24 @@
 #include "hv/hypercall.h"
 #include "hv/pmu/pmu.h"
 #include "arch/x86/cpuid.h"
+#include "arch/x86/cr.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/vmx.h"
 #include "lib/string.h"
 
 #define HV_CPUID_MAX_LEAF (CPUID_LEAF_HV_BASE + 1)
+
+/* Bits that reflect the state of the processor executing CPUID: the guest's, not ours. */
+static u64 guest_cr4(void)
+{
+	u64 mask = vmread(CR4_GUEST_HOST_MASK);
+	return (vmread(GUEST_CR4) & ~mask) | (vmread(CR4_READ_SHADOW) & mask);
+}
+
+static bool guest_in_64bit_mode(void)
+{
+	return (vmread(GUEST_IA32_EFER) & EFER_LMA) && (vmread(GUEST_CS_AR_BYTES) & VMX_AR_L);
+}
 
 static struct cpuid_regs guest_cpuid(u32 leaf, u32 subleaf)
 {
@@ -28,9 +43,14 @@ static struct cpuid_regs guest_cpuid(u32 leaf, u32 subleaf)
 	}
 	r = cpuid_count(leaf, subleaf);
 	if (leaf == 1) {
-		r.ecx &= ~(u32)CPUID_1_ECX_VMX;
+		r.ecx &= ~(u32)(CPUID_1_ECX_VMX | CPUID_1_ECX_OSXSAVE);
 		r.ecx |= CPUID_1_ECX_HYPERVISOR;
+		if (guest_cr4() & X86_CR4_OSXSAVE)
+			r.ecx |= CPUID_1_ECX_OSXSAVE;
 	}
+	/* Intel reports SYSCALL/SYSRET only to 64-bit code (SDM Vol. 2, "CPUID"): CPUID ran here in 64-bit mode. */
+	if (leaf == CPUID_LEAF_EXT_FEATURES && !guest_in_64bit_mode())
+		r.edx &= ~(u32)CPUID_80000001_EDX_SYSCALL;
 	pmu_filter_cpuid(leaf, subleaf, &r);
 	return r;
 }

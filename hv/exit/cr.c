@@ -23,7 +23,6 @@
 #define CR_QUAL_GPR(q) (((q) >> 8) & 0xf)
 #define CR_ACCESS_MOV_TO 0
 #define CR_GPR_RSP 4
-#define AR_L BIT(13) /* CS.L: 64-bit code segment */
 #define PAE_CR3_MASK 0xffffffe0ULL
 #define PDPTE_P BIT(0)
 #define PDPTE_RESERVED_LOW 0x1e6ULL /* bits 2:1 and 8:5 */
@@ -56,7 +55,7 @@ static struct cr_state guest_cr_state(void)
 		.cr3 = vmread(GUEST_CR3),
 		.cr4 = guest_view(GUEST_CR4, CR4_READ_SHADOW, CR4_GUEST_HOST_MASK),
 		.efer = vmread(GUEST_IA32_EFER),
-		.cs_long = vmread(GUEST_CS_AR_BYTES) & AR_L,
+		.cs_long = vmread(GUEST_CS_AR_BYTES) & VMX_AR_L,
 	};
 }
 

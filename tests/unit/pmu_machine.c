@@ -97,6 +97,11 @@ static void setup_vcpu(const struct pmu_machine *m)
 	vmwrite(VM_ENTRY_INTR_INFO_FIELD, 0);
 	vmwrite(GUEST_RIP, GUEST_START_RIP);
 	vmwrite(GUEST_RFLAGS, 0x2);
+	/* 32-bit protected mode, paging off: what CPUID and CR exits read of the guest. */
+	vmwrite(GUEST_CR4, 0);
+	vmwrite(CR4_GUEST_HOST_MASK, 0);
+	vmwrite(CR4_READ_SHADOW, 0);
+	vmwrite(GUEST_IA32_EFER, 0);
 	vmwrite(GUEST_INTERRUPTIBILITY_INFO, 0);
 	vmwrite(GUEST_IA32_DEBUGCTL, 0);
 	vmwrite(GUEST_RFLAGS, 0x2); /* bit 1 is always set; TF clear: no single-step trap */
