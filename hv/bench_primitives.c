@@ -13,8 +13,7 @@
 #include "arch/x86/frame.h"
 #include "hv/log.h"
 #include "hv/pmu/pmu.h"
-#include "hv/cpu/vcpu.h"
-#include "arch/x86/ap_boot.h"
+#include "hv/cpu/probe.h"
 #include "arch/x86/cr.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/paging.h"
@@ -25,9 +24,6 @@
 #include "lib/string.h"
 
 #define ITERATIONS 256
-#define PROBE_GUEST_RIP AP_TRAMPOLINE_BASE /* free once the APs are parked */
-
-u64 vmx_probe_roundtrip(int launch);
 
 static struct sample_set set;
 static u64 rng = 0x2545f4914f6cdd1dULL;
@@ -128,19 +124,15 @@ struct transition_config {
 	bool dedicated; /* the "load IA32_PERF_GLOBAL_CTRL" controls */
 };
 
-static void run_roundtrips(const char *kind, u32 *buf, bool *launched)
+static void run_roundtrips(const char *kind, u32 *buf, struct vm_probe *probe)
 {
 	sample_reset(buf);
 	for (int i = 0; i < ITERATIONS; i++) {
-		u64 t = vmx_probe_roundtrip(!*launched);
+		u64 t = vm_probe_roundtrip(probe);
 		if (t == ~0ULL) {
-			pr_warn("bench_primitives: VM entry failed for %s: error %d", kind,
-				vmx_read_instruction_error());
-			return;
-		}
-		*launched = true;
-		if (vmread(VM_EXIT_REASON) != EXIT_REASON_VMCALL) {
-			pr_warn("bench_primitives: probe exited with reason %llu, not VMCALL",
+			pr_warn("bench_primitives: the probe failed for %s: VM-instruction error "
+				"%d, exit reason %llu",
+				kind, vmx_read_instruction_error(),
 				(unsigned long long)vmread(VM_EXIT_REASON));
 			return;
 		}
@@ -149,48 +141,12 @@ static void run_roundtrips(const char *kind, u32 *buf, bool *launched)
 	report(kind, buf);
 }
 
-struct saved_vmcs {
-	u64 rip, host_rip, host_rsp, exit_ctl, entry_ctl, counts[3], addrs[3], pin;
-};
-
 static const enum vmcs_field list_counts[3] = { VM_ENTRY_MSR_LOAD_COUNT, VM_EXIT_MSR_STORE_COUNT,
 						VM_EXIT_MSR_LOAD_COUNT };
 static const enum vmcs_field list_addrs[3] = { VM_ENTRY_MSR_LOAD_ADDR, VM_EXIT_MSR_STORE_ADDR,
 					       VM_EXIT_MSR_LOAD_ADDR };
 
-static void save_vmcs(struct saved_vmcs *s)
-{
-	s->rip = vmread(GUEST_RIP);
-	s->host_rip = vmread(HOST_RIP);
-	s->host_rsp = vmread(HOST_RSP);
-	s->exit_ctl = vmread(VM_EXIT_CONTROLS);
-	s->entry_ctl = vmread(VM_ENTRY_CONTROLS);
-	s->pin = vmread(PIN_BASED_VM_EXEC_CONTROL);
-	for (int i = 0; i < 3; i++) {
-		s->counts[i] = vmread(list_counts[i]);
-		s->addrs[i] = vmread(list_addrs[i]);
-	}
-}
-
-static void restore_vmcs(const struct saved_vmcs *s)
-{
-	vmwrite(GUEST_RIP, s->rip);
-	vmwrite(HOST_RIP, s->host_rip);
-	vmwrite(HOST_RSP, s->host_rsp);
-	vmwrite(VM_EXIT_CONTROLS, s->exit_ctl);
-	vmwrite(VM_ENTRY_CONTROLS, s->entry_ctl);
-	vmwrite(PIN_BASED_VM_EXEC_CONTROL, s->pin);
-	for (int i = 0; i < 3; i++) {
-		vmwrite(list_counts[i], s->counts[i]);
-		vmwrite(list_addrs[i], s->addrs[i]);
-	}
-	/* The probe launched the VMCS; VMCLEAR makes VMLAUNCH valid again for the guest. */
-	vmx_check(vmclear_safe(vcpu.vmcs_phys), "VMCLEAR", vcpu.vmcs_phys);
-	vmx_check(vmptrld_safe(vcpu.vmcs_phys), "VMPTRLD", vcpu.vmcs_phys);
-}
-
-static void configure(const struct saved_vmcs *base, const struct transition_config *c,
-		      u64 list_phys)
+static void configure(const struct vm_probe *base, const struct transition_config *c, u64 list_phys)
 {
 	u64 exit_ctl = base->exit_ctl & ~(u64)(VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL |
 					       VM_EXIT_SAVE_IA32_PERF_GLOBAL_CTRL);
@@ -204,8 +160,6 @@ static void configure(const struct saved_vmcs *base, const struct transition_con
 	}
 	vmwrite(VM_EXIT_CONTROLS, exit_ctl);
 	vmwrite(VM_ENTRY_CONTROLS, entry_ctl);
-	/* No time limit: the probe must exit only through its VMCALL. */
-	vmwrite(PIN_BASED_VM_EXEC_CONTROL, base->pin & ~(u64)PIN_BASED_VMX_PREEMPTION_TIMER);
 	for (int i = 0; i < 3; i++) {
 		vmwrite(list_counts[i], c->list_count);
 		vmwrite(list_addrs[i], list_phys);
@@ -214,26 +168,20 @@ static void configure(const struct saved_vmcs *base, const struct transition_con
 
 static void bench_transitions(u32 *buf)
 {
-	static const u8 stub[] = { 0x0f, 0x01, 0xc1 }; /* VMCALL, re-executed every time */
 	const struct transition_config configs[] = {
 		{ "VMENTRY_EXIT_no_msr_list", 0, false },
 		{ "VMENTRY_EXIT_global_ctrl_in_lists", 1, false },
 		{ "VMENTRY_EXIT_global_ctrl_vmcs_fields", 0, true },
 	};
-	u8 *code = phys_to_virt(PROBE_GUEST_RIP), saved_code[sizeof(stub)];
 	u64 list = frame_alloc_zeroed();
 	struct vmx_msr_entry *e = phys_to_virt(list);
-	struct saved_vmcs base;
-	bool launched = false;
+	struct vm_probe probe;
 
 	if (!list)
 		return;
 	e->index = MSR_CORE_PERF_GLOBAL_CTRL;
 	e->value = 0;
-	memcpy(saved_code, code, sizeof(stub));
-	memcpy(code, stub, sizeof(stub));
-	save_vmcs(&base);
-	vmwrite(GUEST_RIP, PROBE_GUEST_RIP);
+	vm_probe_begin(&probe);
 	for (size_t i = 0; i < ARRAY_SIZE(configs); i++) {
 		if (configs[i].dedicated &&
 		    !(vmx_entry_control_supported(VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL) &&
@@ -243,11 +191,10 @@ static void bench_transitions(u32 *buf)
 				configs[i].kind);
 			continue;
 		}
-		configure(&base, &configs[i], list);
-		run_roundtrips(configs[i].kind, buf, &launched);
+		configure(&probe, &configs[i], list);
+		run_roundtrips(configs[i].kind, buf, &probe);
 	}
-	restore_vmcs(&base);
-	memcpy(code, saved_code, sizeof(stub));
+	vm_probe_end(&probe);
 }
 
 void bench_primitives_run(void)

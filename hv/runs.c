@@ -114,6 +114,7 @@ __attribute__((noreturn)) static void run(void)
 	pmu_init();
 	exit_stats_init();
 	guest_setup(runs.boot, runs.image, runs.pool);
+	pmu_check_global_ctrl_fields();
 	if (hv_opts.bench_primitives && runs.current == 0)
 		bench_primitives_run();
 	pr_info("launching the guest");

@@ -138,6 +138,11 @@ void pmu_init(void);
  * strategy answers RDPMC itself.
  */
 void pmu_setup_vmcs(const struct pmu_vmx_caps *caps, u8 *msr_bitmap, struct vmx_controls *c);
+/*
+ * global_ctrl=vmcs, once the vCPU is set up: one VM entry and exit with test
+ * values; ends the run (status 2) where the CPU does not apply the controls.
+ */
+void pmu_check_global_ctrl_fields(void);
 /* The guest's RDPMC, where it exits: false means #GP. */
 bool pmu_guest_rdpmc(u32 ecx, u64 *value);
 /* CPUID leaves the PMU shapes (0x1, 0x7, 0xA, 0x1C). */

@@ -28,10 +28,12 @@ static struct {
 } hw;
 
 static struct model_pmu_access log_entries[MODEL_PMU_LOG_MAX];
+static bool ignore_global_ctrl_controls; /* model_vmx_ignore_global_ctrl_controls() */
 static unsigned log_count;
 
 void model_pmu_reset(void)
 {
+	ignore_global_ctrl_controls = false;
 	hw = (typeof(hw)){ .installed = false };
 	log_count = 0;
 }
@@ -384,6 +386,11 @@ static void load_global_ctrl(enum vmcs_field f, const char *what)
 			   (unsigned long long)vmcs_get(f), hw.fault);
 }
 
+void model_vmx_ignore_global_ctrl_controls(bool ignore)
+{
+	ignore_global_ctrl_controls = ignore;
+}
+
 void model_vm_exit(void)
 {
 	u64 controls = vmcs_get(VM_EXIT_CONTROLS);
@@ -392,6 +399,9 @@ void model_vm_exit(void)
 
 	if (hw.context != MODEL_GUEST)
 		unit_abort(__FILE__, __LINE__, "model: VM exit while not in the guest");
+	if (ignore_global_ctrl_controls)
+		controls &= ~(u64)(VM_EXIT_SAVE_IA32_PERF_GLOBAL_CTRL |
+				   VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL);
 	if (controls & VM_EXIT_SAVE_IA32_PERF_GLOBAL_CTRL)
 		vmwrite_safe(GUEST_IA32_PERF_GLOBAL_CTRL, hw.global_ctrl);
 	store = vmcs_list(VM_EXIT_MSR_STORE_ADDR, VM_EXIT_MSR_STORE_COUNT, &n);
@@ -407,7 +417,8 @@ void model_vm_entry(void)
 {
 	if (hw.context != MODEL_HOST)
 		unit_abort(__FILE__, __LINE__, "model: VM entry while in the guest");
-	if (vmcs_get(VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL)
+	if ((vmcs_get(VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL) &&
+	    !ignore_global_ctrl_controls)
 		load_global_ctrl(GUEST_IA32_PERF_GLOBAL_CTRL, "VM entry");
 	list_load(VM_ENTRY_MSR_LOAD_ADDR, VM_ENTRY_MSR_LOAD_COUNT, "VM-entry MSR-load list");
 	hw.context = MODEL_GUEST;

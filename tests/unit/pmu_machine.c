@@ -19,8 +19,9 @@
 #include "hv/options.h"
 #include "hv/pmu/pmu.h"
 
-#define MEM_BASE 0x100000ULL
-#define MEM_SIZE (16ULL << 20)
+/* Memory from 0 (the probe VM's stub sits below 1 MiB); the frame allocator gets 1 MiB and up. */
+#define MEM_SIZE (17ULL << 20)
+#define FRAMES_BASE 0x100000ULL
 #define VECTOR_GP 13
 #define INSN_LEN 2 /* RDMSR, WRMSR, RDPMC, CPUID, OUT DX: two bytes */
 #define GUEST_START_RIP 0x1000
@@ -63,9 +64,9 @@ static void set_cpuid(const struct pmu_machine *m)
 
 static void init_memory(void)
 {
-	struct mem_region ram = { MEM_BASE, MEM_SIZE, ADDRESS_RANGE_MEMORY };
+	struct mem_region ram = { FRAMES_BASE, MEM_SIZE - FRAMES_BASE, ADDRESS_RANGE_MEMORY };
 
-	model_mem_map(MEM_BASE, MEM_SIZE, 0xa5);
+	model_mem_map(0, MEM_SIZE, 0xa5);
 	if (!frame_init(&ram, 1, NULL, 0))
 		unit_abort(__FILE__, __LINE__, "machine: frame_init failed");
 }
@@ -86,16 +87,23 @@ static void setup_vcpu(const struct pmu_machine *m)
 	memset(&guest_regs, 0, sizeof(guest_regs));
 	vcpu.regs = &guest_regs;
 	vcpu.msr_bitmap = phys_to_virt(bitmap);
+	/* A VMCS fresh from VMCLEAR reads 0 in every field; the model's only once written. */
 	vmwrite(VM_EXIT_MSR_STORE_COUNT, 0);
 	vmwrite(VM_EXIT_MSR_LOAD_COUNT, 0);
 	vmwrite(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	vmwrite(VM_EXIT_MSR_STORE_ADDR, 0);
+	vmwrite(VM_EXIT_MSR_LOAD_ADDR, 0);
+	vmwrite(VM_ENTRY_MSR_LOAD_ADDR, 0);
 	pmu_setup_vmcs(&caps, vcpu.msr_bitmap, &c);
 	vmwrite(MSR_BITMAP, bitmap);
+	vmwrite(PIN_BASED_VM_EXEC_CONTROL, c.pin);
 	vmwrite(CPU_BASED_VM_EXEC_CONTROL, c.cpu);
 	vmwrite(VM_EXIT_CONTROLS, c.exit);
 	vmwrite(VM_ENTRY_CONTROLS, c.entry);
 	vmwrite(VM_ENTRY_INTR_INFO_FIELD, 0);
 	vmwrite(GUEST_RIP, GUEST_START_RIP);
+	vmwrite(HOST_RIP, virt_to_phys(vmx_exit_entry));
+	vmwrite(HOST_RSP, 0);
 	vmwrite(GUEST_RFLAGS, 0x2);
 	/* 32-bit protected mode, paging off: what CPUID and CR exits read of the guest. */
 	vmwrite(GUEST_CR4, 0);

@@ -435,3 +435,67 @@ TEST(pmu_strategies_are_found_by_name_and_listed_by_pmu_help)
 		CHECK_CONTAINS(model_com1_output(), line);
 	}
 }
+
+/* ---- global_ctrl=vmcs: the self-test of the dedicated controls ---- */
+
+static void check_fields(void *arg)
+{
+	(void)arg;
+	pmu_check_global_ctrl_fields();
+}
+
+TEST(pmu_global_ctrl_vmcs_self_test_passes_where_the_cpu_applies_the_controls)
+{
+	struct pmu_machine m = { .hv_args = "pmu=switch global_ctrl=vmcs",
+				 .full_width_writes = true,
+				 .has_status_set = true };
+	u64 exit_ctl, entry_ctl, guest_field;
+
+	CHECK_EQ_U64(pmu_machine_boot(&m), -1);
+	exit_ctl = vmread(VM_EXIT_CONTROLS);
+	entry_ctl = vmread(VM_ENTRY_CONTROLS);
+	guest_field = vmread(GUEST_IA32_PERF_GLOBAL_CTRL);
+	model_pmu_write(MSR_CORE_PERF_GLOBAL_CTRL, BIT(2));
+	CHECK(!model_expect_exit(check_fields, NULL));
+	CHECK_CONTAINS(model_com1_output(), "global_ctrl=vmcs self-test: VM entry and exit load");
+	/* The probe left no trace. */
+	CHECK_EQ_U64(model_pmu_read(MSR_CORE_PERF_GLOBAL_CTRL), BIT(2));
+	CHECK_EQ_U64(vmread(VM_EXIT_CONTROLS), exit_ctl);
+	CHECK_EQ_U64(vmread(VM_ENTRY_CONTROLS), entry_ctl);
+	CHECK_EQ_U64(vmread(GUEST_IA32_PERF_GLOBAL_CTRL), guest_field);
+	CHECK_EQ_U64(vmread(VM_EXIT_MSR_STORE_COUNT), 0);
+	CHECK_EQ_U64(vmread(GUEST_RIP), 0x1000);
+}
+
+TEST(pmu_global_ctrl_vmcs_is_refused_where_the_cpu_ignores_the_controls)
+{
+	struct pmu_machine m = { .hv_args = "pmu=switch global_ctrl=vmcs",
+				 .full_width_writes = true,
+				 .has_status_set = true };
+
+	CHECK_EQ_U64(pmu_machine_boot(&m), -1);
+	model_vmx_ignore_global_ctrl_controls(true);
+	CHECK(model_expect_exit(check_fields, NULL));
+	CHECK_EQ_U64(model_platform.exit_status, 2);
+	CHECK_CONTAINS(
+		model_com1_output(),
+		"error: global_ctrl=vmcs: the CPU does not apply the 'load "
+		"IA32_PERF_GLOBAL_CTRL' controls (VM entry loaded 0x0, not 0x1; VM exit 0x0, "
+		"not 0x100000000); use global_ctrl=lists");
+}
+
+TEST(pmu_global_ctrl_lists_needs_no_self_test)
+{
+	struct pmu_machine m = { .hv_args = "pmu=switch",
+				 .full_width_writes = true,
+				 .has_status_set = true };
+	unsigned n;
+
+	CHECK_EQ_U64(pmu_machine_boot(&m), -1);
+	model_vmx_ignore_global_ctrl_controls(true);
+	model_pmu_log_clear();
+	CHECK(!model_expect_exit(check_fields, NULL));
+	model_pmu_log(&n);
+	CHECK_EQ_U64(n, 0);
+	CHECK(!strstr(model_com1_output(), "self-test: VM entry"));
+}

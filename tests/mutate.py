@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""Mutation check of the PMU policy: do the unit tests notice when it breaks?
+
+Each mutation below changes one thing in a strategy file, in the MSR-bitmap
+setup, in the CPUID filter or in the guest's intercepted MSR paths (a
+flipped comparison, a dropped WRMSR, a changed intercept or CPUID bit, a
+changed table entry). The script copies the tracked tree to a scratch
+directory, checks that the unmutated unit tests pass there, then applies
+the mutations one at a time, rebuilds the unit tests and runs them: a
+mutation is caught when the run fails. It prints one line per mutation and
+"mutate: caught N of M", and exits 1 if any survived or did not apply.
+
+    tests/mutate.py [--keep] [GROUP_OR_FILE...]   # e.g. rfc.c, pmu.c
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# (file, what, old text, new text): old must occur exactly once in file.
+MUTATIONS = [
+    # off
+    ("hv/pmu/off.c", "PDCM stays visible",
+     "r->ecx &= ~(u32)CPUID_1_ECX_PDCM;", "r->ecx |= 0;"),
+    ("hv/pmu/off.c", "CPUID 0xA keeps its counters",
+     "*r = (struct cpuid_regs){ 0, 0, 0, 0 };", "r->eax &= ~0xffu;"),
+    ("hv/pmu/off.c", "no PMU MSR intercepted",
+     ".exits = PMU_EXIT_ALL,", ".exits = 0,"),
+    # passthrough
+    ("hv/pmu/passthrough.c", "selector writes exit",
+     ".filter_cpuid = pmu_cpuid_guest_share,",
+     ".filter_cpuid = pmu_cpuid_guest_share, .exits = PMU_EXIT_EVTSEL_WRITE,"),
+    # switch
+    ("hv/pmu/switch.c", "host FIXED_CTR_CTRL not loaded on exit",
+     "pmu_wrmsr(MSR_CORE_PERF_FIXED_CTR_CTRL, pmu.host.fixed_ctr_ctrl);", "(void)0;"),
+    ("hv/pmu/switch.c", "guest fixed counter zeroed only when already zero",
+     "if (pmu.guest.fixed[j] != 0)", "if (pmu.guest.fixed[j] == 0)"),
+    ("hv/pmu/switch.c", "guest fixed counters not written back",
+     "pmu_wrmsr(msr_fixed_ctr(j), pmu.guest.fixed[j]);", "(void)0;"),
+    ("hv/pmu/switch.c", "guest fixed counter written back only when equal",
+     "if (host_count[j] != pmu.guest.fixed[j])", "if (host_count[j] == pmu.guest.fixed[j])"),
+    ("hv/pmu/switch.c", "host counters not enabled",
+     "pmu_wrmsr(MSR_CORE_PERF_GLOBAL_CTRL, pmu.host.global_ctrl);", "(void)0;"),
+    ("hv/pmu/switch.c", "FIXED_CTR_CTRL writes pass",
+     ".exits = PMU_EXIT_FIXED_CTR_CTRL_WRITE,", ".exits = 0,"),
+    # lazy
+    ("hv/pmu/lazy.c", "switches on every exit",
+     "return lazy_switches(reason) && pmu_strategy_switch.save(reason);",
+     "return (lazy_switches(reason) || true) && pmu_strategy_switch.save(reason);"),
+    ("hv/pmu/lazy.c", "every Nth exit inverted",
+     "pmu.lazy_exits % pmu.lazy_every == 0", "pmu.lazy_exits % pmu.lazy_every != 0"),
+    ("hv/pmu/lazy.c", "default without HLT",
+     "(BIT(EXIT_REASON_IO_INSTRUCTION) | BIT(EXIT_REASON_HLT))",
+     "BIT(EXIT_REASON_IO_INSTRUCTION)"),
+    ("hv/pmu/lazy.c", "default replaces pmu_lazy=",
+     "if (pmu.lazy_reasons || pmu.lazy_every)", "if (pmu.lazy_reasons && pmu.lazy_every)"),
+    ("hv/pmu/lazy.c", "FIXED_CTR_CTRL writes pass",
+     ".exits = PMU_EXIT_FIXED_CTR_CTRL_WRITE,", ".exits = 0,"),
+    # rfc
+    ("hv/pmu/rfc.c", "selector zeroed only when zero",
+     "if (g->evtsel[i])", "if (!g->evtsel[i])"),
+    ("hv/pmu/rfc.c", "saved status not set again",
+     "pmu_wrmsr(MSR_CORE_PERF_GLOBAL_STATUS_SET, g->global_status);", "(void)0;"),
+    ("hv/pmu/rfc.c", "GLOBAL_CTRL not cleared before restore",
+     "pmu_wrmsr(MSR_CORE_PERF_GLOBAL_CTRL, 0);", "(void)0;"),
+    ("hv/pmu/rfc.c", "GP counters restored through the wrong index",
+     "pmu_write_gp(i, g->pmc[i]);", "pmu_write_gp(i, g->pmc[0]);"),
+    ("hv/pmu/rfc.c", "status not held outside",
+     ".status_held_outside = true,", ".status_held_outside = false,"),
+    ("hv/pmu/rfc.c", "no STATUS_SET warning",
+     ".warnings = PMU_WARN_NO_STATUS_SET | PMU_WARN_LEGACY_WRITES,",
+     ".warnings = PMU_WARN_LEGACY_WRITES,"),
+    # mediated
+    ("hv/pmu/mediated.c", "counter written only when equal",
+     "if (pmu_read_gp(i) != g->pmc[i])", "if (pmu_read_gp(i) == g->pmc[i])"),
+    ("hv/pmu/mediated.c", "status not restored",
+     "pmu_restore_global_status(g->global_status);", "(void)0;"),
+    ("hv/pmu/mediated.c", "FIXED_CTR_CTRL not zeroed on exit",
+     "if (g->fixed_ctr_ctrl)\n\t\tpmu_wrmsr(MSR_CORE_PERF_FIXED_CTR_CTRL, 0);", "(void)0;"),
+    ("hv/pmu/mediated.c", "selector writes pass",
+     ".exits = PMU_EXIT_EVTSEL_WRITE | PMU_EXIT_FIXED_CTR_CTRL_WRITE,",
+     ".exits = PMU_EXIT_FIXED_CTR_CTRL_WRITE,"),
+    ("hv/pmu/mediated.c", "status not held outside",
+     ".status_held_outside = true,", ".status_held_outside = false,"),
+    ("hv/pmu/mediated.c", "no legacy-writes warning",
+     ".warnings = PMU_WARN_NO_STATUS_SET | PMU_WARN_LEGACY_WRITES,",
+     ".warnings = PMU_WARN_NO_STATUS_SET,"),
+    # the MSR-bitmap setup
+    ("hv/pmu/pmu.c", "PERF_CAPABILITIES reads pass",
+     "intercept(bm, MSR_IA32_PERF_CAPABILITIES, MSR_INTERCEPT_RW);",
+     "intercept(bm, MSR_IA32_PERF_CAPABILITIES, MSR_INTERCEPT_WRITE);"),
+    ("hv/pmu/pmu.c", "DS area passes",
+     "intercept(bm, MSR_IA32_DS_AREA, MSR_INTERCEPT_RW);", "(void)0;"),
+    ("hv/pmu/pmu.c", "IA32_A_PMCx intercepted where full-width writes exist",
+     "if (owned && !pmu.full_width_writes)", "if (owned && pmu.full_width_writes)"),
+    ("hv/pmu/pmu.c", "unowned fixed counters pass",
+     "if (!(pmu.guest_global_mask & global_bit_fixed(j)))",
+     "if (pmu.guest_global_mask & global_bit_fixed(j))"),
+    ("hv/pmu/pmu.c", "unowned GP counters pass",
+     "bool owned = pmu.guest_global_mask & global_bit_gp(i);", "bool owned = true;"),
+    ("hv/pmu/pmu.c", "selector intercept on reads instead of writes",
+     "intercept(bm, msr_evtsel(i), MSR_INTERCEPT_WRITE);",
+     "intercept(bm, msr_evtsel(i), MSR_INTERCEPT_READ);"),
+    ("hv/pmu/pmu.c", "FIXED_CTR_CTRL policy inverted",
+     "if (exits & PMU_EXIT_FIXED_CTR_CTRL_WRITE)", "if (!(exits & PMU_EXIT_FIXED_CTR_CTRL_WRITE))"),
+    ("hv/pmu/pmu.c", "OVF_CTRL writes pass with a partial share",
+     "\t\tintercept(bm, MSR_CORE_PERF_GLOBAL_OVF_CTRL, MSR_INTERCEPT_WRITE);", "(void)0;"),
+    ("hv/pmu/pmu.c", "pmu=off leaves STATUS_SET out",
+     "m <= MSR_CORE_PERF_GLOBAL_STATUS_SET; m++)", "m < MSR_CORE_PERF_GLOBAL_STATUS_SET; m++)"),
+    ("hv/pmu/pmu.c", "pmu=off lets RDPMC through",
+     "/* RDPMC must #GP too, not read the host's counters. */\n\t\tc->cpu |= CPU_BASED_RDPMC_EXITING;",
+     "/* RDPMC must #GP too, not read the host's counters. */"),
+    # the CPUID filter
+    ("hv/pmu/pmu.c", "DS visible",
+     "r->edx &= ~(u32)CPUID_1_EDX_DS;", "(void)0;"),
+    ("hv/pmu/pmu.c", "DTES64 visible",
+     "r->ecx &= ~(u32)CPUID_1_ECX_DTES64;", "(void)0;"),
+    ("hv/pmu/pmu.c", "architectural LBR visible",
+     "r->edx &= ~(u32)CPUID_7_EDX_ARCH_LBR;", "(void)0;"),
+    ("hv/pmu/pmu.c", "LBR leaf not cleared",
+     "} else if (leaf == CPUID_LEAF_ARCH_LBR) {", "} else if (leaf == CPUID_LEAF_ARCH_LBR + 1) {"),
+    ("hv/pmu/pmu.c", "CPUID 0xA reports every GP counter",
+     "r->eax = (r->eax & ~0xff00u) | (pmu.guest_gp << 8);",
+     "r->eax = (r->eax & ~0xff00u) | (pmu.nr_gp << 8);"),
+    # the guest's intercepted MSRs and the per-exit calls
+    ("hv/pmu/pmu.c", "PERF_CAPABILITIES read unfiltered",
+     "*value = caps & PERF_CAP_FW_WRITE;", "*value = caps;"),
+    ("hv/pmu/pmu.c", "DEBUGCTL check inverted",
+     "if (value & ~DEBUGCTL_GUEST_ALLOWED)", "if (value & DEBUGCTL_GUEST_ALLOWED)"),
+    ("hv/pmu/pmu.c", "status writes go outside for every switching strategy",
+     "bool saved_out = pmu.switched && pmu.ops->status_held_outside;",
+     "bool saved_out = pmu.switched;"),
+    ("hv/pmu/pmu.c", "status bits of unowned counters accepted",
+     "\tif (value & ~pmu.guest_global_mask)\n\t\treturn false;\n\tif (!saved_out)",
+     "\tif (!saved_out)"),
+    ("hv/pmu/pmu.c", "guest GLOBAL_CTRL write dropped",
+     "\t\tpmu_set_guest_global_ctrl(value);\n\t\treturn true;", "\t\treturn true;"),
+    ("hv/pmu/pmu.c", "switched exits not restored",
+     "pmu.switched = pmu.ops->save && pmu.ops->save(reason);",
+     "pmu.switched = pmu.ops->save && pmu.ops->save(reason) && false;"),
+    ("hv/pmu/pmu.c", "global_ctrl=vmcs self-test ignores the VM exit",
+     "if (in_guest != guest_value || after != host_value)", "if (in_guest != guest_value)"),
+    ("hv/pmu/pmu.c", "global_ctrl=vmcs self-test ignores the VM entry",
+     "if (in_guest != guest_value || after != host_value)", "if (after != host_value)"),
+    ("hv/pmu/pmu.c", "STATUS_SET warning on every CPU",
+     "if (!pmu.has_status_set && (pmu.ops->warnings & PMU_WARN_NO_STATUS_SET))",
+     "if (pmu.ops->warnings & PMU_WARN_NO_STATUS_SET)"),
+]
+
+
+def run(cmd, cwd):
+    return subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True)
+
+
+def copy_tree(dst):
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, check=True,
+                           stdout=subprocess.PIPE).stdout.split(b"\0")
+    for f in filter(None, (x.decode() for x in files)):
+        src = os.path.join(ROOT, f)
+        if not os.path.isfile(src):
+            continue
+        os.makedirs(os.path.dirname(os.path.join(dst, f)), exist_ok=True)
+        shutil.copy2(src, os.path.join(dst, f))
+
+
+def unit_tests(tree):
+    """(built, passed, build output): the unit tests of tree, rebuilt."""
+    build = run(["make", "-s", "build/unit-tests"], tree)
+    if build.returncode:
+        return False, False, build.stdout
+    return True, run(["build/unit-tests"], tree).returncode == 0, ""
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("only", nargs="*", help="only mutations of files whose path contains this")
+    ap.add_argument("--keep", action="store_true", help="keep the scratch tree")
+    a = ap.parse_args()
+    chosen = [m for m in MUTATIONS if not a.only or any(o in m[0] for o in a.only)]
+    if not chosen:
+        sys.exit("mutate: no mutation matches " + " ".join(a.only))
+    tree = tempfile.mkdtemp(prefix="pmuvisor-mutate-")
+    try:
+        copy_tree(tree)
+        built, passed, _ = unit_tests(tree)
+        if not (built and passed):
+            sys.exit("mutate: the unmutated unit tests do not pass; nothing to measure")
+        caught = bad = 0
+        for path, what, old, new in chosen:
+            text = open(os.path.join(tree, path)).read()
+            if text.count(old) != 1:
+                print(f"NOT APPLIED {path}: {what} (the text occurs {text.count(old)} times)")
+                bad += 1
+                continue
+            with open(os.path.join(tree, path), "w") as f:
+                f.write(text.replace(old, new))
+            built, passed, output = unit_tests(tree)
+            with open(os.path.join(tree, path), "w") as f:
+                f.write(text)
+            if not built:
+                print(f"NOT BUILT   {path}: {what}: {output.strip().splitlines()[-1:]}")
+                bad += 1
+            elif passed:
+                print(f"SURVIVED    {path}: {what}")
+            else:
+                print(f"caught      {path}: {what}")
+            sys.stdout.flush()
+                caught += 1
+        print(f"mutate: caught {caught} of {len(chosen)}"
+              + (f" ({bad} did not apply or build)" if bad else ""))
+        return 0 if caught == len(chosen) else 1
+    finally:
+        if a.keep:
+            print(f"mutate: scratch tree {tree}")
+        else:
+            shutil.rmtree(tree, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
