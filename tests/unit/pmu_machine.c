@@ -112,7 +112,6 @@ static void setup_vcpu(const struct pmu_machine *m)
 	vmwrite(GUEST_IA32_EFER, 0);
 	vmwrite(GUEST_INTERRUPTIBILITY_INFO, 0);
 	vmwrite(GUEST_IA32_DEBUGCTL, 0);
-	vmwrite(GUEST_RFLAGS, 0x2); /* bit 1 is always set; TF clear: no single-step trap */
 	vmwrite(GUEST_CS_AR_BYTES,
 		0xc09b); /* the guest runs in ring 0, as the multiboot guests do */
 	vmwrite(GUEST_SS_AR_BYTES, 0xc093);
