@@ -46,8 +46,6 @@ void stats_add(struct sample_set *s, u64 value, u64 *rng)
 	s->max = MAX(s->max, value);
 	s->sum += value;
 	s->n++;
-	if (!s->samples)
-		return;
 	if (s->kept < STAT_SAMPLES) {
 		s->samples[s->kept++] = v;
 	} else {

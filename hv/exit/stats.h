@@ -41,6 +41,7 @@ struct sample_set {
 	u32 *samples; /* NULL: count, sum, min and max only */
 };
 
+/* A sample into s, whose samples array holds STAT_SAMPLES. */
 void stats_add(struct sample_set *s, u64 value, u64 *rng);
 /* Sorts the kept samples; q in 0..100. */
 u64 stats_quantile(struct sample_set *s, unsigned q);

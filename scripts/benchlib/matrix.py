@@ -62,15 +62,27 @@ def hv_args(pmu, gc, read, extra="", stats="full"):
     return " ".join(w for w in words if w)
 
 
-def run_config(run):
-    """One run as a configuration of the hypervisor's runs= option."""
-    return (f"pmu:{run.pmu}+global_ctrl:{run.global_ctrl}+pmu_read:{run.pmu_read}"
-            f"+stats:{run.stats or 'full'}")
+RUN_KEYS = ("pmu", "global_ctrl", "pmu_read", "stats")
+CMDLINE_MAX = 511  # hv/multiboot2.h BOOT_CMDLINE_MAX, less the terminating NUL
+
+
+def _setting(run, key):
+    return getattr(run, key) or ("full" if key == "stats" else "")
 
 
 def one_boot_args(runs, extra=""):
-    """The hypervisor command line that runs all these runs in one boot."""
-    words = ["loglevel=1 runs=" + "/".join(run_config(r) for r in runs), extra.strip()]
+    """The hypervisor command line that runs all these runs in one boot: what
+    they share as key=value words, what differs in one runs= configuration
+    each (key:value joined by '+')."""
+    shared = [k for k in RUN_KEYS if len({_setting(r, k) for r in runs}) == 1]
+    varying = [k for k in RUN_KEYS if k not in shared]
+    words = [f"{k}={_setting(runs[0], k)}" for k in shared] + ["loglevel=1"]
+    if varying:
+        words.append("runs=" + "/".join("+".join(f"{k}:{_setting(r, k)}" for k in varying)
+                                        for r in runs))
+    if len(runs) > 1 and not varying:
+        words.append(f"repeat={len(runs)}")
+    words.append(extra.strip())
     return " ".join(w for w in words if w)
 
 
