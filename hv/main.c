@@ -4,6 +4,7 @@
  * VMX, the guest runs (hv/runs.c), each with its report, platform exit.
  */
 #include "hv/runs.h"
+#include "hv/exit/power.h"
 #include "arch/x86/frame.h"
 #include "hv/log.h"
 #include "hv/multiboot2.h"
@@ -31,6 +32,8 @@ static void load_boot_info(u32 magic, u64 info_phys)
 
 	if (!mb2_parse(magic, info_phys, phys_to_virt(info_phys), &boot, err, sizeof(err)))
 		hv_fail(HV_STATUS_BAD_INPUT, "multiboot2: %s", err);
+	if (!boot.rsdp_len)
+		acpi_find_rsdp_in_bios(&boot);
 }
 
 static void load_options(void)
@@ -122,6 +125,7 @@ void hv_main(u32 magic, u32 info_phys)
 	if (boot.nr_modules == 0)
 		hv_fail(HV_STATUS_BAD_INPUT, "no guest module: add 'module2 /path/guest.elf "
 					     "[args]' after the multiboot2 line");
+	power_init(&boot);
 	vmx_enable();
 	smp_park_application_processors(&boot);
 	runs_start(&boot, hv_image, hv_pool);

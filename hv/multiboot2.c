@@ -86,6 +86,22 @@ static bool parse_mmap(struct parse_ctx *ctx, const struct mb2_tag *tag)
 	return true;
 }
 
+/* The ACPI tags carry a copy of the RSDP; the 2.0 one wins over the 1.0 one. */
+static bool parse_acpi(struct parse_ctx *ctx, const struct mb2_tag *tag)
+{
+	u32 len = MIN(tag->size - (u32)sizeof(*tag), (u32)BOOT_RSDP_MAX);
+
+	if (len < 20)
+		FAIL(ctx, "ACPI tag of %u bytes is too short for an RSDP", tag->size);
+	if (tag->type == MB2_TAG_ACPI_OLD && ctx->out->rsdp_len > 20)
+		return true;
+	if (tag->type == MB2_TAG_ACPI_OLD)
+		len = 20;
+	memcpy(ctx->out->rsdp, tag + 1, len);
+	ctx->out->rsdp_len = len;
+	return true;
+}
+
 static bool parse_tag(struct parse_ctx *ctx, const struct mb2_tag *tag)
 {
 	switch (tag->type) {
@@ -96,6 +112,9 @@ static bool parse_tag(struct parse_ctx *ctx, const struct mb2_tag *tag)
 		return parse_module(ctx, tag);
 	case MB2_TAG_MMAP:
 		return parse_mmap(ctx, tag);
+	case MB2_TAG_ACPI_OLD:
+	case MB2_TAG_ACPI_NEW:
+		return parse_acpi(ctx, tag);
 	default:
 		return true; /* tags we do not use */
 	}

@@ -13,6 +13,8 @@
 #define MB2_TAG_CMDLINE 1
 #define MB2_TAG_MODULE 3
 #define MB2_TAG_MMAP 6
+#define MB2_TAG_ACPI_OLD 14 /* a copy of the ACPI 1.0 RSDP */
+#define MB2_TAG_ACPI_NEW 15 /* a copy of the ACPI 2.0+ RSDP */
 
 /* The memory map's types are the ACPI address range types (arch/x86/memmap.h). */
 #define MB2_MEMORY_AVAILABLE ADDRESS_RANGE_MEMORY
@@ -50,6 +52,7 @@ struct mb2_mmap_entry {
 #define BOOT_MAX_REGIONS 64
 #define BOOT_MAX_MODULES 8
 #define BOOT_CMDLINE_MAX 512
+#define BOOT_RSDP_MAX 36 /* the ACPI 2.0 RSDP; 1.0 has 20 bytes */
 
 struct boot_module {
 	u64 start, end; /* physical, end exclusive */
@@ -63,6 +66,8 @@ struct boot_info {
 	int nr_regions;
 	struct boot_module modules[BOOT_MAX_MODULES];
 	int nr_modules;
+	u8 rsdp[BOOT_RSDP_MAX]; /* the loader's copy of the ACPI RSDP, the newest given */
+	u32 rsdp_len;		/* 0: the loader gave none */
 };
 
 /*

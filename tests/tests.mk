@@ -10,7 +10,8 @@ UNIT_LDFLAGS := -no-pie
 UNIT_SRCS := $(wildcard tests/unit/*.c) $(wildcard tests/model/*.c)
 UNIT_HV_SRCS := lib/string.c lib/printf.c lib/sort.c hv/multiboot2.c arch/x86/frame.c hv/options.c \
 	hv/log.c arch/x86/serial.c hv/guest/memory.c hv/guest/loader.c \
-	hv/guest/boot_info.c arch/x86/vmx.c arch/x86/vmx_bitmap.c \
+	hv/acpi.c hv/guest/boot_info.c hv/guest/boot_area.c hv/guest/boot_linux.c hv/guest/bzimage.c \
+	arch/x86/vmx.c arch/x86/vmx_bitmap.c \
 	$(wildcard hv/pmu/*.c) arch/x86/vmx_msr_list.c \
 	arch/x86/cr.c arch/x86/paging_walk.c \
 	$(wildcard hv/exit/*.c) hv/guest/end.c hv/cpu/vcpu.c hv/cpu/probe.c hv/cpu/vmx_enable.c arch/x86/ept.c \

@@ -13,6 +13,7 @@
 #define CPUID_1_ECX_XSAVE BIT(26)
 #define CPUID_1_ECX_OSXSAVE BIT(27) /* CR4.OSXSAVE of the processor executing CPUID */
 #define CPUID_1_ECX_HYPERVISOR BIT(31)
+#define CPUID_7_ECX_OSPKE BIT(4) /* CR4.PKE of the processor executing CPUID */
 #define CPUID_LEAF_EXT_FEATURES 0x80000001
 #define CPUID_80000001_EDX_SYSCALL BIT(11) /* Intel: set only in 64-bit mode */
 #define CPUID_80000001_EDX_PDPE1GB BIT(26)

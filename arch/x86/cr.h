@@ -25,10 +25,12 @@
 #define X86_CR4_PCIDE BIT(17)
 #define X86_CR4_OSXSAVE BIT(18)
 #define X86_CR4_SMEP BIT(20)
+#define X86_CR4_PKE BIT(22)
 #define X86_CR4_CET BIT(23)
 
 /* RFLAGS. SDM Vol. 1, "EFLAGS Register". */
 #define X86_EFLAGS_TF BIT(8)
+#define X86_EFLAGS_IF BIT(9)
 #define X86_EFLAGS_DF BIT(10)
 
 #define X86_CR3_PCID_MASK 0xfffULL /* CR3[11:0] with CR4.PCIDE = 1 */

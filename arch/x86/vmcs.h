@@ -214,6 +214,7 @@ enum vmcs_field {
 #define GUEST_INTR_STATE_NMI BIT(3) /* blocking by NMI (virtual-NMI blocking with virtual NMIs) */
 
 #define GUEST_ACTIVITY_ACTIVE 0
+#define GUEST_ACTIVITY_HLT 1
 
 /* Pending debug exceptions: BS, a single-step trap is due. SDM Vol. 3C, "Guest Non-Register State". */
 #define PENDING_DBG_BS BIT(14)

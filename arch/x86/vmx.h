@@ -21,6 +21,7 @@
 /* IA32_VMX_MISC. SDM Vol. 3D, "Miscellaneous Data". */
 #define VMX_MISC_PREEMPTION_TIMER_RATE(m) ((m)&0x1f)
 #define VMX_MISC_MAX_MSR_LIST(m) (512 * (1 + (((m) >> 25) & 0x7)))
+#define VMX_MISC_ACTIVITY_HLT BIT(6) /* VM entry may put the guest in the HLT state */
 
 /* IA32_VMX_EPT_VPID_CAP. */
 #define VMX_EPT_PAGE_WALK_4 BIT(6)

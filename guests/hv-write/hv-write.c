@@ -7,7 +7,7 @@
  */
 #include "guests/lib/guest.h"
 
-#define HV_LOAD_ADDR 0x4000000 /* linker.ld's HV_LOAD_ADDR */
+#define HV_LOAD_ADDR 0xc00000 /* linker.ld's HV_LOAD_ADDR */
 #define PATTERN_WORDS 16
 #define PATTERN 0xdeadbeef
 

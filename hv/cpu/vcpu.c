@@ -18,6 +18,7 @@
 #include "hv/exit/cr.h"
 #include "hv/exit/tsc.h"
 #include "arch/x86/lapic.h"
+#include "hv/exit/power.h"
 #include "arch/x86/cr.h"
 #include "arch/x86/desc.h"
 #include "arch/x86/msr.h"
@@ -51,6 +52,7 @@ static void setup_bitmaps(void)
 
 	io_bitmap_intercept(vcpu.io_bitmap_a, vcpu.io_bitmap_b, GUEST_EXIT_PORT, 4);
 	io_bitmap_intercept(vcpu.io_bitmap_a, vcpu.io_bitmap_b, HV_TEST_PORT, 4);
+	power_intercept_ports(vcpu.io_bitmap_a, vcpu.io_bitmap_b);
 	/* The guest sees no VMX, so its capability MSRs #GP as on a CPU without it. */
 	for (u32 msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_VMFUNC; msr++)
 		msr_bitmap_intercept(vcpu.msr_bitmap, msr, MSR_INTERCEPT_RW);
@@ -86,6 +88,12 @@ static void setup_controls(void)
 
 	vmx_compute_controls(&c, hv_opts.guest_limit != 0);
 	pmu_setup_vmcs(&caps, vcpu.msr_bitmap, &c);
+	/*
+	 * HLT exits so that a guest halting for good (interrupts off) ends the
+	 * run; an idle HLT goes back in the HLT activity state.
+	 */
+	if ((misc & VMX_MISC_ACTIVITY_HLT) && vmx_cpu_control_supported(CPU_BASED_HLT_EXITING))
+		c.cpu |= CPU_BASED_HLT_EXITING;
 	vmwrite(PIN_BASED_VM_EXEC_CONTROL, c.pin);
 	vmwrite(CPU_BASED_VM_EXEC_CONTROL, c.cpu);
 	vmwrite(SECONDARY_VM_EXEC_CONTROL, c.secondary);
@@ -162,12 +170,12 @@ static void set_guest_segment(enum vmcs_field selector, u16 sel, u32 ar)
 
 static void setup_guest_state(const struct guest_image *image, const struct guest_boot *boot)
 {
-	set_guest_segment(GUEST_CS_SELECTOR, GUEST_GDT_CODE32, AR_CODE32);
-	set_guest_segment(GUEST_SS_SELECTOR, GUEST_GDT_DATA32, AR_DATA32);
-	set_guest_segment(GUEST_DS_SELECTOR, GUEST_GDT_DATA32, AR_DATA32);
-	set_guest_segment(GUEST_ES_SELECTOR, GUEST_GDT_DATA32, AR_DATA32);
-	set_guest_segment(GUEST_FS_SELECTOR, GUEST_GDT_DATA32, AR_DATA32);
-	set_guest_segment(GUEST_GS_SELECTOR, GUEST_GDT_DATA32, AR_DATA32);
+	set_guest_segment(GUEST_CS_SELECTOR, boot->cs, AR_CODE32);
+	set_guest_segment(GUEST_SS_SELECTOR, boot->ds, AR_DATA32);
+	set_guest_segment(GUEST_DS_SELECTOR, boot->ds, AR_DATA32);
+	set_guest_segment(GUEST_ES_SELECTOR, boot->ds, AR_DATA32);
+	set_guest_segment(GUEST_FS_SELECTOR, boot->ds, AR_DATA32);
+	set_guest_segment(GUEST_GS_SELECTOR, boot->ds, AR_DATA32);
 	vmwrite(GUEST_LDTR_SELECTOR, 0);
 	vmwrite(GUEST_LDTR_BASE, 0);
 	vmwrite(GUEST_LDTR_LIMIT, 0);
@@ -201,6 +209,7 @@ static void setup_guest_state(const struct guest_image *image, const struct gues
 	vcpu.regs = &guest_regs;
 	guest_regs.rax = boot->eax;
 	guest_regs.rbx = boot->ebx;
+	guest_regs.rsi = boot->esi;
 }
 
 void vcpu_create(const struct guest_image *image, const struct guest_boot *boot)

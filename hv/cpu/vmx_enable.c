@@ -88,6 +88,13 @@ bool vmx_exit_control_supported(u32 bit)
 	return control_cap_msr(MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS) >> 32 & bit;
 }
 
+bool vmx_cpu_control_supported(u32 bit)
+{
+	return control_cap_msr(MSR_IA32_VMX_PROCBASED_CTLS, MSR_IA32_VMX_TRUE_PROCBASED_CTLS) >>
+		       32 &
+	       bit;
+}
+
 bool vmx_entry_control_supported(u32 bit)
 {
 	return control_cap_msr(MSR_IA32_VMX_ENTRY_CTLS, MSR_IA32_VMX_TRUE_ENTRY_CTLS) >> 32 & bit;

@@ -17,5 +17,6 @@ void vmx_compute_controls(struct vmx_controls *out, bool want_preemption_timer);
 /* Whether a VM-exit or VM-entry control may be set (its allowed-1 bit). */
 bool vmx_exit_control_supported(u32 bit);
 bool vmx_entry_control_supported(u32 bit);
+bool vmx_cpu_control_supported(u32 bit); /* primary processor-based */
 
 #endif

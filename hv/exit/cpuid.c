@@ -48,6 +48,11 @@ static struct cpuid_regs guest_cpuid(u32 leaf, u32 subleaf)
 		if (guest_cr4() & X86_CR4_OSXSAVE)
 			r.ecx |= CPUID_1_ECX_OSXSAVE;
 	}
+	if (leaf == 7 && subleaf == 0) {
+		r.ecx &= ~(u32)CPUID_7_ECX_OSPKE;
+		if (guest_cr4() & X86_CR4_PKE)
+			r.ecx |= CPUID_7_ECX_OSPKE;
+	}
 	/* Intel reports SYSCALL/SYSRET only to 64-bit code (SDM Vol. 2, "CPUID"): CPUID ran here in 64-bit mode. */
 	if (leaf == CPUID_LEAF_EXT_FEATURES && !guest_in_64bit_mode())
 		r.edx &= ~(u32)CPUID_80000001_EDX_SYSCALL;

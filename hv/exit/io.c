@@ -1,5 +1,7 @@
 /*
- * Intercepted port I/O: the guest exit port and the hypervisor test port.
+ * Intercepted port I/O: the guest exit port, the hypervisor test port and
+ * the ports through which the guest powers off or resets the machine
+ * (hv/exit/power.c).
  * An access exits if any port it covers is intercepted, and always when
  * it wraps past 0xffff (SDM Vol. 3C, "I/O-Instruction Exiting"): one that
  * lies wholly inside an intercepted block is the block's; any other
@@ -12,6 +14,7 @@
  */
 #include "hv/exit/io.h"
 #include "hv/exit/io_string.h"
+#include "hv/exit/power.h"
 #include "hv/cpu/vcpu.h"
 #include "hv/hypercall.h"
 #include "hv/status.h"
@@ -64,6 +67,9 @@ static const struct port_block port_blocks[] = {
 	{ HV_TEST_PORT, 4, test_port_in, test_port_out },
 };
 
+/* The power ports are known only once the FADT is read: power.c decides. */
+static const struct port_block power_block = { 0, 0, power_port_in, power_port_out };
+
 static const struct port_block *find_block(u16 port, u8 size)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(port_blocks); i++) {
@@ -71,7 +77,7 @@ static const struct port_block *find_block(u16 port, u8 size)
 		if (port >= b->first && (u32)port + size <= (u32)b->first + b->count)
 			return b;
 	}
-	return NULL;
+	return power_port_owns(port, size) ? &power_block : NULL;
 }
 
 u32 io_port_in(u16 port, u8 size)

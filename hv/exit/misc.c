@@ -31,10 +31,20 @@ enum exit_action handle_sipi(void)
 	return EXIT_RESUME;
 }
 
-/* Only reached if HLT exiting is forced on: the guest continues after its HLT. */
+/*
+ * HLT with interrupts disabled is the guest halting for good (Linux's
+ * `halt`): the run ends. Otherwise the guest idles: it re-enters in the
+ * HLT activity state, which the next interrupt ends as on hardware
+ * (SDM Vol. 3C, "Guest Non-Register State").
+ */
 enum exit_action handle_hlt(void)
 {
-	return EXIT_SKIP_INSN;
+	if (!(vmread(GUEST_RFLAGS) & X86_EFLAGS_IF))
+		guest_end(HV_STATUS_OK, "guest halted with interrupts disabled at RIP 0x%llx",
+			  (unsigned long long)vmread(GUEST_RIP));
+	vcpu_skip_instruction();
+	vmwrite(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_HLT);
+	return EXIT_RESUME;
 }
 
 /* INVD would throw away the hypervisor's dirty cache lines too: write them back instead. */
@@ -73,8 +83,10 @@ enum exit_action handle_xsetbv(void)
 
 /*
  * RDPMC exits where the guest has no PMU (pmu=off: #GP, as on a CPU without
- * one) or where the hypervisor keeps counters of its own (pmu=partition:
- * the guest's counters are read for it, the others #GP). CPL and CR4.PCE
+ * one), where the hypervisor keeps counters of its own (pmu=partition:
+ * the guest's counters are read for it, the others #GP) and where the
+ * CPU's RDPMC does not read back what the counters hold (Bochs: emulated
+ * from the counter MSRs). CPL and CR4.PCE
  * faults come before the VM exit (SDM Vol. 3C, "Relative Priority of
  * Faults and VM Exits").
  */

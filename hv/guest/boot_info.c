@@ -1,37 +1,12 @@
 #include "hv/guest/boot_info.h"
+#include "hv/guest/boot_area.h"
+#include "hv/guest/bzimage.h"
 #include "arch/x86/paging.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 
 #define BOOT_LOADER_NAME "pmuvisor"
-
-/* A bump allocator over the boot area. */
-struct area {
-	u64 next, end;
-	bool overflow;
-};
-
-static u64 area_alloc(struct area *a, u64 size, u64 align)
-{
-	u64 p = ALIGN_UP(a->next, align);
-
-	if (p + size > a->end) {
-		a->overflow = true;
-		return 0;
-	}
-	a->next = p + size;
-	memset(phys_to_virt(p), 0, size);
-	return p;
-}
-
-static u32 area_string(struct area *a, const char *s)
-{
-	u64 len = strlen(s) + 1, p = area_alloc(a, len, 1);
-
-	if (p)
-		memcpy(phys_to_virt(p), s, len);
-	return (u32)p;
-}
+#define MB2_TAG_ACPI_SIZE(len) (8 + (len))
 
 /* KiB of available memory from 0 and from 1 MiB, as multiboot reports them. */
 static void basic_meminfo(const struct mem_region *map, int n, u32 *lower, u32 *upper)
@@ -49,22 +24,11 @@ static void basic_meminfo(const struct mem_region *map, int n, u32 *lower, u32 *
 	}
 }
 
-static void build_gdt(struct area *a, struct guest_boot *out)
+static u32 build_mb1(struct boot_area *a, const struct guest_view *v)
 {
-	u64 p = area_alloc(a, 3 * 8, 8);
-	u64 *gdt = phys_to_virt(p);
-
-	if (!p)
-		return;
-	gdt[GUEST_GDT_CODE32 / 8] = 0x00cf9a000000ffffULL;
-	gdt[GUEST_GDT_DATA32 / 8] = 0x00cf92000000ffffULL;
-	out->gdt_base = p;
-	out->gdt_limit = 3 * 8 - 1;
-}
-
-static u32 build_mb1(struct area *a, const char *cmdline, const struct boot_module *mods,
-		     int nr_mods, const struct mem_region *map, int nr_map)
-{
+	const struct boot_module *mods = v->modules;
+	const struct mem_region *map = v->map;
+	int nr_mods = v->nr_modules, nr_map = v->nr_map;
 	u64 ip = area_alloc(a, sizeof(struct mb1_info), 8);
 	u64 mp = area_alloc(a, (u64)nr_mods * sizeof(struct mb1_module), 8);
 	u64 ep = area_alloc(a, (u64)nr_map * sizeof(struct mb1_mmap_entry), 8);
@@ -75,7 +39,7 @@ static u32 build_mb1(struct area *a, const char *cmdline, const struct boot_modu
 	info->flags = MB1_INFO_MEMORY | MB1_INFO_CMDLINE | MB1_INFO_MODS | MB1_INFO_MEM_MAP |
 		      MB1_INFO_BOOT_LOADER_NAME;
 	basic_meminfo(map, nr_map, &info->mem_lower, &info->mem_upper);
-	info->cmdline = area_string(a, cmdline);
+	info->cmdline = area_string(a, v->cmdline);
 	info->boot_loader_name = area_string(a, BOOT_LOADER_NAME);
 	info->mods_count = (u32)nr_mods;
 	info->mods_addr = (u32)mp;
@@ -98,7 +62,7 @@ static u32 build_mb1(struct area *a, const char *cmdline, const struct boot_modu
 }
 
 /* Append a multiboot2 tag of size bytes (header included); returns its address. */
-static u8 *mb2_tag(struct area *a, u32 type, u32 size)
+static u8 *mb2_tag(struct boot_area *a, u32 type, u32 size)
 {
 	u64 p = area_alloc(a, size, 8);
 	struct mb2_tag *t = phys_to_virt(p);
@@ -110,21 +74,23 @@ static u8 *mb2_tag(struct area *a, u32 type, u32 size)
 	return (u8 *)t;
 }
 
-static void mb2_string_tag(struct area *a, u32 type, const char *s)
+static void mb2_string_tag(struct boot_area *a, u32 type, const char *s)
 {
 	u8 *t = mb2_tag(a, type, (u32)(sizeof(struct mb2_tag) + strlen(s) + 1));
 	if (t)
 		memcpy(t + sizeof(struct mb2_tag), s, strlen(s) + 1);
 }
 
-static u32 build_mb2(struct area *a, const char *cmdline, const struct boot_module *mods,
-		     int nr_mods, const struct mem_region *map, int nr_map)
+static u32 build_mb2(struct boot_area *a, const struct guest_view *v)
 {
+	const struct boot_module *mods = v->modules;
+	const struct mem_region *map = v->map;
+	int nr_mods = v->nr_modules, nr_map = v->nr_map;
 	u64 start = area_alloc(a, sizeof(struct mb2_info_header), 8);
 	struct mb2_tag_mmap *mm;
 	u8 *t;
 
-	mb2_string_tag(a, MB2_TAG_CMDLINE, cmdline);
+	mb2_string_tag(a, MB2_TAG_CMDLINE, v->cmdline);
 	mb2_string_tag(a, MB2_TAG_BOOT_LOADER_NAME, BOOT_LOADER_NAME);
 	for (int i = 0; i < nr_mods; i++) {
 		u32 len = (u32)strlen(mods[i].cmdline) + 1;
@@ -148,6 +114,12 @@ static u32 build_mb2(struct area *a, const char *cmdline, const struct boot_modu
 		for (int i = 0; i < nr_map; i++)
 			e[i] = (struct mb2_mmap_entry){ map[i].base, map[i].len, map[i].type, 0 };
 	}
+	if (v->rsdp_len) {
+		t = mb2_tag(a, v->rsdp_len > 20 ? MB2_TAG_ACPI_NEW : MB2_TAG_ACPI_OLD,
+			    MB2_TAG_ACPI_SIZE(v->rsdp_len));
+		if (t)
+			memcpy(t + sizeof(struct mb2_tag), v->rsdp, v->rsdp_len);
+	}
 	mb2_tag(a, MB2_TAG_END, 8);
 	if (a->overflow)
 		return 0;
@@ -155,23 +127,37 @@ static u32 build_mb2(struct area *a, const char *cmdline, const struct boot_modu
 	return (u32)start;
 }
 
-bool guest_boot_info_build(enum boot_protocol protocol, const char *cmdline,
-			   const struct boot_module *modules, int nr_modules,
-			   const struct mem_region *map, int nr_map, struct guest_boot *out,
-			   char *err, size_t errlen)
+bool guest_boot_info_build(const struct guest_image *image, const struct guest_view *view,
+			   struct guest_boot *out, char *err, size_t errlen)
 {
-	struct area a = { GUEST_BOOT_AREA_START, GUEST_BOOT_AREA_END, false };
+	struct boot_area a = { GUEST_BOOT_AREA_START, GUEST_BOOT_AREA_END, false };
+	u64 info = 0;
 
 	memset(out, 0, sizeof(*out));
-	build_gdt(&a, out);
-	if (protocol == BOOT_MULTIBOOT1) {
+	err[0] = 0;
+	switch (image->protocol) {
+	case BOOT_MULTIBOOT1:
+		area_gdt(&a, GUEST_GDT_CODE32, GUEST_GDT_DATA32, out);
 		out->eax = MB1_BOOTLOADER_MAGIC;
-		out->ebx = build_mb1(&a, cmdline, modules, nr_modules, map, nr_map);
-	} else {
+		out->ebx = info = build_mb1(&a, view);
+		break;
+	case BOOT_MULTIBOOT2:
+		area_gdt(&a, GUEST_GDT_CODE32, GUEST_GDT_DATA32, out);
 		out->eax = MB2_BOOTLOADER_MAGIC;
-		out->ebx = build_mb2(&a, cmdline, modules, nr_modules, map, nr_map);
+		out->ebx = info = build_mb2(&a, view);
+		break;
+	case BOOT_PVH:
+		area_gdt(&a, GUEST_GDT_CODE32, GUEST_GDT_DATA32, out);
+		out->ebx = info = build_pvh_start_info(&a, view);
+		break;
+	case BOOT_LINUX:
+		area_gdt(&a, LINUX_BOOT_CS, LINUX_BOOT_DS, out);
+		out->esi = info = build_zero_page(&a, view, image, err, errlen);
+		break;
 	}
-	if (a.overflow || !out->ebx) {
+	if (err[0])
+		return false;
+	if (a.overflow || !info) {
 		snprintf_hv(err, errlen, "guest boot information does not fit in 0x%llx-0x%llx",
 			    GUEST_BOOT_AREA_START, GUEST_BOOT_AREA_END);
 		return false;

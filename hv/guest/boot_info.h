@@ -1,9 +1,12 @@
 /*
- * The boot information a multiboot loader would give the guest, built by
- * the hypervisor in a small area of guest memory: a flat GDT, the
+ * The boot information a loader would give the guest, built by the
+ * hypervisor in a small area of guest memory: a flat GDT, and the guest's
+ * view (its memory map without the hypervisor's memory, its command line,
+ * its own modules, the ACPI RSDP) rendered as its protocol wants it: the
  * multiboot1 info structure (Multiboot Specification 0.6.96, "Boot
- * information format") or multiboot2 tags, the command line, the guest's
- * own modules and a memory map without the hypervisor's memory.
+ * information format"), multiboot2 tags, a PVH hvm_start_info
+ * (hv/guest/pvh.h) or a Linux zero page with its e820 table
+ * (hv/guest/bzimage.h).
  */
 #ifndef HV_GUEST_BOOT_INFO_H
 #define HV_GUEST_BOOT_INFO_H
@@ -53,19 +56,32 @@ struct __attribute__((packed)) mb1_mmap_entry {
 
 /* What the guest starts with. */
 struct guest_boot {
-	u32 eax, ebx;
+	u32 eax, ebx, esi;
+	u16 cs, ds;
 	u64 gdt_base;
 	u16 gdt_limit;
 };
 
 /*
- * Build the boot information for protocol in the guest boot area. map is
- * the guest's memory map, modules the guest's own modules (strings are
- * their command lines). False with one line in err if it does not fit.
+ * What the guest is told, whatever its protocol; computed once
+ * (hv/guest/setup.c) and rendered by guest_boot_info_build().
  */
-bool guest_boot_info_build(enum boot_protocol protocol, const char *cmdline,
-			   const struct boot_module *modules, int nr_modules,
-			   const struct mem_region *map, int nr_map, struct guest_boot *out,
-			   char *err, size_t errlen);
+struct guest_view {
+	const char *cmdline;
+	const struct boot_module *modules; /* the guest's own; for Linux the first is the initrd */
+	int nr_modules;
+	const struct mem_region *map; /* from guest_memory_map(): sorted, hypervisor reserved */
+	int nr_map;
+	const u8 *rsdp; /* a copy of the ACPI RSDP, placed in the boot area */
+	u32 rsdp_len;	/* 0: none */
+};
+
+/*
+ * Build the boot information for image's protocol in the guest boot area.
+ * False with one line in err if it does not fit (or, for Linux, if the
+ * initrd lies above the kernel's initrd_addr_max).
+ */
+bool guest_boot_info_build(const struct guest_image *image, const struct guest_view *view,
+			   struct guest_boot *out, char *err, size_t errlen);
 
 #endif

@@ -14,6 +14,7 @@
 #define EM_386 3
 #define EM_X86_64 62
 #define PT_LOAD 1
+#define PT_NOTE 4
 
 struct elf32_ehdr {
 	u8 e_ident[16];

@@ -60,9 +60,36 @@ static bool find_multiboot2(const u8 *image, u64 size, u64 *entry)
 	return false;
 }
 
+/*
+ * The PVH entry from the image's notes (System V ABI, "Note Section"):
+ * name "Xen", type XEN_ELFNOTE_PHYS32_ENTRY, a 32- or 64-bit address.
+ */
+static bool find_pvh_note(const u8 *image, u64 size, u64 offset, u64 len, u64 *entry)
+{
+	u64 end = offset + len, p = offset;
+
+	if (offset > size || len > size - offset)
+		return false;
+	while (p + 12 <= end) {
+		u32 namesz = read_u32(image + p), descsz = read_u32(image + p + 4);
+		u32 type = read_u32(image + p + 8);
+		u64 name = p + 12, desc = name + ALIGN_UP(namesz, 4);
+
+		if (desc + ALIGN_UP(descsz, 4) > end)
+			return false;
+		if (type == XEN_ELFNOTE_PHYS32_ENTRY && namesz == 4 &&
+		    !memcmp(image + name, "Xen", 4) && (descsz == 4 || descsz == 8)) {
+			*entry = read_u32(image + desc);
+			return true;
+		}
+		p = desc + ALIGN_UP(descsz, 4);
+	}
+	return false;
+}
+
 /* Read the program headers of a 32- or 64-bit ELF into segs. */
-static bool read_segments(const u8 *image, u64 size, u64 *entry, struct segment *segs, int *count,
-			  char *err, size_t errlen)
+static bool read_segments(const u8 *image, u64 size, u64 *entry, u64 *pvh_entry,
+			  struct segment *segs, int *count, char *err, size_t errlen)
 {
 	bool is64 = image[EI_CLASS] == ELFCLASS64;
 	u64 phoff, phentsize, phnum;
@@ -89,11 +116,15 @@ static bool read_segments(const u8 *image, u64 size, u64 *entry, struct segment 
 		struct segment s;
 		if (is64) {
 			const struct elf64_phdr *p = (const void *)ph;
+			if (p->p_type == PT_NOTE)
+				find_pvh_note(image, size, p->p_offset, p->p_filesz, pvh_entry);
 			if (p->p_type != PT_LOAD)
 				continue;
 			s = (struct segment){ p->p_paddr, p->p_offset, p->p_filesz, p->p_memsz };
 		} else {
 			const struct elf32_phdr *p = (const void *)ph;
+			if (p->p_type == PT_NOTE)
+				find_pvh_note(image, size, p->p_offset, p->p_filesz, pvh_entry);
 			if (p->p_type != PT_LOAD)
 				continue;
 			s = (struct segment){ p->p_paddr, p->p_offset, p->p_filesz, p->p_memsz };
@@ -108,6 +139,33 @@ static bool read_segments(const u8 *image, u64 size, u64 *entry, struct segment 
 		FAIL("ELF image has no loadable segment");
 	*count = n;
 	return true;
+}
+
+bool guest_range_allowed(const struct load_policy *pol, u64 start, u64 end)
+{
+	for (int i = 0; i < pol->nr_hidden; i++)
+		if (start < pol->hidden[i].end && pol->hidden[i].start < end)
+			return false;
+	for (int i = 0; i < pol->nr_forbidden; i++)
+		if (start < pol->forbidden[i].end && pol->forbidden[i].start < end)
+			return false;
+	return start < end && guest_memory_is_ram(pol->regions, pol->nr_regions, pol->hidden,
+						  pol->nr_hidden, start, end);
+}
+
+const char *boot_protocol_name(enum boot_protocol protocol)
+{
+	switch (protocol) {
+	case BOOT_MULTIBOOT1:
+		return "multiboot1";
+	case BOOT_MULTIBOOT2:
+		return "multiboot2";
+	case BOOT_PVH:
+		return "PVH";
+	case BOOT_LINUX:
+		return "Linux boot protocol";
+	}
+	return "unknown";
 }
 
 static bool check_segment(const struct segment *s, u64 size, const struct load_policy *pol,
@@ -155,21 +213,24 @@ bool guest_load(const u8 *image, u64 size, const struct load_policy *policy,
 		struct guest_image *out, char *err, size_t errlen)
 {
 	struct segment segs[MAX_SEGMENTS];
-	u64 entry = 0;
+	u64 entry = 0, pvh_entry = 0;
 	u32 mb1_flags = 0;
 	int n;
 
 	if (!check_elf_ident(image, size, err, errlen))
 		return false;
-	if (!read_segments(image, size, &entry, segs, &n, err, errlen))
+	if (!read_segments(image, size, &entry, &pvh_entry, segs, &n, err, errlen))
 		return false;
 	/* A kernel with both headers gets multiboot1, the protocol kvm-unit-tests and QEMU -kernel use. */
 	if (find_multiboot1(image, size, &mb1_flags))
 		out->protocol = BOOT_MULTIBOOT1;
 	else if (find_multiboot2(image, size, &entry))
 		out->protocol = BOOT_MULTIBOOT2;
+	else if (pvh_entry)
+		out->protocol = BOOT_PVH, entry = pvh_entry;
 	else
-		FAIL("guest ELF image has neither a multiboot1 nor a multiboot2 header");
+		FAIL("guest ELF image has neither a multiboot1 nor a multiboot2 header nor a PVH "
+		     "entry note");
 	if (out->protocol == BOOT_MULTIBOOT1 && (mb1_flags & MB1_FLAG_AOUT_KLUDGE))
 		FAIL("multiboot1 a.out kludge (header flag 16) is not supported; link the guest as "
 		     "ELF");

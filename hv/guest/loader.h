@@ -17,13 +17,26 @@
 #define MB2_HEADER_SEARCH 32768
 #define MB2_HEADER_TAG_ENTRY_ADDRESS 3
 
-enum boot_protocol { BOOT_MULTIBOOT1 = 1, BOOT_MULTIBOOT2 = 2 };
+#define XEN_ELFNOTE_PHYS32_ENTRY 18 /* Xen's public elfnote.h: the PVH entry point */
+
+/*
+ * How the guest is started: multiboot1 or 2 (an ELF with that header), PVH
+ * (an ELF with the Xen PVH entry note, started like Xen's HVM direct boot)
+ * or the Linux/x86 32-bit boot protocol (a bzImage, hv/guest/bzimage.h).
+ */
+enum boot_protocol { BOOT_MULTIBOOT1 = 1, BOOT_MULTIBOOT2 = 2, BOOT_PVH, BOOT_LINUX };
 
 struct guest_image {
 	enum boot_protocol protocol;
 	u64 entry;
 	u64 load_start, load_end; /* lowest and highest byte loaded, end exclusive */
+	/* BOOT_LINUX: the bzImage's setup header, copied into the zero page */
+	const u8 *setup_header;
+	u32 setup_header_len;
 };
+
+/* The protocol's name for logs. */
+const char *boot_protocol_name(enum boot_protocol protocol);
 
 /* Where segments may go: guest RAM, and never onto anything forbidden. */
 struct load_policy {
@@ -35,9 +48,14 @@ struct load_policy {
 	int nr_forbidden;
 };
 
+/* True if [start, end) is guest RAM clear of hidden and forbidden ranges. */
+bool guest_range_allowed(const struct load_policy *policy, u64 start, u64 end);
+
 /*
- * Check the image (size bytes at image) completely, then copy its
- * segments. On failure nothing has been written and err holds one line.
+ * Check the ELF image (size bytes at image) completely, then copy its
+ * segments. A multiboot1 header wins over a multiboot2 header, which wins
+ * over a PVH note. On failure nothing has been written and err holds one
+ * line.
  */
 bool guest_load(const u8 *image, u64 size, const struct load_policy *policy,
 		struct guest_image *out, char *err, size_t errlen);

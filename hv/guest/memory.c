@@ -80,44 +80,88 @@ int guest_memory_partition(const struct mem_region *regions, int nr_regions,
 	return n;
 }
 
-static int push_region(struct mem_region *out, int n, int max, u64 base, u64 end, u32 type)
+/*
+ * Where the firmware's ranges overlap, the more restrictive type wins:
+ * anything over available RAM, reserved over the ACPI types.
+ */
+static int type_rank(u32 type)
 {
-	if (n < 0 || end <= base)
-		return n;
-	if (n == max)
-		return -1;
-	out[n] = (struct mem_region){ base, end - base, type };
-	return n + 1;
+	switch (type) {
+	case MB2_MEMORY_AVAILABLE:
+		return 0;
+	case MB2_MEMORY_ACPI_RECLAIMABLE:
+		return 1;
+	case MB2_MEMORY_NVS:
+		return 2;
+	case MB2_MEMORY_BADRAM:
+		return 4;
+	default:
+		return 3;
+	}
 }
 
-/* Emit available [base, end) minus the hidden ranges, hidden parts as reserved. */
-static int carve_hidden(struct mem_region *out, int n, int max, u64 base, u64 end,
-			const struct phys_range *hidden, int nr_hidden)
+/* The type of the elementary interval starting at s, or 0 where no range covers it. */
+static u32 type_at(const struct mem_region *regions, int nr_regions, u64 s)
 {
-	for (int i = 0; i < nr_hidden; i++) {
-		u64 hs = ALIGN_DOWN(hidden[i].start, PAGE_SIZE);
-		u64 he = ALIGN_UP(hidden[i].end, PAGE_SIZE);
-		if (!overlaps(base, end, hs, he))
-			continue;
-		n = carve_hidden(out, n, max, base, MAX(base, hs), hidden, nr_hidden);
-		n = push_region(out, n, max, MAX(base, hs), MIN(end, he), MB2_MEMORY_RESERVED);
-		return carve_hidden(out, n, max, MIN(end, he), end, hidden, nr_hidden);
+	u32 type = 0;
+
+	for (int i = 0; i < nr_regions; i++) {
+		const struct mem_region *r = &regions[i];
+		if (r->base <= s && s - r->base < r->len &&
+		    (!type || type_rank(r->type) > type_rank(type)))
+			type = r->type;
 	}
-	return push_region(out, n, max, base, end, MB2_MEMORY_AVAILABLE);
+	return type;
+}
+
+/* Insert x into the sorted set pts[0..n); returns the new n. */
+static int add_boundary(u64 *pts, int n, u64 x)
+{
+	int i;
+
+	for (i = 0; i < n && pts[i] < x; i++)
+		;
+	if (i < n && pts[i] == x)
+		return n;
+	for (int j = n; j > i; j--)
+		pts[j] = pts[j - 1];
+	pts[i] = x;
+	return n + 1;
 }
 
 int guest_memory_map(const struct mem_region *regions, int nr_regions,
 		     const struct phys_range *hidden, int nr_hidden, struct mem_region *out,
 		     int max)
 {
-	int n = 0;
+	u64 pts[2 * BOOT_MAX_REGIONS + 2 * GUEST_MAX_HIDDEN];
+	int np = 0, n = 0;
 
-	for (int i = 0; i < nr_regions && n >= 0; i++) {
-		const struct mem_region *r = &regions[i];
-		if (r->type == MB2_MEMORY_AVAILABLE)
-			n = carve_hidden(out, n, max, r->base, r->base + r->len, hidden, nr_hidden);
-		else
-			n = push_region(out, n, max, r->base, r->base + r->len, r->type);
+	if (nr_regions > BOOT_MAX_REGIONS || nr_hidden > GUEST_MAX_HIDDEN)
+		return -1;
+	for (int i = 0; i < nr_regions; i++) {
+		np = add_boundary(pts, np, regions[i].base);
+		np = add_boundary(pts, np, regions[i].base + regions[i].len);
+	}
+	for (int i = 0; i < nr_hidden; i++) {
+		np = add_boundary(pts, np, ALIGN_DOWN(hidden[i].start, PAGE_SIZE));
+		np = add_boundary(pts, np, ALIGN_UP(hidden[i].end, PAGE_SIZE));
+	}
+	/* Sorted, overlaps resolved, hidden RAM reserved, neighbours of one type merged. */
+	for (int i = 0; i + 1 < np; i++) {
+		u64 s = pts[i], e = pts[i + 1];
+		u32 type = type_at(regions, nr_regions, s);
+
+		if (!type)
+			continue;
+		if (type == MB2_MEMORY_AVAILABLE && point_in_hidden(s, e, hidden, nr_hidden))
+			type = MB2_MEMORY_RESERVED;
+		if (n && out[n - 1].type == type && out[n - 1].base + out[n - 1].len == s) {
+			out[n - 1].len += e - s;
+			continue;
+		}
+		if (n == max)
+			return -1;
+		out[n++] = (struct mem_region){ s, e - s, type };
 	}
 	return n;
 }

@@ -38,9 +38,11 @@ int guest_memory_partition(const struct mem_region *regions, int nr_regions,
 			   struct mem_segment *out, int max);
 
 /*
- * The memory map the guest is told about: the boot map with the hidden
- * ranges carved out of available RAM and listed as reserved. Returns the
- * count, or -1 if max is too small.
+ * The memory map the guest is told about, whatever its boot protocol: the
+ * boot map sorted, its overlaps resolved (the more restrictive type wins),
+ * the hidden ranges carved out of available RAM and listed as reserved,
+ * neighbours of one type merged. Returns the count, or -1 if max is too
+ * small.
  */
 int guest_memory_map(const struct mem_region *regions, int nr_regions,
 		     const struct phys_range *hidden, int nr_hidden, struct mem_region *out,

@@ -4,6 +4,9 @@
  * and its vCPU. Further modules are handed to the guest as its own.
  */
 #include "hv/guest/setup.h"
+#include "hv/guest/bzimage.h"
+#include "hv/acpi.h"
+#include "arch/x86/cpuid.h"
 #include "hv/log.h"
 #include "hv/status.h"
 #include "hv/cpu/vcpu.h"
@@ -104,13 +107,33 @@ static void load_kernel(struct guest_memory *mem, struct guest_image *image)
 	forbidden[policy.nr_forbidden++] = staging;
 	forbidden[policy.nr_forbidden++] =
 		(struct phys_range){ GUEST_BOOT_AREA_START, GUEST_BOOT_AREA_END };
-	if (!guest_load(phys_to_virt(m->start), m->end - m->start, &policy, image, err,
-			sizeof(err)))
+	if (bzimage_detect(phys_to_virt(m->start), m->end - m->start)) {
+		if (!bzimage_load(phys_to_virt(m->start), m->end - m->start, &policy, image, err,
+				  sizeof(err)))
+			hv_fail(HV_STATUS_BAD_INPUT, "guest module '%s': %s", m->cmdline, err);
+	} else if (!guest_load(phys_to_virt(m->start), m->end - m->start, &policy, image, err,
+			       sizeof(err))) {
 		hv_fail(HV_STATUS_BAD_INPUT, "guest module '%s': %s", m->cmdline, err);
+	}
 	pr_info("guest: %s kernel at 0x%llx-0x%llx, entry 0x%llx, command line '%s'",
-		image->protocol == BOOT_MULTIBOOT2 ? "multiboot2" : "multiboot1",
-		(unsigned long long)image->load_start, (unsigned long long)image->load_end,
-		(unsigned long long)image->entry, m->cmdline);
+		boot_protocol_name(image->protocol), (unsigned long long)image->load_start,
+		(unsigned long long)image->load_end, (unsigned long long)image->entry, m->cmdline);
+}
+
+/*
+ * One vCPU: the firmware's MADT lists the other processors, which the
+ * guest would try to start and then wait for (Linux: 10 s each). They are
+ * marked disabled; their INIT and SIPI would reach nobody anyway
+ * (hv/cpu/smp.c).
+ */
+static void show_one_processor(const struct boot_info *boot)
+{
+	u32 own_apic_id = cpuid(1).ebx >> 24;
+	int n = acpi_hide_other_processors(boot->rsdp, boot->rsdp_len, own_apic_id);
+
+	if (n > 0)
+		pr_info("guest: %d other processor%s marked disabled in the ACPI MADT", n,
+			n == 1 ? "" : "s");
 }
 
 void guest_setup(const struct boot_info *boot, struct phys_range image_range,
@@ -118,6 +141,7 @@ void guest_setup(const struct boot_info *boot, struct phys_range image_range,
 {
 	struct guest_memory *mem = &vcpu.mem;
 	struct guest_image image;
+	struct guest_view view;
 	struct guest_boot gb;
 	char err[200];
 	int nr_map;
@@ -139,9 +163,13 @@ void guest_setup(const struct boot_info *boot, struct phys_range image_range,
 			GUEST_BOOT_AREA_START, GUEST_BOOT_AREA_END);
 	stage_modules(boot, mem, pool);
 	load_kernel(mem, &image);
-	if (!guest_boot_info_build(image.protocol, modules[0].cmdline, modules + 1,
-				   boot->nr_modules - 1, guest_map, nr_map, &gb, err, sizeof(err)))
+	/* One view of the machine for every protocol: only its rendering differs. */
+	view = (struct guest_view){ modules[0].cmdline, modules + 1, boot->nr_modules - 1,
+				    guest_map,		nr_map,	     boot->rsdp,
+				    boot->rsdp_len };
+	if (!guest_boot_info_build(&image, &view, &gb, err, sizeof(err)))
 		hv_fail(HV_STATUS_BAD_INPUT, "%s", err);
 	build_ept(mem);
+	show_one_processor(boot);
 	vcpu_create(&image, &gb);
 }

@@ -129,10 +129,20 @@ u64 pmu_take_global_status(void)
 
 /* ---- per exit: the strategy's save and restore ---- */
 
+static bool emulates_rdpmc(void)
+{
+	return guest_has_pmu() && !pmu.ops->rdpmc && pmu.rdpmc_broken;
+}
+
 void pmu_vmexit(u32 reason)
 {
 	pmu.access = (struct pmu_access_count){ 0, 0, 0 };
 	pmu.measured = false;
+	/* An emulated RDPMC reads the guest's counters where they are: nothing moves for it. */
+	if (reason == EXIT_REASON_RDPMC && emulates_rdpmc()) {
+		pmu.switched = false;
+		return;
+	}
 	pmu.switched = pmu.ops->save && pmu.ops->save(reason);
 }
 
@@ -205,6 +215,7 @@ static void choose_read_method(void)
 			"(wrote 0x%llx, read 0x%llx and 0x%llx); use pmu_read=rdmsr",
 			RDPMC_SELFTEST_PATTERN, (unsigned long long)gp, (unsigned long long)fixed);
 	pmu.use_rdpmc = hv_opts.pmu_read == PMU_READ_RDMSR ? false : works;
+	pmu.rdpmc_broken = !works;
 	if (hv_opts.pmu_read == PMU_READ_AUTO && !works)
 		pr_info("pmu: RDPMC self-test failed (wrote 0x%llx, read 0x%llx and 0x%llx): "
 			"counters are read with RDMSR",
@@ -512,13 +523,35 @@ void pmu_setup_vmcs(const struct pmu_vmx_caps *caps, u8 *msr_bitmap, struct vmx_
 		setup_msr_lists(caps->max_msr_list);
 	else
 		setup_vmcs_fields(caps, &c->exit, &c->entry);
-	if (pmu.ops->rdpmc)
+	if (pmu.ops->rdpmc || pmu.rdpmc_broken)
 		c->cpu |= CPU_BASED_RDPMC_EXITING;
+}
+
+/*
+ * RDPMC emulated from the counter MSRs where the CPU's does not read back
+ * (Bochs: GP counters read 0, fixed counters #GP), as the SDM defines it
+ * (Vol. 2B, "RDPMC"): ECX bit 30 selects the fixed counters, the low bits
+ * the counter; any other index #GPs. The hardware holds the guest's
+ * counters: pmu_vmexit() switched nothing for this exit.
+ */
+static bool emulate_rdpmc(u32 ecx, u64 *value)
+{
+	bool fixed = ecx & RDPMC_FIXED;
+	u32 i = ecx & ~(u32)RDPMC_FIXED;
+
+	if (i >= (fixed ? pmu.guest_fixed : pmu.guest_gp))
+		return false;
+	*value = rdmsr(fixed ? msr_fixed_ctr(i) : msr_pmc(i, false));
+	return true;
 }
 
 bool pmu_guest_rdpmc(u32 ecx, u64 *value)
 {
-	return guest_has_pmu() && pmu.ops->rdpmc && pmu.ops->rdpmc(ecx, value);
+	if (!guest_has_pmu())
+		return false;
+	if (pmu.ops->rdpmc)
+		return pmu.ops->rdpmc(ecx, value);
+	return emulates_rdpmc() && emulate_rdpmc(ecx, value);
 }
 
 /* ---- the guest's CPUID ---- */

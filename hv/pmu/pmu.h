@@ -97,6 +97,7 @@ struct pmu {
 	bool full_width_writes;	     /* IA32_A_PMCx */
 	bool has_status_set;	     /* IA32_PERF_GLOBAL_STATUS_SET, PerfMon v4+ */
 	bool use_rdpmc;		     /* counters read with RDPMC, else RDMSR */
+	bool rdpmc_broken;	     /* the self-test failed: the guest's RDPMC is emulated */
 	bool vmcs_saves_global_ctrl; /* VM-exit control "save IA32_PERF_GLOBAL_CTRL" */
 	/* the guest's share */
 	unsigned guest_gp, guest_fixed;

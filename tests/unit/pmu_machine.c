@@ -297,7 +297,11 @@ void guest_exit_by(u32 reason)
 		guest_wrmsr_bench();
 		break;
 	case EXIT_REASON_HLT:
+		/* An idle HLT, interrupts on: with them off the guest would halt for good. */
+		vmwrite(GUEST_RFLAGS, vmread(GUEST_RFLAGS) | X86_EFLAGS_IF);
 		exit_and_enter(EXIT_REASON_HLT, 0);
+		vmwrite(GUEST_ACTIVITY_STATE,
+			GUEST_ACTIVITY_ACTIVE); /* the next interrupt woke it */
 		break;
 	default:
 		unit_abort(__FILE__, __LINE__, "machine: no guest instruction for exit reason %u",

@@ -140,6 +140,17 @@ static const struct boot_module guest_mods[] = {
 	{ 0x310000, 0x310400, "data file=x" },
 };
 
+/* Build protocol's boot information for a view of these parts, as hv/guest/setup.c does. */
+static bool build(enum boot_protocol protocol, const char *cmdline, const struct boot_module *mods,
+		  int nr_mods, const struct mem_region *m, int nr_map, struct guest_boot *gb,
+		  char *err, size_t errlen)
+{
+	struct guest_image image = { .protocol = protocol };
+	struct guest_view view = { cmdline, mods, nr_mods, m, nr_map, NULL, 0 };
+
+	return guest_boot_info_build(&image, &view, gb, err, errlen);
+}
+
 TEST(guest_boot_info_multiboot1)
 {
 	struct guest_boot gb;
@@ -149,8 +160,8 @@ TEST(guest_boot_info_multiboot1)
 	struct mb1_mmap_entry *mm;
 
 	model_mem_map(0, RAM_SIZE, 0);
-	if (!CHECK(guest_boot_info_build(BOOT_MULTIBOOT1, "kernel arg=1", guest_mods, 2, map, 3,
-					 &gb, err, sizeof(err))))
+	if (!CHECK(build(BOOT_MULTIBOOT1, "kernel arg=1", guest_mods, 2, map, 3, &gb, err,
+			 sizeof(err))))
 		return;
 	CHECK_EQ_U64(gb.eax, MB1_BOOTLOADER_MAGIC);
 	CHECK(gb.ebx >= GUEST_BOOT_AREA_START && gb.ebx < GUEST_BOOT_AREA_END);
@@ -182,8 +193,7 @@ TEST(guest_boot_info_multiboot2_reads_back_with_the_parser)
 	char err[200] = "";
 
 	model_mem_map(0, RAM_SIZE, 0);
-	if (!CHECK(guest_boot_info_build(BOOT_MULTIBOOT2, "k2 x", guest_mods, 2, map, 3, &gb, err,
-					 sizeof(err))))
+	if (!CHECK(build(BOOT_MULTIBOOT2, "k2 x", guest_mods, 2, map, 3, &gb, err, sizeof(err))))
 		return;
 	CHECK_EQ_U64(gb.eax, MB2_BOOTLOADER_MAGIC);
 	if (!CHECK(mb2_parse(gb.eax, gb.ebx, model_mem_ptr(gb.ebx, 8), &bi, err, sizeof(err))))
@@ -209,7 +219,6 @@ TEST(guest_boot_info_that_does_not_fit_is_refused)
 	/* 256 entries fit; a command line of 30 KiB does not. */
 	static char longline[30000];
 	memset(longline, 'a', sizeof(longline) - 1);
-	CHECK(!guest_boot_info_build(BOOT_MULTIBOOT1, longline, NULL, 0, big, 256, &gb, err,
-				     sizeof(err)));
+	CHECK(!build(BOOT_MULTIBOOT1, longline, NULL, 0, big, 256, &gb, err, sizeof(err)));
 	CHECK_CONTAINS(err, "does not fit");
 }

@@ -1,0 +1,168 @@
+#include "hv/acpi.h"
+#include "arch/x86/paging.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+
+#define FAIL(...)                                      \
+	do {                                           \
+		snprintf_hv(err, errlen, __VA_ARGS__); \
+		return false;                          \
+	} while (0)
+
+#define RSDP_V1_LEN 20
+#define RSDP_REVISION 15
+#define RSDP_RSDT 16
+#define RSDP_LENGTH 20
+#define RSDP_XSDT 24
+#define SDT_HEADER_LEN 36
+#define SDT_LENGTH 4
+#define SDT_CHECKSUM 9
+#define SDT_MAX_LEN 0x10000 /* far beyond any RSDT, XSDT or FADT */
+#define FADT_PM1A_CNT_BLK 64
+#define FADT_PM1B_CNT_BLK 68
+#define FADT_FLAGS 112
+#define FADT_RESET_REG 116 /* generic address structure: space 0, address 4 */
+#define FADT_RESET_VALUE 128
+#define FADT_RESET_REG_SUP (1u << 10)
+#define GAS_SYSTEM_IO 1
+#define MADT_ENTRIES 44 /* after the header, the local APIC address and flags */
+#define MADT_LOCAL_APIC 0
+#define MADT_LOCAL_X2APIC 9
+#define MADT_ENABLED_OR_CAPABLE 3 /* flags: Enabled, Online Capable */
+
+static u32 get_u32(const u8 *p, u32 off)
+{
+	u32 v;
+	memcpy(&v, p + off, 4);
+	return v;
+}
+
+static u64 get_u64(const u8 *p, u32 off)
+{
+	u64 v;
+	memcpy(&v, p + off, 8);
+	return v;
+}
+
+static u8 sum_bytes(const u8 *p, u32 len)
+{
+	u8 sum = 0;
+	for (u32 i = 0; i < len; i++)
+		sum += p[i];
+	return sum;
+}
+
+static bool checksum_ok(const u8 *p, u32 len)
+{
+	return sum_bytes(p, len) == 0;
+}
+
+static bool rsdp_valid(const u8 *rsdp, u32 rsdp_len)
+{
+	return rsdp_len >= RSDP_V1_LEN && !memcmp(rsdp, ACPI_RSDP_SIGNATURE, 8) &&
+	       checksum_ok(rsdp, RSDP_V1_LEN);
+}
+
+/* The table at phys if its length and checksum are sane, else NULL. */
+static const u8 *map_table(u64 phys, u32 *len)
+{
+	const u8 *t;
+
+	if (!phys || phys >= SIZE_4G)
+		return NULL;
+	t = phys_to_virt(phys);
+	*len = get_u32(t, SDT_LENGTH);
+	if (*len < SDT_HEADER_LEN || *len > SDT_MAX_LEN || !checksum_ok(t, *len))
+		return NULL;
+	return t;
+}
+
+/* The table with signature sig that the RSDP leads to (XSDT before RSDT), or NULL. */
+static u8 *find_table(const u8 *rsdp, u32 rsdp_len, const char *sig, u32 *table_len)
+{
+	bool xsdt = rsdp[RSDP_REVISION] >= 2 && rsdp_len >= 32 && get_u64(rsdp, RSDP_XSDT);
+	u32 len, entry = xsdt ? 8 : 4;
+	const u8 *root =
+		map_table(xsdt ? get_u64(rsdp, RSDP_XSDT) : get_u32(rsdp, RSDP_RSDT), &len);
+
+	if (!root)
+		return NULL;
+	for (u32 off = SDT_HEADER_LEN; off + entry <= len; off += entry) {
+		u64 phys = xsdt ? get_u64(root, off) : get_u32(root, off);
+		const u8 *t = map_table(phys, table_len);
+		if (t && !memcmp(t, sig, 4))
+			return (u8 *)t;
+	}
+	return NULL;
+}
+
+bool acpi_read_power_ports(const u8 *rsdp, u32 rsdp_len, struct acpi_power *out, char *err,
+			   size_t errlen)
+{
+	const u8 *fadt;
+	u32 len;
+
+	memset(out, 0, sizeof(*out));
+	if (!rsdp_valid(rsdp, rsdp_len))
+		FAIL("ACPI RSDP is invalid");
+	fadt = find_table(rsdp, rsdp_len, ACPI_FADT_SIGNATURE, &len);
+	if (!fadt)
+		FAIL("no valid FADT (FACP) in the ACPI tables");
+	if (len < FADT_PM1B_CNT_BLK + 4)
+		FAIL("FADT of %u bytes is too short", len);
+	out->pm1a_cnt = (u16)get_u32(fadt, FADT_PM1A_CNT_BLK);
+	out->pm1b_cnt = (u16)get_u32(fadt, FADT_PM1B_CNT_BLK);
+	if (len > FADT_RESET_VALUE && (get_u32(fadt, FADT_FLAGS) & FADT_RESET_REG_SUP) &&
+	    fadt[FADT_RESET_REG] == GAS_SYSTEM_IO) {
+		out->reset_port = (u16)get_u64(fadt, FADT_RESET_REG + 4);
+		out->reset_value = fadt[FADT_RESET_VALUE];
+	}
+	return true;
+}
+
+int acpi_hide_other_processors(const u8 *rsdp, u32 rsdp_len, u32 own_apic_id)
+{
+	u32 len;
+	u8 *madt = rsdp_valid(rsdp, rsdp_len)
+			   ? find_table(rsdp, rsdp_len, ACPI_MADT_SIGNATURE, &len)
+			   : NULL;
+	int hidden = 0;
+
+	if (!madt)
+		return -1;
+	for (u32 off = MADT_ENTRIES; off + 2 <= len && madt[off + 1] >= 2; off += madt[off + 1]) {
+		u8 *e = madt + off;
+		u32 id, flags_at;
+
+		if (e[0] == MADT_LOCAL_APIC && e[1] >= 8)
+			id = e[3], flags_at = 4;
+		else if (e[0] == MADT_LOCAL_X2APIC && e[1] >= 16)
+			id = get_u32(e, 4), flags_at = 8;
+		else
+			continue;
+		if (id == own_apic_id || !(get_u32(e, flags_at) & MADT_ENABLED_OR_CAPABLE))
+			continue;
+		e[flags_at] &= (u8)~MADT_ENABLED_OR_CAPABLE;
+		hidden++;
+	}
+	madt[SDT_CHECKSUM] = 0;
+	madt[SDT_CHECKSUM] = (u8)(0x100 - sum_bytes(madt, len));
+	return hidden;
+}
+
+bool acpi_find_rsdp_in_bios(struct boot_info *boot)
+{
+	for (u64 p = ACPI_BIOS_AREA_START; p < ACPI_BIOS_AREA_END; p += 16) {
+		const u8 *r = phys_to_virt(p);
+		u32 len;
+
+		if (memcmp(r, ACPI_RSDP_SIGNATURE, 8) || !checksum_ok(r, RSDP_V1_LEN))
+			continue;
+		len = r[RSDP_REVISION] >= 2 ? MIN(get_u32(r, RSDP_LENGTH), BOOT_RSDP_MAX)
+					    : RSDP_V1_LEN;
+		memcpy(boot->rsdp, r, len);
+		boot->rsdp_len = len;
+		return true;
+	}
+	return false;
+}

@@ -1,0 +1,32 @@
+/*
+ * The guest ending the machine: ACPI power-off (SLP_EN written to the
+ * PM1 control register the FADT names), a reset through the keyboard
+ * controller (0xfe to port 0x64), port 0xcf9 or the FADT's reset
+ * register. The hypervisor, not the platform, sees it: the run ends with
+ * the report (hv/exit/power.c).
+ */
+#ifndef HV_EXIT_POWER_H
+#define HV_EXIT_POWER_H
+
+#include "hv/acpi.h"
+
+#define KBC_COMMAND_PORT 0x64
+#define KBC_PULSE_RESET 0xfe
+#define RESET_CONTROL_PORT 0xcf9 /* PIIX/ICH reset control register */
+#define RESET_CONTROL_RST_CPU (1u << 2)
+
+/* Read the ports from the ACPI tables (boot's RSDP copy); one line about them. */
+void power_init(const struct boot_info *boot);
+/* Make the guest's accesses to those ports exit. */
+void power_intercept_ports(u8 *io_bitmap_a, u8 *io_bitmap_b);
+/*
+ * Whether an access of size bytes at port is one of the registers; one
+ * that only straddles into a register (a 32-bit access to 0xcf8, PCI
+ * CONFIG_ADDRESS, covers 0xcf9) is not, and goes to the hardware.
+ */
+bool power_port_owns(u16 port, u8 size);
+/* Reads go to the hardware; a power-off or reset write ends the guest, others go on. */
+u32 power_port_in(u16 port, u8 size);
+void power_port_out(u16 port, u8 size, u32 value);
+
+#endif
