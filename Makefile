@@ -29,7 +29,7 @@ HV_S_SRCS := $(wildcard boot/*.S arch/x86/*.S)
 HV_OBJS := $(patsubst %.c,$(BUILD)/hv/%.o,$(HV_C_SRCS)) \
 	$(patsubst %.S,$(BUILD)/hv/%.o,$(HV_S_SRCS))
 
-.PHONY: all run test unit-test boot-test deps format format-check clean guests iso
+.PHONY: all run test test-linux unit-test boot-test deps format format-check clean guests iso
 all: $(BUILD)/pmuvisor.elf $(BUILD)/pmuvisor.lst guests
 
 # V=1 shows the full commands.
@@ -75,10 +75,21 @@ include guests/guests.mk
 include guests/linux/linux.mk
 include tests/tests.mk
 
+# GUEST=linux: Debian's kernel (`make linux`) entered through its PVH note,
+# the initramfs as its module, GUEST_ARGS added to its command line; two
+# processors, as the boot test has them, and time for the emulated boot.
+ifeq ($(GUEST),linux)
+GUEST_MODULES = $(LINUX_DIR)/vmlinux "console=ttyS0 panic=-1 $(GUEST_ARGS)" $(LINUX_DIR)/initrd.img initrd
+GUEST_DEPS = linux
+RUN_ARGS = --cpus 2 --timeout 900
+else
+GUEST_MODULES = $(if $(GUEST),$(BUILD)/guests/$(GUEST).elf "$(GUEST_ARGS)")
+endif
+
 # The ISO `make run` boots: the hypervisor with HV_ARGS and GUEST as its module.
-$(BUILD)/pmuvisor.iso: $(BUILD)/pmuvisor.elf guests scripts/mkiso FORCE
+$(BUILD)/pmuvisor.iso: $(BUILD)/pmuvisor.elf guests scripts/mkiso $(GUEST_DEPS) FORCE
 	$(call say,ISO,$@)
-	$(Q)scripts/mkiso $@ "$(HV_ARGS)" $(if $(GUEST),$(BUILD)/guests/$(GUEST).elf "$(GUEST_ARGS)")
+	$(Q)scripts/mkiso $@ "$(HV_ARGS)" $(GUEST_MODULES)
 iso: $(BUILD)/pmuvisor.iso
 FORCE:
 
@@ -86,10 +97,14 @@ deps:
 	scripts/deps
 
 run: deps $(BUILD)/pmuvisor.iso
-	scripts/run $(if $(PLATFORM),--platform $(PLATFORM)) --iso $(BUILD)/pmuvisor.iso
+	scripts/run $(if $(PLATFORM),--platform $(PLATFORM)) $(RUN_ARGS) --iso $(BUILD)/pmuvisor.iso
 
-test: deps all
+test: deps all linux
 	scripts/test-all
+
+# The Linux guest with every strategy through PVH, and through the bzImage boot protocol.
+test-linux: deps all linux
+	tests/boot/linux_guest.sh --all
 
 format:
 	clang-format -i $(HV_C_SRCS) arch/x86/asm-offsets.c $(HV_HDRS) $(wildcard guests/*/*.[ch] tests/*/*.[ch])
