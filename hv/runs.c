@@ -17,6 +17,7 @@
 #include "hv/options.h"
 #include "hv/pmu/pmu.h"
 #include "hv/status.h"
+#include "arch/x86/msr.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/stack.h"
 #include "arch/x86/vmx.h"
@@ -98,6 +99,22 @@ static void run_options(void)
 	runs.config[n] = '\0';
 }
 
+/*
+ * The next run's EPT is built in frames the last one's may have used, with
+ * the same EPTP: translations the CPU cached from the old tables must go.
+ * SDM Vol. 3C, "Guidelines for Use of the INVEPT Instruction".
+ */
+static void forget_last_guest_translations(void)
+{
+	u64 cap = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
+
+	if (cap & VMX_EPT_INVEPT_ALL_CONTEXT)
+		vmx_check(invept_safe(INVEPT_ALL_CONTEXT, 0), "INVEPT all-context", 0);
+	else
+		vmx_check(invept_safe(INVEPT_SINGLE_CONTEXT, ept_pointer(&vcpu.ept)),
+			  "INVEPT single-context", ept_pointer(&vcpu.ept));
+}
+
 __attribute__((noreturn)) static void run(void)
 {
 	run_options();
@@ -105,8 +122,10 @@ __attribute__((noreturn)) static void run(void)
 	if (runs.total > 1)
 		pr_info("run %d of %d: %s", runs.current + 1, runs.total,
 			runs.configs ? runs.config : "(the command line)");
-	if (vcpu.vmcs_phys)
+	if (vcpu.vmcs_phys) {
 		vmx_check(vmclear_safe(vcpu.vmcs_phys), "VMCLEAR", vcpu.vmcs_phys);
+		forget_last_guest_translations();
+	}
 	frame_release(&runs.fresh);
 	memset(&vcpu, 0, sizeof(vcpu));
 	memset(&guest_regs, 0, sizeof(guest_regs));

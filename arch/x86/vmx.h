@@ -47,7 +47,12 @@ const char *vmx_instruction_error_name(int error);
  */
 bool vmx_adjust_controls(u64 cap, u32 required, u32 optional, u32 *out, u32 *missing);
 
+/* INVEPT types. SDM Vol. 3C, "INVEPT - Invalidate Translations Derived from EPT". */
+#define INVEPT_SINGLE_CONTEXT 1
+#define INVEPT_ALL_CONTEXT 2
+
 #ifdef HOST_MODEL
+int invept_safe(u64 type, u64 eptp);
 int vmxon_safe(u64 phys);
 int vmclear_safe(u64 phys);
 int vmptrld_safe(u64 phys);
@@ -86,6 +91,20 @@ static inline int vmptrld_safe(u64 phys)
 	asm volatile("vmptrld %[pa]\n\t" VMX_CHECK_FLAGS
 		     : [fail] "=qm"(fail), [valid] "=qm"(valid)
 		     : [pa] "m"(phys)
+		     : "cc", "memory");
+	return vmx_result(fail, valid);
+}
+
+static inline int invept_safe(u64 type, u64 eptp)
+{
+	struct {
+		u64 eptp, reserved;
+	} desc = { eptp, 0 };
+	u8 fail, valid;
+
+	asm volatile("invept %[desc], %[type]\n\t" VMX_CHECK_FLAGS
+		     : [fail] "=qm"(fail), [valid] "=qm"(valid)
+		     : [desc] "m"(desc), [type] "r"(type)
 		     : "cc", "memory");
 	return vmx_result(fail, valid);
 }

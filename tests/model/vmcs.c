@@ -50,6 +50,13 @@ int vmread_safe(enum vmcs_field field, u64 *value)
 	return VMX_OK;
 }
 
+int invept_safe(u64 type, u64 eptp)
+{
+	(void)type;
+	(void)eptp;
+	return VMX_OK;
+}
+
 int vmxon_safe(u64 phys)
 {
 	(void)phys;
