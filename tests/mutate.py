@@ -89,6 +89,18 @@ MUTATIONS = [
     ("hv/pmu/mediated.c", "no legacy-writes warning",
      ".warnings = PMU_WARN_NO_STATUS_SET | PMU_WARN_LEGACY_WRITES,",
      ".warnings = PMU_WARN_NO_STATUS_SET,"),
+    # partition (its tests are tests/unit/test_pmu_partition.c)
+    ("hv/pmu/partition.c", "v5 fixed-counter bitmap not offered",
+     "r->ecx = fixed;", "r->ecx = 0;"),
+    ("hv/pmu/partition.c", "FIXED_CTR_CTRL passes",
+     "msr_bitmap_intercept(msr_bitmap, MSR_CORE_PERF_FIXED_CTR_CTRL, MSR_INTERCEPT_RW);",
+     "msr_bitmap_intercept(msr_bitmap, MSR_CORE_PERF_FIXED_CTR_CTRL, MSR_INTERCEPT_READ);"),
+    ("hv/pmu/partition.c", "host FIXED_CTR_CTRL fields not merged",
+     "pmu.host.fixed_ctr_ctrl | value)", "value)"),
+    ("hv/pmu/partition.c", "the host's fields writable by the guest",
+     "if (value & ~guest_fixed_ctrl_fields())", "if (value & 0)"),
+    ("hv/pmu/partition.c", "RDPMC of the host's counters allowed",
+     "if (!(pmu.guest_global_mask & bit))", "if (!bit)"),
     # the MSR-bitmap setup
     ("hv/pmu/pmu.c", "PERF_CAPABILITIES reads pass",
      "intercept(bm, MSR_IA32_PERF_CAPABILITIES, MSR_INTERCEPT_RW);",
@@ -210,8 +222,8 @@ def main():
                 print(f"SURVIVED    {path}: {what}")
             else:
                 print(f"caught      {path}: {what}")
-            sys.stdout.flush()
                 caught += 1
+            sys.stdout.flush()
         print(f"mutate: caught {caught} of {len(chosen)}"
               + (f" ({bad} did not apply or build)" if bad else ""))
         return 0 if caught == len(chosen) else 1
