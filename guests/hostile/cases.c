@@ -38,6 +38,6 @@ const struct hostile_case hostile_cases[] = {
 	{ "cpuid-reflects-guest-state", "CPUID's OSXSAVE and SYSCALL bits follow the guest",
 	  case_cpuid_reflects_guest_state },
 	{ "self-init", "INIT to oneself ends the guest", case_self_init },
-	{ "task-switch", "JMP to a TSS switches tasks", case_task_switch },
+	{ "task-switch", "JMP to a TSS and back switches tasks", case_task_switch },
 	{ NULL, NULL, NULL },
 };

@@ -235,19 +235,29 @@ void case_self_init(void)
 	CHECK(0, "still running after an INIT to this processor");
 }
 
+static volatile u32 task_b_runs;
+
+/* Task B: checks where it is, then JMPs back to task A, which resumes after its own JMP. */
 static void task_entry(void)
 {
-	u16 tr;
+	for (;;) {
+		u16 tr;
 
-	asm volatile("str %0" : "=r"(tr));
-	CHECK(tr == TSS_SEL + 8, "running in the new task (TR 0x%x)", tr);
-	CHECK(task_tss.link == 0, "JMP leaves the back link clear");
-	guest_finish();
+		asm volatile("str %0" : "=r"(tr));
+		CHECK(tr == TSS_SEL + 8, "running in the new task (TR 0x%x)", tr);
+		CHECK(task_tss.link == 0, "JMP leaves the back link clear");
+		task_b_runs++;
+		asm volatile("ljmp %0, $0" : : "i"(TSS_SEL) : "memory");
+	}
 }
 
-/* JMP to a TSS: a task switch, which always exits under VMX. */
+/* JMP to a TSS and back: task switches, which always exit under VMX; then a JMP to the busy TSS. */
 void case_task_switch(void)
 {
+	u32 ebx = 0x12345678, esi = 0x9abcdef0;
+	u16 tr;
+	bool done;
+
 	load_gdt_with_tss();
 	task_tss.eip = (u32)(uintptr_t)task_entry;
 	task_tss.esp = (u32)(uintptr_t)(task_stack + STACK_SIZE);
@@ -256,6 +266,14 @@ void case_task_switch(void)
 	task_tss.ss = task_tss.ds = task_tss.es = task_tss.fs = task_tss.gs = KERNEL_DS;
 	task_tss.cr3 = read_cr3();
 	task_tss.iomap = sizeof(task_tss);
-	asm volatile("ljmp %0, $0" : : "i"(TSS_SEL + 8));
-	CHECK(0, "JMP to a TSS fell through");
+	asm volatile("ljmp %2, $0" : "+b"(ebx), "+S"(esi) : "i"(TSS_SEL + 8) : "memory");
+	asm volatile("str %0" : "=r"(tr));
+	CHECK(task_b_runs == 1 && tr == TSS_SEL,
+	      "back in task A (TR 0x%x) after task B ran %u time(s)", tr, task_b_runs);
+	CHECK(ebx == 0x12345678 && esi == 0x9abcdef0,
+	      "task A's registers survived (EBX 0x%x ESI 0x%x)", ebx, esi);
+	done = SAFE_INSN("ljmp %[sel], $0", : [sel] "i"(TSS_SEL));
+	CHECK(faulted_with(done, VECTOR_GP),
+	      "JMP to the busy TSS of the current task: #GP (vector %u)",
+	      done ? 0 : guest_fault_vector);
 }

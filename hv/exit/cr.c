@@ -147,6 +147,18 @@ static bool write_guest_cr4(const struct cr_state *s, u64 cr4)
 	return true;
 }
 
+bool guest_set_cr3(u64 cr3)
+{
+	struct cr_state s = guest_cr_state();
+
+	if (pae_paging(s.cr0, s.cr4, s.efer) && !load_pdptes(cr3)) {
+		vcpu_inject_gp();
+		return false;
+	}
+	vmwrite(GUEST_CR3, cr3);
+	return true;
+}
+
 enum exit_action handle_cr_access(void)
 {
 	u64 q = vcpu_exit_qualification();

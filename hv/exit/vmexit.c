@@ -14,6 +14,7 @@
 #include "hv/exit/misc.h"
 #include "hv/exit/msr.h"
 #include "hv/exit/nmi.h"
+#include "hv/exit/task.h"
 #include "hv/exit/vmcall.h"
 #include "hv/cpu/vcpu.h"
 #include "arch/x86/vmx_entry.h"
@@ -30,6 +31,7 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_INIT_SIGNAL] = handle_init_signal,
 	[EXIT_REASON_SIPI_SIGNAL] = handle_sipi,
 	[EXIT_REASON_NMI_WINDOW] = handle_nmi_window,
+	[EXIT_REASON_TASK_SWITCH] = handle_task_switch,
 	[EXIT_REASON_CPUID] = handle_cpuid,
 	[EXIT_REASON_GETSEC] = handle_vmx_instruction,
 	[EXIT_REASON_HLT] = handle_hlt,

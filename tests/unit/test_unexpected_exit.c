@@ -1,0 +1,52 @@
+/*
+ * hv/exit/vmexit.c: an exit reason without a handler is the hypervisor's
+ * gap, not the guest's crash: status 4, with the guest state and the
+ * exit fields on the console.
+ */
+#include "tests/unit/unit.h"
+#include "tests/unit/pmu_machine.h"
+#include "tests/model/model.h"
+#include "tests/model/vmcs_model.h"
+#include "arch/x86/vmx_entry.h"
+#include "hv/exit/vmexit.h"
+#include "hv/status.h"
+#include "arch/x86/vmx.h"
+
+static void take_exit(void *arg)
+{
+	(void)arg;
+	vmexit_handler();
+}
+
+TEST(unexpected_exit_ends_with_status_4_and_a_dump)
+{
+	static const struct pmu_machine m = { .hv_args = "pmu=off" };
+	static const enum vmcs_field zeroed[] = {
+		GUEST_RSP,
+		GUEST_CR0,
+		GUEST_CR3,
+		GUEST_CS_SELECTOR,
+		GUEST_SS_SELECTOR,
+		GUEST_TR_AR_BYTES,
+		GUEST_ACTIVITY_STATE,
+		VM_EXIT_INTR_INFO,
+		VM_EXIT_INTR_ERROR_CODE,
+		IDT_VECTORING_INFO_FIELD,
+		IDT_VECTORING_ERROR_CODE,
+		VMX_INSTRUCTION_INFO,
+		GUEST_PHYSICAL_ADDRESS,
+		GUEST_LINEAR_ADDRESS,
+	};
+
+	pmu_machine_launch(&m);
+	pmu_machine_vm_exit(EXIT_REASON_DR_ACCESS, 0x13);
+	for (unsigned i = 0; i < sizeof(zeroed) / sizeof(zeroed[0]); i++)
+		vmwrite(zeroed[i], 0);
+	model_com1_clear();
+	if (!CHECK(model_expect_exit(take_exit, NULL)))
+		return;
+	CHECK_EQ_U64(model_platform.exit_status, HV_STATUS_HV_FAULT);
+	CHECK_CONTAINS(model_com1_output(), "unexpected VM exit 29 (DR_ACCESS)");
+	CHECK_CONTAINS(model_com1_output(), "exit reason 0x1d qualification 0x13");
+	CHECK_CONTAINS(model_com1_output(), "guest RIP=");
+}
