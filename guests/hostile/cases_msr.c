@@ -11,7 +11,7 @@
 #define MSR_IA32_VMX_VMFUNC 0x491
 #define MSR_X2APIC_ICR 0x830
 #define ICR_FIXED_SELF (0x40 | (1u << 18)) /* vector 0x40, shorthand self */
-#define HV_LOAD_ADDR 0x4000000		   /* linker.ld's HV_LOAD_ADDR */
+#define HV_LOAD_ADDR 0xc00000		   /* linker.ld's HV_LOAD_ADDR */
 #define TSC_FAR 0x10000000000ULL
 #define TSC_SLACK 0x100000000ULL /* far more than the few instructions in between */
 
