@@ -30,6 +30,11 @@ static void msr_bitmap_set(u8 *bitmap, u32 msr, enum msr_access access, bool set
 	}
 }
 
+bool msr_bitmap_covers(u32 msr)
+{
+	return msr_read_byte(msr) >= 0;
+}
+
 void msr_bitmap_intercept(u8 *bitmap, u32 msr, enum msr_access access)
 {
 	msr_bitmap_set(bitmap, msr, access, true);

@@ -13,6 +13,8 @@ enum msr_access { MSR_INTERCEPT_READ = 1, MSR_INTERCEPT_WRITE = 2, MSR_INTERCEPT
 void msr_bitmap_intercept(u8 *bitmap, u32 msr, enum msr_access access);
 void msr_bitmap_pass(u8 *bitmap, u32 msr, enum msr_access access);
 bool msr_bitmap_intercepts(const u8 *bitmap, u32 msr, enum msr_access access);
+/* False for MSRs outside both ranges (0-0x1fff, 0xc0000000-0xc0001fff): those always exit. */
+bool msr_bitmap_covers(u32 msr);
 
 /* Bitmap A covers ports 0-0x7fff, bitmap B 0x8000-0xffff; an access exits if any byte's bit is set. */
 void io_bitmap_intercept(u8 *bitmap_a, u8 *bitmap_b, u16 port, u16 count);

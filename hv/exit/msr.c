@@ -13,6 +13,7 @@
 #include "hv/pmu/pmu.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/msr.h"
+#include "arch/x86/vmx_bitmap.h"
 
 struct msr_range {
 	u32 first, last;
@@ -71,12 +72,32 @@ static const struct msr_range msr_ranges[] = {
 /* The PMU's MSRs are scattered; pmu.c decides about each. */
 static const struct msr_range pmu_range = { 0, 0, pmu_msr_read, pmu_msr_write };
 
+/*
+ * The MSR bitmap covers 0-0x1fff and 0xc0000000-0xc0001fff; RDMSR and
+ * WRMSR of any other MSR always exit (SDM Vol. 3C, "MSR-Bitmap Address").
+ * Those the hypervisor does not claim go to the hardware, as they would
+ * through a bitmap without the bit: an MSR the CPU lacks #GPs the guest.
+ */
+static bool read_hardware(u32 msr, u64 *value)
+{
+	return rdmsr_safe(msr, value);
+}
+
+static bool write_hardware(u32 msr, u64 value)
+{
+	return wrmsr_safe(msr, value);
+}
+
+static const struct msr_range hardware_range = { 0, 0, read_hardware, write_hardware };
+
 static const struct msr_range *find_range(u32 msr)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(msr_ranges); i++)
 		if (msr >= msr_ranges[i].first && msr <= msr_ranges[i].last)
 			return &msr_ranges[i];
-	return pmu_msr_claims(msr) ? &pmu_range : NULL;
+	if (pmu_msr_claims(msr))
+		return &pmu_range;
+	return msr_bitmap_covers(msr) ? NULL : &hardware_range;
 }
 
 enum exit_action handle_rdmsr(void)
