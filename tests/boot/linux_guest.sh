@@ -128,7 +128,7 @@ for name in "${cases[@]}"; do
 		printf 'linux: %-16s %-34s %s\n' "$name" "$m" "${at[$m]:+at ${at[$m]} s wall}"
 	done
 	sed -n 's/^guest: uptime \(.*\) at userspace$/linux: '"$name"' guest uptime at userspace \1/p' "$work/log"
-	sed -n '/^pmuvisor: exit statistics:$/,/^pmuvisor:   total/p' "$work/log" | sed "s/^pmuvisor:/linux: $name/"
+	sed -n '/^pmuvisor: exit statistics/,/^pmuvisor:   total/p' "$work/log" | sed "s/^pmuvisor:/linux: $name/"
 done
 echo "linux: $pass passed, $fail failed"
 [ "$fail" = 0 ]
