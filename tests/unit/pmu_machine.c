@@ -59,7 +59,9 @@ static void set_cpuid(const struct pmu_machine *m)
 	model_pmu_set_cpuid();
 	model_msr_set(MSR_IA32_PERF_CAPABILITIES,
 		      PMU_MACHINE_PERF_CAP_LBR_FORMAT |
-			      (m->full_width_writes ? PERF_CAP_FW_WRITE : 0));
+			      ((m->cpu ? m->cpu->full_width_writes : m->full_width_writes)
+				       ? PERF_CAP_FW_WRITE
+				       : 0));
 }
 
 static void init_memory(void)
@@ -137,7 +139,10 @@ static void boot(void *arg)
 
 int pmu_machine_boot(const struct pmu_machine *m)
 {
-	model_pmu_install(m->full_width_writes, m->has_status_set);
+	if (m->cpu)
+		model_pmu_install_config(m->cpu);
+	else
+		model_pmu_install(m->full_width_writes, m->has_status_set);
 	model_tsc_set(1000, 10);
 	set_cpuid(m);
 	init_memory();

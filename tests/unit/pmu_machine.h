@@ -14,6 +14,7 @@
 
 #include "lib/types.h"
 #include "arch/x86/cpuid.h"
+#include "tests/model/model.h"
 
 /* What the model CPU offers beyond the PMU, which the guest must not see. */
 #define PMU_MACHINE_DS BIT(21)			/* CPUID.1:EDX */
@@ -28,6 +29,8 @@ struct pmu_machine {
 	bool has_status_set;	  /* PerfMon v4, else v3 */
 	bool no_vmcs_global_ctrl; /* the VMX controls "load/save IA32_PERF_GLOBAL_CTRL" are absent */
 	bool no_save_global_ctrl; /* only "save IA32_PERF_GLOBAL_CTRL" is absent */
+	/* Another PMU (version 2-5, counters) instead; full_width_writes, has_status_set unused. */
+	const struct model_pmu_config *cpu;
 };
 
 /*

@@ -7,7 +7,11 @@
  * no RDMSR or WRMSR of the PMU, and that the host's counters count host
  * events only while the guest's count guest events only.
  *
- * The exit path is simulated as hv/exit/vmexit.c runs it:
+ * The tests at the end take the guest's side on the PMU machine
+ * (pmu_machine.h): its instructions exit as the VMCS says into the real
+ * vmexit_handler() and exit handlers.
+ *
+ * The other tests simulate the exit path as hv/exit/vmexit.c runs it:
  *	guest runs g events	model_pmu_run(MODEL_GUEST, g)
  *	VM exit			model_vm_exit(): MSR-store list, then host MSR-load list
  *	pmu_vmexit(reason)
@@ -18,6 +22,7 @@
 #include <string.h>
 
 #include "tests/unit/unit.h"
+#include "tests/unit/pmu_machine.h"
 #include "tests/model/model.h"
 #include "tests/model/vmcs_model.h"
 #include "arch/x86/frame.h"
@@ -487,4 +492,85 @@ TEST(partition_guest_end_puts_the_hosts_boot_state_back)
 	CHECK_EQ_U64(model_pmu_read(MSR_CORE_PERF_GLOBAL_CTRL), 0);
 	CHECK_EQ_U64(model_pmu_read(MSR_CORE_PERF_FIXED_CTR_CTRL), 0);
 	CHECK_EQ_U64(model_pmu_read(msr_fixed_ctr(0)), 0);
+}
+
+/* ---- the guest's side, through the real exit dispatch (pmu_machine.h) ---- */
+
+static unsigned pmu_msr_accesses_logged(void)
+{
+	struct access_tally t = tally_log();
+
+	return t.rdmsr + t.wrmsr;
+}
+
+TEST(partition_guest_sees_its_counters_and_faults_on_the_hosts_v5)
+{
+	struct pmu_machine m = { .hv_args = "pmu=partition", .cpu = &cpu_v5 };
+	struct cpuid_regs r;
+	u64 v;
+
+	pmu_machine_launch(&m);
+	r = guest_cpuid(CPUID_LEAF_PMU, 0);
+	CHECK_EQ_U64((r.eax >> 8) & 0xff, 8);
+	CHECK_EQ_U64(r.edx & 0x1f, 0);
+	CHECK_EQ_U64(r.ecx, 0xc);
+	for (unsigned j = 0; j < 2; j++) {
+		CHECK(!guest_rdmsr(msr_fixed_ctr(j), &v));
+		CHECK(!guest_wrmsr(msr_fixed_ctr(j), 1));
+		CHECK(!guest_rdpmc(RDPMC_FIXED | j, &v));
+		CHECK(!guest_wrmsr(MSR_CORE_PERF_GLOBAL_CTRL, global_bit_fixed(j)));
+		CHECK(!guest_wrmsr(MSR_CORE_PERF_FIXED_CTR_CTRL, FIXED_FIELD(j, 1)));
+	}
+	/* Its own: written and read back, FIXED_CTR_CTRL through exits, RDPMC through one. */
+	CHECK(guest_wrmsr(msr_fixed_ctr(3), 777));
+	CHECK(guest_rdpmc(RDPMC_FIXED | 3, &v) && v == 777);
+	CHECK(guest_wrmsr(MSR_CORE_PERF_FIXED_CTR_CTRL, FIXED_FIELD(3, 8)));
+	CHECK(guest_rdmsr(MSR_CORE_PERF_FIXED_CTR_CTRL, &v) && v == FIXED_FIELD(3, 8));
+	CHECK(guest_wrmsr(MSR_CORE_PERF_GLOBAL_CTRL, BIT(7) | global_bit_fixed(3)));
+	guest_vmcall_ping();
+	CHECK(guest_rdmsr(MSR_CORE_PERF_GLOBAL_CTRL, &v) && v == (BIT(7) | global_bit_fixed(3)));
+}
+
+TEST(partition_ordinary_exits_through_the_dispatch_make_no_pmu_msr_access)
+{
+	static const u32 reasons[] = { EXIT_REASON_CPUID,	   EXIT_REASON_VMCALL,
+				       EXIT_REASON_IO_INSTRUCTION, EXIT_REASON_MSR_READ,
+				       EXIT_REASON_MSR_WRITE,	   EXIT_REASON_HLT };
+	const struct model_pmu_config *cpus[] = { &cpu_v2, &cpu_v4, &cpu_v5 };
+
+	for (unsigned c = 0; c < ARRAY_SIZE(cpus); c++) {
+		struct pmu_machine m = { .hv_args = "pmu=partition", .cpu = cpus[c] };
+
+		pmu_machine_launch(&m);
+		for (unsigned k = 0; k < ARRAY_SIZE(reasons); k++) {
+			model_pmu_log_clear();
+			guest_exit_by(reasons[k]);
+			CHECK_EQ_U64(pmu_msr_accesses_logged(), 0);
+			CHECK_EQ_U64(pmu.access.rdmsr + pmu.access.wrmsr, 0);
+			CHECK_EQ_U64(pmu.access.rdpmc, 4);
+			CHECK(pmu.measured);
+		}
+	}
+}
+
+TEST(partition_guest_counting_through_exits_leaves_the_host_counters_alone)
+{
+	struct pmu_machine m = { .hv_args = "pmu=partition", .cpu = &cpu_v4 };
+	const u64 rounds = 300, guest_events = 50;
+	u64 v;
+
+	pmu_machine_launch(&m);
+	CHECK(guest_wrmsr(msr_evtsel(1), EN_OS | 0x3c));
+	CHECK(guest_wrmsr(MSR_CORE_PERF_GLOBAL_CTRL, global_bit_gp(1)));
+	for (u64 k = 0; k < rounds; k++) {
+		model_pmu_run(MODEL_GUEST, guest_events);
+		guest_exit_by(k % 2 ? EXIT_REASON_CPUID : EXIT_REASON_IO_INSTRUCTION);
+	}
+	CHECK_EQ_U64(model_pmu_tally_gp(MODEL_GUEST, 1), rounds * guest_events);
+	CHECK_EQ_U64(model_pmu_tally_gp(MODEL_HOST, 1), 0);
+	CHECK(guest_rdpmc(1, &v) && v == rounds * guest_events);
+	for (unsigned j = 0; j < 2; j++) {
+		CHECK_EQ_U64(model_pmu_tally_fixed(MODEL_GUEST, j), 0);
+		CHECK(model_pmu_tally_fixed(MODEL_HOST, j) > 0);
+	}
 }
