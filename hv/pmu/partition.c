@@ -179,11 +179,12 @@ static void partition_init(void)
 /* CPUID.0AH: the guest's GP counters (EAX), fixed counters from 0 (EDX) and, on v5, the bitmap (ECX). */
 static void partition_filter_cpuid(u32 leaf, u32 subleaf, struct cpuid_regs *r)
 {
-	u32 fixed = guest_fixed_mask();
+	u32 fixed;
 	unsigned from_zero = 0;
 
 	if (leaf != CPUID_LEAF_PMU)
 		return;
+	fixed = guest_fixed_mask();
 	pmu_cpuid_guest_share(leaf, subleaf, r);
 	while (from_zero < PMU_MAX_FIXED && (fixed & BIT(from_zero)))
 		from_zero++;
@@ -224,6 +225,12 @@ static void partition_restore(u32 reason)
 	pmu.host_instructions = (instructions - host.start_instructions) & host.counter_mask;
 	pmu.host_cycles = (cycles - host.start_cycles) & host.counter_mask;
 	pmu.measured = true;
+}
+
+/* Without RDPMC nothing at all runs at an exit: the exit path is passthrough's. */
+static bool partition_acts_on_exits(void)
+{
+	return host.measure;
 }
 
 /* pmu_host=fixed: FIXED_CTR_CTRL exits both ways; the guest sees and sets only its fields. */
@@ -276,10 +283,12 @@ const struct pmu_strategy pmu_strategy_partition = {
 	.name = "partition",
 	.description = "the hypervisor keeps counters of its own (pmu_host=fixed|gp), the guest "
 		       "the rest; no PMU MSR access per exit",
+	.keeps_host_counters = true,
 	.init = partition_init,
 	.filter_cpuid = partition_filter_cpuid,
 	.save = partition_save,
 	.restore = partition_restore,
+	.acts_on_exits = partition_acts_on_exits,
 	.setup_intercepts = partition_setup_intercepts,
 	.read_fixed_ctr_ctrl = partition_read_fixed_ctr_ctrl,
 	.write_fixed_ctr_ctrl = partition_write_fixed_ctr_ctrl,

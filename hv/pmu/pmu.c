@@ -273,6 +273,11 @@ void pmu_init(void)
 	pmu.global_ctrl_mode = (enum global_ctrl_mode)hv_opts.global_ctrl;
 	pmu.lazy_reasons = hv_opts.pmu_lazy;
 	pmu.lazy_every = hv_opts.pmu_lazy_every;
+	if (hv_opts.pmu_host != PMU_HOST_FIXED && !pmu.ops->keeps_host_counters)
+		hv_fail(HV_STATUS_BAD_INPUT,
+			"pmu_host=gp: pmu=%s keeps no counters of its own for the hypervisor "
+			"(pmu=help lists the strategies)",
+			pmu.ops->name);
 	detect();
 	if (!guest_has_pmu()) {
 		pr_info("pmu: strategy %s: the guest gets no PMU", pmu.ops->name);
@@ -445,7 +450,9 @@ bool pmu_acts_on_exits(void)
 {
 	bool copies_field = pmu.global_ctrl_mode == GLOBAL_CTRL_VMCS && !pmu.vmcs_saves_global_ctrl;
 
-	return pmu.ops->save || (copies_field && guest_has_pmu());
+	bool saves = pmu.ops->save && (!pmu.ops->acts_on_exits || pmu.ops->acts_on_exits());
+
+	return saves || (copies_field && guest_has_pmu());
 }
 
 /* ---- the guest's MSRs: which exit ---- */

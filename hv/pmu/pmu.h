@@ -38,6 +38,8 @@ struct pmu_strategy {
 	u32 warnings;		 /* PMU_WARN_* */
 	/* GLOBAL_STATUS of the guest lives in pmu.guest while switched out. */
 	bool status_held_outside;
+	/* The hypervisor keeps counters of its own, chosen by pmu_host=. */
+	bool keeps_host_counters;
 	/* At boot, after the shared setup (detection, the guest's share): its own. Optional. */
 	void (*init)(void);
 	/* The guest's CPUID leaf 1 and 0xA, after the shared filtering. */
@@ -46,6 +48,8 @@ struct pmu_strategy {
 	bool (*save)(u32 basic_reason);
 	/* Before VM entry, after an exit whose save() returned true. */
 	void (*restore)(u32 basic_reason);
+	/* Optional: whether save() runs at all in this boot, decided at init; NULL: it does. */
+	bool (*acts_on_exits)(void);
 	/* Intercepted guest writes; NULL: the shared handling. Return false for #GP. */
 	bool (*write_fixed_ctr_ctrl)(u64 value);
 	bool (*write_global_ctrl)(u64 value);

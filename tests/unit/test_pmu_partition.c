@@ -181,6 +181,11 @@ TEST(partition_refuses_what_it_cannot_give)
 		"pmu_gp=3 but pmu=partition pmu_host=gp leaves the guest 2 of 4 GP counters");
 	CHECK(!boot(&cpu_v2, "pmu=partition pmu_host=gp", false));
 	CHECK_EQ_U64(model_platform.exit_status, 2);
+	/* pmu_host= means nothing to a strategy that keeps no counters: refused, not ignored. */
+	model_com1_clear();
+	CHECK(!boot(&cpu_v4, "pmu=switch pmu_host=gp", false));
+	CHECK_EQ_U64(model_platform.exit_status, 3);
+	CHECK_CONTAINS(model_com1_output(), "pmu_host=gp: pmu=switch keeps no counters of its own");
 }
 
 /* ---- the host's counters are out of the guest's reach ---- */
@@ -396,6 +401,7 @@ TEST(partition_ordinary_exit_makes_no_pmu_msr_access_and_measures_with_rdpmc)
 
 	if (!boot(&cpu_v4, "pmu=partition", false))
 		return;
+	CHECK(pmu_acts_on_exits());
 	model_vm_entry();
 	for (unsigned k = 0; k < ARRAY_SIZE(reasons); k++) {
 		seen = one_exit(reasons[k], 100, 40 + k);
@@ -416,6 +422,7 @@ TEST(partition_without_rdpmc_an_exit_makes_no_pmu_access_at_all)
 	if (!boot(&cpu_v5, "pmu=partition pmu_read=rdmsr", false))
 		return;
 	CHECK_CONTAINS(model_com1_output(), "exits are not measured in cycles and instructions");
+	CHECK(!pmu_acts_on_exits()); /* the exit path does not even call the strategy */
 	model_vm_entry();
 	for (unsigned k = 0; k < 10; k++) {
 		seen = one_exit(EXIT_REASON_CPUID, 100, 50);
