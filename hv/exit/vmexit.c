@@ -91,6 +91,9 @@ static __attribute__((noinline)) void before_handler(u32 basic)
 	if (extras.pmu) {
 		pmu_sync_global_ctrl_field();
 		pmu_vmexit(basic);
+	} else if (extras.stats) {
+		/* The strategy does not run, but an exit handler may count PMU accesses. */
+		pmu_access_reset();
 	}
 }
 

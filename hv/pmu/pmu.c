@@ -134,9 +134,14 @@ static bool emulates_rdpmc(void)
 	return guest_has_pmu() && !pmu.ops->rdpmc && pmu.rdpmc_broken;
 }
 
-void pmu_vmexit(u32 reason)
+void pmu_access_reset(void)
 {
 	pmu.access = (struct pmu_access_count){ 0, 0, 0 };
+}
+
+void pmu_vmexit(u32 reason)
+{
+	pmu_access_reset();
 	pmu.measured = false;
 	/* An emulated RDPMC reads the guest's counters where they are: nothing moves for it. */
 	if (reason == EXIT_REASON_RDPMC && emulates_rdpmc()) {

@@ -159,6 +159,12 @@ bool pmu_msr_claims(u32 msr);
 bool pmu_msr_read(u32 msr, u64 *value);
 bool pmu_msr_write(u32 msr, u64 value);
 
+/*
+ * This exit's PMU accesses count from 0: pmu_vmexit() does it, and the exit
+ * path where it does not call pmu_vmexit(), since the handler of an
+ * intercepted guest PMU access counts its own accesses.
+ */
+void pmu_access_reset(void);
 /* Around every exit (hv/exit/vmexit.c): the strategy's save and restore. */
 void pmu_vmexit(u32 basic_reason);
 void pmu_vmentry(u32 basic_reason);

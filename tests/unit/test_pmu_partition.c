@@ -581,3 +581,15 @@ TEST(partition_guest_counting_through_exits_leaves_the_host_counters_alone)
 		CHECK(model_pmu_tally_fixed(MODEL_HOST, j) > 0);
 	}
 }
+
+TEST(partition_without_rdpmc_a_handlers_pmu_access_counts_in_its_own_exit_only)
+{
+	struct pmu_machine m = { .hv_args = "pmu=partition pmu_read=rdmsr", .cpu = &cpu_v4 };
+
+	pmu_machine_launch(&m);
+	CHECK(!pmu_acts_on_exits());
+	CHECK(guest_wrmsr(MSR_CORE_PERF_GLOBAL_OVF_CTRL, BIT(0)));
+	CHECK_EQ_U64(pmu.access.wrmsr, 1);
+	guest_exit_by(EXIT_REASON_CPUID);
+	CHECK_EQ_U64(pmu.access.rdmsr + pmu.access.wrmsr + pmu.access.rdpmc, 0);
+}
