@@ -263,18 +263,27 @@ static bool partition_write_fixed_ctr_ctrl(u64 value)
 	return true;
 }
 
-/* The guest's counters are read for it (they are in the hardware); the host's #GP. */
+/*
+ * The guest's counters are read for it (they are in the hardware); the
+ * host's #GP. Where the CPU's RDPMC does not read back (Bochs), from the
+ * counter MSR, as pmu.c emulates RDPMC for the other strategies.
+ */
 static bool partition_rdpmc(u32 ecx, u64 *value)
 {
+	bool fixed = ecx & RDPMC_FIXED;
 	u32 index = ecx & ~(u32)RDPMC_FIXED;
 	u64 bit = 0;
 
-	if (ecx & RDPMC_FIXED)
+	if (fixed)
 		bit = index < PMU_MAX_FIXED ? global_bit_fixed(index) : 0;
 	else
 		bit = index < PMU_MAX_GP ? global_bit_gp(index) : 0;
 	if (!(pmu.guest_global_mask & bit))
 		return false;
+	if (pmu.rdpmc_broken) {
+		*value = pmu_rdmsr(fixed ? msr_fixed_ctr(index) : msr_pmc(index, false));
+		return true;
+	}
 	pmu.access.rdpmc++;
 	return rdpmc_safe(ecx, value);
 }

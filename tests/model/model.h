@@ -195,6 +195,7 @@ struct model_pmu_config {
 	unsigned version; /* 2..5; GLOBAL_STATUS_SET from 4 */
 	unsigned nr_gp, nr_fixed;
 	bool full_width_writes;
+	bool bochs_rdpmc; /* RDPMC as Bochs 2.7's: GP counters read 0, fixed counters #GP */
 };
 
 /* Power the PMU on, every register 0, the CPU in the host. */

@@ -18,7 +18,7 @@
 #define FIXED_CTR_CTRL_VALID (BIT(FIXED_CTRL_BITS * hw.nr_fixed) - 1)
 
 static struct {
-	bool installed, full_width, status_set;
+	bool installed, full_width, status_set, bochs_rdpmc;
 	unsigned version, nr_gp, nr_fixed;
 	enum model_context context;
 	u64 pmc[PMU_MAX_GP], evtsel[PMU_MAX_GP], fixed[PMU_MAX_FIXED];
@@ -51,6 +51,7 @@ void model_pmu_install_config(const struct model_pmu_config *c)
 	hw.nr_gp = c->nr_gp;
 	hw.nr_fixed = c->nr_fixed;
 	hw.full_width = c->full_width_writes;
+	hw.bochs_rdpmc = c->bochs_rdpmc;
 	hw.status_set = c->version >= 4;
 	hw.context = MODEL_HOST;
 }
@@ -58,7 +59,7 @@ void model_pmu_install_config(const struct model_pmu_config *c)
 void model_pmu_install(bool full_width_writes, bool has_status_set)
 {
 	struct model_pmu_config c = { has_status_set ? 4 : 3, MODEL_PMU_GP, MODEL_PMU_FIXED,
-				      full_width_writes };
+				      full_width_writes, false };
 
 	model_pmu_install_config(&c);
 }
@@ -244,14 +245,15 @@ static bool do_rdpmc(u32 ecx, u64 *value)
 		return gp("(no PMU)");
 	if (ecx & RDPMC_FIXED) {
 		u32 j = ecx & ~(u32)RDPMC_FIXED;
-		if (j >= hw.nr_fixed)
-			return gp("(no such fixed counter)");
+		if (j >= hw.nr_fixed || hw.bochs_rdpmc)
+			return gp(hw.bochs_rdpmc ? "(Bochs: RDPMC of a fixed counter)"
+						 : "(no such fixed counter)");
 		*value = hw.fixed[j];
 		return true;
 	}
 	if (ecx >= hw.nr_gp)
 		return gp("(no such GP counter)");
-	*value = hw.pmc[ecx];
+	*value = hw.bochs_rdpmc ? 0 : hw.pmc[ecx];
 	return true;
 }
 

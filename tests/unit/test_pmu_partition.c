@@ -40,9 +40,9 @@
 #define HOST_FIXED_BITS (BIT(32) | BIT(33)) /* GLOBAL_CTRL bits of fixed counters 0 and 1 */
 #define FIXED_FIELD(j, bits) ((u64)(bits) << (4 * (j)))
 
-static const struct model_pmu_config cpu_v2 = { 2, 2, 3, false };
-static const struct model_pmu_config cpu_v4 = { 4, 4, 3, true };
-static const struct model_pmu_config cpu_v5 = { 5, 8, 4, true };
+static const struct model_pmu_config cpu_v2 = { 2, 2, 3, false, false };
+static const struct model_pmu_config cpu_v4 = { 4, 4, 3, true, false };
+static const struct model_pmu_config cpu_v5 = { 5, 8, 4, true, false };
 
 static u8 *msr_bitmap;
 static struct vmx_controls controls;
@@ -592,4 +592,30 @@ TEST(partition_without_rdpmc_a_handlers_pmu_access_counts_in_its_own_exit_only)
 	CHECK_EQ_U64(pmu.access.wrmsr, 1);
 	guest_exit_by(EXIT_REASON_CPUID);
 	CHECK_EQ_U64(pmu.access.rdmsr + pmu.access.wrmsr + pmu.access.rdpmc, 0);
+}
+
+/* Bochs: RDPMC reads 0 or #GPs, so partition neither measures nor trusts it for the guest. */
+TEST(partition_where_rdpmc_does_not_read_back)
+{
+	static const struct model_pmu_config bochs_v5 = { 5, 8, 4, false, true };
+	struct pmu_machine m = { .hv_args = "pmu=partition", .cpu = &bochs_v5 };
+	unsigned n;
+	u64 v;
+
+	pmu_machine_launch(&m);
+	CHECK(!pmu_acts_on_exits());
+	CHECK_CONTAINS(model_com1_output(), "which failed its self-test");
+	model_pmu_log_clear();
+	guest_exit_by(EXIT_REASON_CPUID);
+	guest_exit_by(EXIT_REASON_IO_INSTRUCTION);
+	model_pmu_log(&n);
+	CHECK_EQ_U64(n, 0); /* no PMU access of any kind */
+	/* The guest's RDPMC of its own counters reads the counter MSR, one counted RDMSR. */
+	model_pmu_write(msr_pmc(5, false), 55);
+	model_pmu_write(msr_fixed_ctr(2), 22);
+	CHECK(guest_rdpmc(5, &v) && v == 55);
+	CHECK_EQ_U64(pmu.access.rdmsr, 1);
+	CHECK(guest_rdpmc(RDPMC_FIXED | 2, &v) && v == 22);
+	CHECK(!guest_rdpmc(RDPMC_FIXED | 1, &v));
+	CHECK(!guest_rdpmc(8, &v));
 }
