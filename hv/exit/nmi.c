@@ -84,6 +84,7 @@ enum exit_action handle_exception_nmi(void)
 			  "exception exit (interruption info 0x%llx) with an empty exception "
 			  "bitmap",
 			  (unsigned long long)info);
+	nmi_unblock();
 	nmi_pending++;
 	vcpu_redeliver_interrupted_event();
 	return EXIT_RESUME;

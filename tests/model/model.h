@@ -115,6 +115,10 @@ bool model_expect_exit(void (*fn)(void *arg), void *arg);
 
 void model_cpu_reset(void);
 
+/* nmi.c: IRETs in root operation that ended NMI blocking (arch/x86/nmi.h). */
+
+extern unsigned model_nmi_unblocks;
+
 /* tsc.c: the time-stamp counter advances by a fixed step on every RDTSC. */
 
 void model_tsc_reset(void);

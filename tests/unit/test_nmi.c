@@ -36,8 +36,11 @@ TEST(nmi_taken_in_root_is_injected_at_the_next_entry)
 TEST(nmi_exit_is_reflected_to_the_guest)
 {
 	guest_running(0);
+	model_nmi_unblocks = 0;
 	vmwrite(VM_EXIT_INTR_INFO, NMI_VECTOR | INTR_TYPE_NMI | INTR_INFO_VALID);
 	CHECK_EQ_U64(handle_exception_nmi(), EXIT_RESUME);
+	/* The exit left NMIs blocked in root operation: the next one would never come. */
+	CHECK_EQ_U64(model_nmi_unblocks, 1);
 	nmi_deliver_pending();
 	CHECK_EQ_U64(vmread(VM_ENTRY_INTR_INFO_FIELD), NMI_INJECTION);
 }
