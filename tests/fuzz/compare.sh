@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Boots the fuzz guest (guests/fuzz) with one seed natively (GRUB loads it
+# directly) and under pmuvisor with one PMU strategy, both in Bochs with
+# strict MSRs, and compares the per-operation outcomes. Lines of kinds that
+# legitimately differ under a hypervisor ("fz-hv:") are left out.
+#
+#   tests/fuzz/compare.sh SEED OPS STRATEGY [KINDS]
+#
+# Prints one line, "ok   ..." or "FAIL ...: reason" followed by details, and
+# exits 0 or 1. Failures: the hypervisor's status is not 0 (status 4 is
+# always one), either run reports implausible outcomes or does not finish,
+# or an outcome differs from the native run. FUZZ_KEEP=DIR keeps the logs.
+# FUZZ_NATIVE_CACHE=DIR reuses native logs between strategies.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+[ $# -ge 3 ] && [ $# -le 4 ] || { echo "usage: $0 SEED OPS STRATEGY [KINDS]" >&2; exit 2; }
+seed=$1 ops=$2 strategy=$3 kinds=${4:-all}
+[[ $seed =~ ^[0-9]+$ && $ops =~ ^[0-9]+$ ]] || { echo "compare: SEED and OPS must be numbers" >&2; exit 2; }
+[ -f build/guests/fuzz.elf ] && [ -f build/pmuvisor.elf ] || { echo "compare: build first (make)" >&2; exit 2; }
+args="seed=$seed ops=$ops kinds=$kinds verbose"
+name="seed=$seed ops=$ops pmu=$strategy kinds=$kinds"
+# Bochs runs about 1000 operations a second with verbose output; leave room for a loaded machine.
+timeout_s=$((60 + ops / 20))
+if [ -n "${FUZZ_KEEP:-}" ]; then
+	work=$FUZZ_KEEP
+	mkdir -p "$work"
+else
+	work=$(mktemp -d)
+	trap 'rm -rf "$work"' EXIT
+fi
+work=$(cd "$work" && pwd)
+
+run_native() { # $1: log
+	scripts/mkiso --native "$work/native.iso" build/guests/fuzz.elf "$args" || return 1
+	scripts/run --platform bochs --strict-msrs --iso "$work/native.iso" --serial "$1" \
+		--quiet --timeout "$timeout_s" 2>/dev/null
+	return 0
+}
+
+native=$work/native.log
+if [ -n "${FUZZ_NATIVE_CACHE:-}" ]; then
+	mkdir -p "$FUZZ_NATIVE_CACHE"
+	native=$FUZZ_NATIVE_CACHE/native-$seed-$ops-$kinds.log
+	[ -s "$native" ] && grep -q '^fuzz: [0-9]* implausible' "$native" || run_native "$native"
+else
+	run_native "$native"
+fi
+scripts/mkiso "$work/hv.iso" "pmu=$strategy" build/guests/fuzz.elf "$args" || exit 1
+scripts/run --platform bochs --strict-msrs --iso "$work/hv.iso" --serial "$work/hv.log" \
+	--quiet --timeout "$timeout_s" 2>"$work/run.err"
+status=$?
+
+outcomes() { tr -d '\r' < "$1" | grep -E '^(fz:|fuzz: implausible)'; }
+outcomes "$native" > "$work/native.fz"
+outcomes "$work/hv.log" > "$work/hv.fz"
+problems=()
+tr -d '\r' < "$native" | grep -q '^fuzz: 0 implausible' ||
+	problems+=("native run: $(tr -d '\r' < "$native" | grep -E '^fuzz: ([0-9]+ implausible|error)' | head -n 1 || echo 'did not finish')")
+[ "$status" = 0 ] || problems+=("hypervisor exit status $status")
+if ! tr -d '\r' < "$work/hv.log" | grep -q '^fuzz: [0-9]* implausible'; then
+	problems+=("hypervisor run did not finish (last op: $(grep -E '^fz(-hv)?: [0-9]+' "$work/hv.log" | tail -n 1 | tr -d '\r'))")
+fi
+if ! diff -q "$work/native.fz" "$work/hv.fz" >/dev/null; then
+	first=$(diff "$work/native.fz" "$work/hv.fz" | grep -E '^[<>]' | head -n 2 | tr '\n' '|')
+	problems+=("outcomes differ from native: $first")
+fi
+if [ ${#problems[@]} = 0 ]; then
+	echo "ok   $name ($(grep -c '^fz:' "$work/hv.fz") compared outcomes)"
+	exit 0
+fi
+echo "FAIL $name"
+for p in "${problems[@]}"; do echo "     $p"; done
+tr -d '\r' < "$work/hv.log" | grep -E '^pmuvisor: (error|guest ended|exit status)|^fuzz: implausible' | head -n 8 | sed 's/^/     | /'
+exit 1
