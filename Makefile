@@ -29,7 +29,7 @@ HV_S_SRCS := $(wildcard boot/*.S arch/x86/*.S)
 HV_OBJS := $(patsubst %.c,$(BUILD)/hv/%.o,$(HV_C_SRCS)) \
 	$(patsubst %.S,$(BUILD)/hv/%.o,$(HV_S_SRCS))
 
-.PHONY: all run test test-linux unit-test boot-test deps format format-check clean guests iso
+.PHONY: all run test test-linux test-fuzz unit-test boot-test deps format format-check clean guests iso
 all: $(BUILD)/pmuvisor.elf $(BUILD)/pmuvisor.lst guests
 
 # V=1 shows the full commands.
@@ -105,6 +105,10 @@ test: deps all linux
 # The Linux guest with every strategy through PVH, and through the bzImage boot protocol.
 test-linux: deps all linux
 	tests/boot/linux_guest.sh --all
+
+# The fuzz guest against native runs: 20 seeds x 4000 operations x every strategy.
+test-fuzz: deps all
+	tests/fuzz/run.sh --long
 
 format:
 	clang-format -i $(HV_C_SRCS) arch/x86/asm-offsets.c $(HV_HDRS) $(wildcard guests/*/*.[ch] tests/*/*.[ch])
