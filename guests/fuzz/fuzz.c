@@ -92,8 +92,8 @@ void fz_reset_tss_b(void)
 		.iomap = sizeof(struct tss32),
 	};
 	/* Available again (task B ran and was left by a jump, which clears busy; be sure). */
-	gdt[FZ_TSS_B / 8] = seg_desc((u32)(uintptr_t)&fz_tss_b, sizeof(struct tss32) - 1,
-				     TSS_AVAILABLE, 0);
+	gdt[FZ_TSS_B / 8] =
+		seg_desc((u32)(uintptr_t)&fz_tss_b, sizeof(struct tss32) - 1, TSS_AVAILABLE, 0);
 }
 
 static void descriptors_init(void)
@@ -112,8 +112,8 @@ static void descriptors_init(void)
 		.ss0 = FZ_KERNEL_DS,
 		.iomap = sizeof(struct tss32), /* no I/O bitmap: CPL3 I/O #GPs */
 	};
-	gdt[FZ_TSS_A / 8] = seg_desc((u32)(uintptr_t)&fz_tss_a, sizeof(struct tss32) - 1,
-				     TSS_AVAILABLE, 0);
+	gdt[FZ_TSS_A / 8] =
+		seg_desc((u32)(uintptr_t)&fz_tss_a, sizeof(struct tss32) - 1, TSS_AVAILABLE, 0);
 	fz_reset_tss_b();
 	asm volatile("lgdt %0\n\t"
 		     "ljmp %1, $1f\n"
@@ -195,8 +195,9 @@ void fz_trap(struct fz_frame *f)
 		f->eflags &= ~(EFLAGS_TF | EFLAGS_IF | EFLAGS_DF);
 		return;
 	}
-	guest_printf("fuzz: unexpected exception %u, error 0x%x, at EIP 0x%08x (CS 0x%x), CR2 0x%08x\n",
-		     f->vector, f->error, f->eip, f->cs, read_cr2());
+	guest_printf(
+		"fuzz: unexpected exception %u, error 0x%x, at EIP 0x%08x (CS 0x%x), CR2 0x%08x\n",
+		f->vector, f->error, f->eip, f->cs, read_cr2());
 	guest_exit(GUEST_STATUS_CRASH);
 }
 
@@ -425,7 +426,8 @@ static bool parse_cmdline(const char *s, struct config *c)
 			/* GRUB passes the image path first when it boots the guest natively. */
 		} else if (!eq && n == 7 && !strncmp(s, "verbose", 7)) {
 			c->verbose = true;
-		} else if (eq && key == 4 && !strncmp(s, "seed", 4) && parse_number(val, vlen, &v)) {
+		} else if (eq && key == 4 && !strncmp(s, "seed", 4) &&
+			   parse_number(val, vlen, &v)) {
 			c->seed = v;
 		} else if (eq && key == 3 && !strncmp(s, "ops", 3) && parse_number(val, vlen, &v) &&
 			   v <= 0xffffffffu) {
@@ -489,8 +491,8 @@ int guest_main(const char *cmdline)
 		op_implausible = 0;
 		bool faulted = op_kind->run();
 		snprintf_hv(line, sizeof(line), "%s %u %s %s -> %s",
-			    op_kind->hv_specific ? "fz-hv:" : "fz:", op_index, op_kind->name, desc_buf,
-			    result_buf);
+			    op_kind->hv_specific ? "fz-hv:" : "fz:", op_index, op_kind->name,
+			    desc_buf, result_buf);
 		if (!op_kind->hv_specific)
 			hash = fnv1a(hash, line);
 		if (cfg.verbose)
@@ -508,8 +510,8 @@ int guest_main(const char *cmdline)
 	for (u32 i = 0; i < n_enabled; i++) {
 		const struct kind_stats *s = &stats[enabled[i]];
 
-		guest_printf("fuzz: %-9s %5u  %5u  %7u  %11u%s\n", op_kinds[enabled[i]].name, s->ops,
-			     s->ok, s->faulted, s->implausible,
+		guest_printf("fuzz: %-9s %5u  %5u  %7u  %11u%s\n", op_kinds[enabled[i]].name,
+			     s->ops, s->ok, s->faulted, s->implausible,
 			     op_kinds[enabled[i]].hv_specific ? "  (hv-specific)" : "");
 	}
 	guest_printf("fuzz: %u ops, hash %016llx\n", cfg.ops, (unsigned long long)hash);

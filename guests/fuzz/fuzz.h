@@ -46,7 +46,7 @@ u32 rnd(u32 n); /* 0..n-1 */
 /* The operation being built: a description, a result and plausibility complaints. */
 void op_desc(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void op_result(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void op_outcome(u32 vector);	     /* appends "ok" or "#GP(0x0)" etc. to the result */
+void op_outcome(u32 vector); /* appends "ok" or "#GP(0x0)" etc. to the result */
 void implausible(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Registers other than those listed (a bit per field of struct fz_regs) must be unchanged. */
 void check_untouched(const struct fz_regs *before, const struct fz_regs *after, u32 may_change);

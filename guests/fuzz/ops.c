@@ -83,7 +83,9 @@ extern volatile u32 fz_task_b_runs;
 #define CR0_NW (1u << 29)
 #define CR0_CD (1u << 30)
 #define CR0_PG (1u << 31)
-#define CR0_KNOWN (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_NW | CR0_CD | CR0_PG)
+#define CR0_KNOWN                                                                                  \
+	(CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_NW | CR0_CD | \
+	 CR0_PG)
 #define CR4_PSE (1u << 4)
 #define CR4_PAE (1u << 5)
 #define CR4_PCE (1u << 8)
@@ -272,18 +274,18 @@ static bool op_cpuid_hv(void)
 
 /* Readable MSRs of a Skylake-class CPU whose values do not change with time. */
 static const u32 stable_msrs[] = {
-	0x17,	    MSR_APIC_BASE, 0x8b,	0xce,	    0xfe,	 0x174,	     0x175,
-	0x176,	    0x179,	   0x17a,	0x1a0,	    0x1d9,	 0x200,	     0x201,
-	0x250,	    0x258,	   0x259,	0x268,	    0x277,	 0x2ff,	     0x3b,
-	0x6e0,	    0x600,	   MSR_EFER,	0xc0000081, 0xc0000082,	 0xc0000083, 0xc0000084,
-	0xc0000100, 0xc0000101,	   0xc0000102,	0xc0000103, 0x1c9,	 0x1db,	     0x1dc,
+	0x17,	    MSR_APIC_BASE, 0x8b,       0xce,	   0xfe,       0x174,	   0x175,
+	0x176,	    0x179,	   0x17a,      0x1a0,	   0x1d9,      0x200,	   0x201,
+	0x250,	    0x258,	   0x259,      0x268,	   0x277,      0x2ff,	   0x3b,
+	0x6e0,	    0x600,	   MSR_EFER,   0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084,
+	0xc0000100, 0xc0000101,	   0xc0000102, 0xc0000103, 0x1c9,      0x1db,	   0x1dc,
 };
 /* Readable but time-dependent: outcome only, no value. */
 static const u32 volatile_msrs[] = { MSR_TSC, 0xe7, 0xe8 };
 /* Writable with any value that passes the checks, read back exactly. */
-static const u32 value_msrs[] = { 0x174,      0x175,	  0x176,      0x277,	  0xc0000081,
-				  0xc0000082, 0xc0000083, 0xc0000084, 0xc0000100, 0xc0000101,
-				  0xc0000102, 0xc0000103 };
+static const u32 value_msrs[] = { 0x174,      0x175,	  0x176,      0x277,
+				  0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084,
+				  0xc0000100, 0xc0000101, 0xc0000102, 0xc0000103 };
 
 static u64 random_value(void)
 {
@@ -313,7 +315,8 @@ static u32 random_msr_index(void)
 	case 1:
 		return 0xc0000000u + rnd(0x2000);
 	case 2:
-		return rnd32() & ~0x40000000u; /* never the hypervisor range 0x40000000-0x7fffffff */
+		return rnd32() &
+		       ~0x40000000u; /* never the hypervisor range 0x40000000-0x7fffffff */
 	default:
 		return stable_msrs[rnd(ARRAY_SIZE(stable_msrs))];
 	}
@@ -391,8 +394,8 @@ static bool op_msr(void)
 			op_result(", reads %llx", (unsigned long long)back);
 			/* SYSENTER_CS, FMASK and TSC_AUX keep 32 bits; Bochs drops the rest. */
 			if (rv != FZ_OK || (back != value && back != (u32)value))
-				implausible("read back %llx after writing %llx", (unsigned long long)back,
-					    (unsigned long long)value);
+				implausible("read back %llx after writing %llx",
+					    (unsigned long long)back, (unsigned long long)value);
 			msr_write(vmsr, old);
 		}
 		return f;
@@ -456,18 +459,19 @@ static bool op_x2apic(void)
 
 /* ---- pmu ---- */
 
-static const u32 pmu_msrs[] = { 0xc1,  0xc2,  0xc3,  0xc4,  0xc5,  0xc6,  0xc7,  0xc8,
+static const u32 pmu_msrs[] = { 0xc1,  0xc2,  0xc3,  0xc4,  0xc5,  0xc6,  0xc7,	 0xc8,
 				0x186, 0x187, 0x188, 0x189, 0x18a, 0x18b, 0x18c, 0x18d,
 				0x309, 0x30a, 0x30b, 0x30c, 0x345, 0x38d, 0x38e, 0x38f,
-				0x390, 0x391, 0x4c1, 0x4c2, 0x1d9, 0x3f1 };
+				0x390, 0x391, 0x4c1, 0x4c2, 0x3f1 };
 
 static bool op_pmu(void)
 {
 	u32 choice = rnd(3);
 	u32 msr = pmu_msrs[rnd(ARRAY_SIZE(pmu_msrs))];
 	u64 value = rnd(2) ? random_value() : (u64)rnd(0x10000) << (rnd(4) * 8);
-	u32 index = (u32[]){ 0, 1, 2, 3, 4, 7, 0x40000000u, 0x40000001u, 0x40000002u, 0x40000003u,
-			     0x80000000u, 0 }[rnd(12)];
+	u32 index = (u32[]){
+		0, 1, 2, 3, 4, 7, 0x40000000u, 0x40000001u, 0x40000002u, 0x40000003u, 0x80000000u, 0
+	}[rnd(12)];
 	struct fz_regs r = random_regs(), before;
 	u32 v;
 	u64 back;
@@ -662,8 +666,8 @@ static u32 cr0_candidate(void)
 {
 	static const u32 edges[] = { 0xe0000030u, 0x20000031u, 0x60000031u, 0x40000031u,
 				     0x00010037u, 0x80000031u, 0x80000030u, 0x80010031u };
-	static const u32 flips[] = { CR0_MP, CR0_EM, CR0_TS, CR0_NE, CR0_WP, CR0_AM, CR0_NW, CR0_CD,
-				     CR0_PG, CR0_PE, 1u << 7, 1u << 20 };
+	static const u32 flips[] = { CR0_MP, CR0_EM, CR0_TS, CR0_NE, CR0_WP,  CR0_AM,
+				     CR0_NW, CR0_CD, CR0_PG, CR0_PE, 1u << 7, 1u << 20 };
 
 	switch (rnd(3)) {
 	case 0:
@@ -952,8 +956,8 @@ static bool op_cache(void)
 
 /* ---- step ---- */
 
-#define STEP(name)                          \
-	extern void fz_s_##name(void);      \
+#define STEP(name)                     \
+	extern void fz_s_##name(void); \
 	extern void fz_step_end_##name(void)
 STEP(cpuid);
 STEP(rdmsr);
@@ -1141,16 +1145,16 @@ static bool op_highmem(void)
 /* ---- the table ---- */
 
 const struct op_kind op_kinds[] = {
-	{ "cpuid", op_cpuid, false },	 { "cpuid-hv", op_cpuid_hv, true },
-	{ "msr", op_msr, false },	 { "msr-hv", op_msr_hv, true },
-	{ "x2apic", op_x2apic, false },	 { "pmu", op_pmu, false },
-	{ "io", op_io, false },		 { "io-hv", op_io_hv, true },
-	{ "strio", op_strio, false },	 { "cr", op_cr, false },
-	{ "cr-hv", op_cr_hv, true },	 { "xsetbv", op_xsetbv, false },
-	{ "ring3", op_ring3, false },	 { "vmx", op_vmx, true },
-	{ "cache", op_cache, false },	 { "step", op_step, false },
-	{ "task", op_task, false },	 { "hlt", op_hlt, false },
-	{ "nmi", op_nmi, false },	 { "highmem", op_highmem, false },
+	{ "cpuid", op_cpuid, false },	{ "cpuid-hv", op_cpuid_hv, true },
+	{ "msr", op_msr, false },	{ "msr-hv", op_msr_hv, true },
+	{ "x2apic", op_x2apic, false }, { "pmu", op_pmu, false },
+	{ "io", op_io, false },		{ "io-hv", op_io_hv, true },
+	{ "strio", op_strio, false },	{ "cr", op_cr, false },
+	{ "cr-hv", op_cr_hv, true },	{ "xsetbv", op_xsetbv, false },
+	{ "ring3", op_ring3, false },	{ "vmx", op_vmx, true },
+	{ "cache", op_cache, false },	{ "step", op_step, false },
+	{ "task", op_task, false },	{ "hlt", op_hlt, false },
+	{ "nmi", op_nmi, false },	{ "highmem", op_highmem, false },
 	{ "init", op_init, true },
 };
 const u32 op_kind_count = ARRAY_SIZE(op_kinds);
