@@ -2,7 +2,7 @@
 #ifndef FUZZ_H
 #define FUZZ_H
 
-#include "guest.h"
+#include "guests/lib/guest.h"
 #include "fuzz_desc.h"
 
 /* The register set fz_exec loads before a snippet and stores after it (or at its fault). */
