@@ -25,6 +25,9 @@ check run-without-iso 126 "ISO '' not found" scripts/run --platform bochs
 check run-with-unknown-platform 126 "usage:" scripts/run --platform vmware --iso Makefile
 check mkiso-with-missing-guest 2 "no such guest image: /nonexistent.elf" \
 	scripts/mkiso "$work/x.iso" "" /nonexistent.elf ""
+check fuzz-compare-without-arguments 2 "usage:" tests/fuzz/compare.sh
+check fuzz-compare-with-a-bad-seed 2 "SEED and OPS must be numbers" tests/fuzz/compare.sh x 10 switch
+check fuzz-run-with-a-bad-argument 2 "usage:" tests/fuzz/run.sh --bogus
 # The ISO holds the hypervisor, the guests and grub.cfg, and nothing else of
 # ours (a build log once slipped in and made xorriso fail when it grew).
 iso_files() {
