@@ -441,7 +441,9 @@ static bool op_msr_hv(void)
 
 static bool op_x2apic(void)
 {
-	u32 msr = 0x800 + rnd(0x100);
+	/* ID, TPR, EOI, ICR, timer initial count, SELF_IPI: the ones a hypervisor may intercept. */
+	static const u32 hot[] = { 0x802, 0x808, 0x80b, 0x830, 0x838, 0x83f };
+	u32 msr = rnd(2) ? 0x800 + rnd(0x100) : hot[rnd(ARRAY_SIZE(hot))];
 	bool write = rnd(2);
 	u64 value = random_value();
 	bool f;
