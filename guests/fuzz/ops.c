@@ -209,9 +209,14 @@ static void expect_ok_or_gp0(u32 v)
 
 static void expect_vector(u32 v, u32 want)
 {
-	if (v != want || (want == VEC_GP && fz_error != 0))
-		implausible("vector %u error 0x%x, want %u", v == FZ_OK ? 0xffffffffu : v, fz_error,
-			    want);
+	if (v == want && !(want == VEC_GP && fz_error != 0))
+		return;
+	if (v == FZ_OK)
+		implausible("no exception, want vector %u", want);
+	else if (want == FZ_OK)
+		implausible("vector %u error 0x%x, want no exception", v, fz_error);
+	else
+		implausible("vector %u error 0x%x, want vector %u", v, fz_error, want);
 }
 
 /* ---- cpuid, cpuid-hv ---- */

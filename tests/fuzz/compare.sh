@@ -84,5 +84,5 @@ if [ ${#problems[@]} = 0 ]; then
 fi
 echo "FAIL $name"
 for p in "${problems[@]}"; do echo "     $p"; done
-tr -d '\r' < "$work/hv.log" | grep -E '^pmuvisor: (error|guest ended|exit status)|^fuzz: implausible' | head -n 8 | sed 's/^/     | /'
+tr -d '\r' < "$work/hv.log" | grep -E '^pmuvisor: (error|FATAL|guest ended|exit status)|^  R[IC]|^fuzz: implausible' | head -n 8 | sed 's/^/     | /'
 exit 1
