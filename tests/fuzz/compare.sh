@@ -68,6 +68,13 @@ if [ "$strategy" = off ]; then
 	grep -E "$pmu_ops" "$work/hv.fz" | grep -v -e '-> #GP(0x0)' > "$work/pmu-not-gp" &&
 		problems+=("pmu=off: a PMU access did not #GP: $(head -n 1 "$work/pmu-not-gp")")
 fi
+# Bochs' RDPMC is not the hardware's (GP counters read 0 whatever the index,
+# fixed counters #GP); pmuvisor emulates RDPMC where it does not read back:
+# RDPMC outcomes are not compared.
+for f in native hv; do
+	grep -vE '^fz: [0-9]+ pmu rdpmc ' "$work/$f.fz" > "$work/$f.tmp"
+	mv "$work/$f.tmp" "$work/$f.fz"
+done
 if [ "$strategy" = off ] || [ "$strategy" = partition ]; then
 	grep -vE '^fz: [0-9]+ pmu ' "$work/native.fz" > "$work/n"
 	grep -vE '^fz: [0-9]+ pmu ' "$work/hv.fz" > "$work/h"
