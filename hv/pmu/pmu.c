@@ -576,7 +576,8 @@ void pmu_filter_cpuid(u32 leaf, u32 subleaf, struct cpuid_regs *r)
 		r->ecx &= ~(u32)CPUID_1_ECX_DTES64;
 	} else if (leaf == 7 && subleaf == 0) {
 		r->edx &= ~(u32)CPUID_7_EDX_ARCH_LBR;
-	} else if (leaf == CPUID_LEAF_ARCH_LBR) {
+	} else if (leaf == CPUID_LEAF_ARCH_LBR && cpuid(0).eax >= CPUID_LEAF_ARCH_LBR) {
+		/* Above the highest basic leaf the CPU answers with that leaf's data: left as is. */
 		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
 	}
 	pmu.ops->filter_cpuid(leaf, subleaf, r);
