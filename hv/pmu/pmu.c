@@ -420,8 +420,7 @@ void pmu_check_global_ctrl_fields(void)
 	if (in_guest != guest_value || after != host_value)
 		hv_fail(HV_STATUS_UNSUPPORTED,
 			"global_ctrl=vmcs: the CPU does not apply the 'load IA32_PERF_GLOBAL_CTRL' "
-			"controls (VM entry loaded 0x%llx, not 0x%llx; VM exit 0x%llx, not "
-			"0x%llx); "
+			"controls (VM entry: 0x%llx, want 0x%llx; VM exit: 0x%llx, want 0x%llx); "
 			"use global_ctrl=lists",
 			(unsigned long long)in_guest, (unsigned long long)guest_value,
 			(unsigned long long)after, (unsigned long long)host_value);

@@ -231,8 +231,11 @@ u64 model_pmu_tally_fixed(enum model_context ctx, unsigned j);
 /* VM exit and VM entry, as the VMCS says. */
 void model_vm_exit(void);
 void model_vm_entry(void);
-/* A CPU that accepts the load/save IA32_PERF_GLOBAL_CTRL controls and ignores them (Bochs 2.7). */
-void model_vmx_ignore_global_ctrl_controls(bool ignore);
+/*
+ * A CPU that accepts the load/save IA32_PERF_GLOBAL_CTRL controls and
+ * ignores them at VM entry, at VM exit, or both (Bochs 2.7).
+ */
+void model_vmx_ignore_global_ctrl_controls(bool at_entry, bool at_exit);
 /* Whether the guest's RDMSR/WRMSR of msr, or its RDPMC, exits. */
 bool model_msr_exits(u32 msr, bool write);
 bool model_rdpmc_exits(void);

@@ -28,12 +28,13 @@ static struct {
 } hw;
 
 static struct model_pmu_access log_entries[MODEL_PMU_LOG_MAX];
-static bool ignore_global_ctrl_controls; /* model_vmx_ignore_global_ctrl_controls() */
+/* model_vmx_ignore_global_ctrl_controls() */
+static bool ignore_entry_global_ctrl, ignore_exit_global_ctrl;
 static unsigned log_count;
 
 void model_pmu_reset(void)
 {
-	ignore_global_ctrl_controls = false;
+	ignore_entry_global_ctrl = ignore_exit_global_ctrl = false;
 	hw = (typeof(hw)){ .installed = false };
 	log_count = 0;
 }
@@ -388,9 +389,10 @@ static void load_global_ctrl(enum vmcs_field f, const char *what)
 			   (unsigned long long)vmcs_get(f), hw.fault);
 }
 
-void model_vmx_ignore_global_ctrl_controls(bool ignore)
+void model_vmx_ignore_global_ctrl_controls(bool at_entry, bool at_exit)
 {
-	ignore_global_ctrl_controls = ignore;
+	ignore_entry_global_ctrl = at_entry;
+	ignore_exit_global_ctrl = at_exit;
 }
 
 void model_vm_exit(void)
@@ -401,7 +403,7 @@ void model_vm_exit(void)
 
 	if (hw.context != MODEL_GUEST)
 		unit_abort(__FILE__, __LINE__, "model: VM exit while not in the guest");
-	if (ignore_global_ctrl_controls)
+	if (ignore_exit_global_ctrl)
 		controls &= ~(u64)(VM_EXIT_SAVE_IA32_PERF_GLOBAL_CTRL |
 				   VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL);
 	if (controls & VM_EXIT_SAVE_IA32_PERF_GLOBAL_CTRL)
@@ -420,7 +422,7 @@ void model_vm_entry(void)
 	if (hw.context != MODEL_HOST)
 		unit_abort(__FILE__, __LINE__, "model: VM entry while in the guest");
 	if ((vmcs_get(VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL) &&
-	    !ignore_global_ctrl_controls)
+	    !ignore_entry_global_ctrl)
 		load_global_ctrl(GUEST_IA32_PERF_GLOBAL_CTRL, "VM entry");
 	list_load(VM_ENTRY_MSR_LOAD_ADDR, VM_ENTRY_MSR_LOAD_COUNT, "VM-entry MSR-load list");
 	hw.context = MODEL_GUEST;
