@@ -28,22 +28,26 @@ static bool overlaps(u64 a, u64 b, u64 c, u64 d)
  * GRUB puts modules low, where kernels are linked (it put a 2.5 MB kernel
  * at 1.3 MiB, under its own 2 MiB load address). So every module is copied,
  * page-aligned, to just below the hypervisor's pool before the kernel is
- * loaded; the guest is told the new addresses.
+ * loaded; the guest is told the new addresses. Never above 2 GiB, though,
+ * where a large machine has its pool: multiboot module fields are 32 bits
+ * and Linux wants its initrd below initrd_addr_max (0x7fffffff).
  */
+#define STAGING_TOP 0x80000000ULL
+
 static void stage_modules(const struct boot_info *boot, const struct guest_memory *mem,
 			  struct phys_range pool)
 {
-	u64 total = 0, at;
+	u64 total = 0, at, top = MIN(pool.start, STAGING_TOP);
 
 	for (int i = 0; i < boot->nr_modules; i++)
 		total += ALIGN_UP(boot->modules[i].end - boot->modules[i].start, PAGE_SIZE);
-	staging = (struct phys_range){ ALIGN_DOWN(pool.start - total, SIZE_2M), pool.start };
-	if (total > pool.start ||
+	staging = (struct phys_range){ ALIGN_DOWN(top - total, SIZE_2M), top };
+	if (total > top ||
 	    !guest_memory_is_ram(mem->regions, mem->nr_regions, mem->hidden, mem->nr_hidden,
 				 staging.start, staging.end) ||
 	    overlaps(staging.start, staging.end, boot->info_start, boot->info_end))
 		hv_fail(HV_STATUS_BAD_INPUT, "no RAM below 0x%llx to stage %llu KiB of modules",
-			(unsigned long long)pool.start, (unsigned long long)(total >> 10));
+			(unsigned long long)top, (unsigned long long)(total >> 10));
 	for (int i = 0; i < boot->nr_modules; i++)
 		if (overlaps(staging.start, staging.end, boot->modules[i].start,
 			     boot->modules[i].end))
