@@ -36,7 +36,9 @@ static void boot(const char *strategy, bool like_bochs)
 	pmu_machine_launch(&m);
 }
 
-static const char *const emulating[] = { "passthrough", "switch", "rfc", "mediated", "lazy" };
+/* partition answers RDPMC itself, and likewise from the MSRs where RDPMC does not read back. */
+static const char *const emulating[] = { "passthrough", "switch", "rfc",
+					 "mediated",	"lazy",	  "partition pmu_host=gp" };
 
 TEST(rdpmc_that_does_not_read_back_is_emulated_from_the_counter_msrs)
 {
@@ -65,7 +67,8 @@ TEST(rdpmc_that_does_not_read_back_is_emulated_from_the_counter_msrs)
 
 TEST(rdpmc_that_works_does_not_exit)
 {
-	for (size_t s = 0; s < ARRAY_SIZE(emulating); s++) {
+	/* All but partition, which keeps counters of its own from the guest. */
+	for (size_t s = 0; s + 1 < ARRAY_SIZE(emulating); s++) {
 		boot(emulating[s], false);
 		unit_check(!model_rdpmc_exits(), __FILE__, __LINE__, "%s: RDPMC exits", args);
 	}
