@@ -101,6 +101,28 @@ def guest_args(iters):
     return f"iters={iters}" if iters is not None else ""
 
 
+LINUX = "linux"  # Debian's kernel and the initramfs of `make linux`, not a guests/ image
+
+
+def guest_modules(repo, guest, iters):
+    """The modules of a boot, [(path, string)]: the guest (its string is its
+    command line) and its own modules. The Linux guest is the uncompressed
+    kernel entered through its PVH note, with the initramfs; iters becomes
+    its workload's iteration count."""
+    if guest == LINUX:
+        cmdline = "console=ttyS0 panic=-1" + (f" pmuvisor.iterations={iters}" if iters else "")
+        return [(os.path.join(repo, "build", "linux", "vmlinux"), cmdline),
+                (os.path.join(repo, "build", "linux", "initrd.img"), "initrd")]
+    return [(os.path.join(repo, "build", "guests", f"{guest}.elf"), guest_args(iters))]
+
+
+def build_targets(repo, guest):
+    """What make builds before a run of this guest."""
+    if guest == LINUX:
+        return ["build/pmuvisor.elf", "linux"]
+    return ["build/pmuvisor.elf", os.path.relpath(guest_modules(repo, guest, None)[0][0], repo)]
+
+
 def plan(platform, pmus, gcs, reads, reps, logdir, say=print, stats=DEFAULT_STATS):
     """The runs to make, repetition-major so that drift over time is spread over
     all strategies alike. Notes combinations skipped on this platform."""
@@ -181,9 +203,10 @@ def describe_platform(platform, ran_here=True):
     return f"{platform} (serial console logs)"
 
 
-def run_one(repo, run, guest_elf, extra, iters, timeout, args=None):
+def run_one(repo, run, modules, extra, timeout, args=None):
     """Build the ISO, boot it, and fill in run.status/note/date. Returns the log text.
-    args: the whole hypervisor command line, else the run's own (hv_args)."""
+    modules: guest_modules(); args: the whole hypervisor command line, else the
+    run's own (hv_args)."""
     log = os.path.abspath(run.log)
     os.makedirs(os.path.dirname(log), exist_ok=True)
     run.date = now()
@@ -191,8 +214,8 @@ def run_one(repo, run, guest_elf, extra, iters, timeout, args=None):
         iso = os.path.join(tmp, "bench.iso")
         mk = subprocess.run([os.path.join(repo, "scripts", "mkiso"), iso,
                              args or hv_args(run.pmu, run.global_ctrl, run.pmu_read, extra,
-                                             run.stats or "full"),
-                             os.path.abspath(guest_elf), guest_args(iters)],
+                                             run.stats or "full")] +
+                            [x for path, string in modules for x in (os.path.abspath(path), string)],
                             capture_output=True, text=True, cwd=repo)
         if mk.returncode != 0:
             why = "; ".join(last_lines(mk.stderr, 2)) or f"status {mk.returncode}"
