@@ -34,6 +34,12 @@ static void print_human_table(void)
 				(unsigned long long)vcpu.exit_counts[r]);
 			continue;
 		}
+		if (exit_stats_level == STATS_COUNTS) { /* no samples, no medians */
+			pr_info("  %-17s (%2u) %10llu %10s %10s %10s %8llu", exit_reason_name(r), r,
+				(unsigned long long)vcpu.exit_counts[r], "-", "-", "-",
+				(unsigned long long)exit_stats_of(r, STAT_PMU_ACCESSES)->max);
+			continue;
+		}
 		pr_info("  %-17s (%2u) %10llu %10llu %10llu %10llu %8llu", exit_reason_name(r), r,
 			(unsigned long long)vcpu.exit_counts[r],
 			(unsigned long long)stats_quantile(exit_stats_of(r, STAT_TSC), 50),

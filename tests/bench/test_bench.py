@@ -509,6 +509,34 @@ class Cli(unittest.TestCase):
         self.assertIn(f"pmu={OTHER} global_ctrl=vmcs pmu_read=rdmsr stats=full loglevel=1'",
                       r.stdout)
 
+    def test_check_only_linux_guest_boots_kernel_and_initramfs(self):
+        r = bench("--check-only", "--platform", "bochs", "--guest", "linux", "--pmu", OTHER,
+                  "--pmu-read", "rdmsr", "--stats", "counts", "--reps", "1", "--iters", "50",
+                  "--no-plots", "--out", "/nonexistent/out")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("each: scripts/mkiso ISO 'HV_ARGS' build/linux/vmlinux 'console=ttyS0 "
+                      "panic=-1 pmuvisor.iterations=50' build/linux/initrd.img 'initrd'",
+                      r.stdout)
+        self.assertIn("--timeout 1200", r.stdout)
+        self.assertIn(f"pmu={OTHER} global_ctrl=lists pmu_read=rdmsr stats=counts", r.stdout)
+
+    def test_one_boot_writes_what_runs_share_once(self):
+        runs = matrix.plan("bochs", [BASE, OTHER], ["lists"], ["rdmsr"], 1, "L",
+                           lambda m: None, ("off", "full"))
+        self.assertEqual(matrix.one_boot_args(runs, "pmu_gp=2"),
+                         f"global_ctrl=lists pmu_read=rdmsr loglevel=1 runs=pmu:{BASE}+stats:off/"
+                         f"pmu:{BASE}+stats:full/pmu:{OTHER}+stats:off/pmu:{OTHER}+stats:full "
+                         "pmu_gp=2")
+        (boot, group), = matrix.one_boot_plan(runs, "L")
+        self.assertEqual((boot.log, len(group)), (os.path.join("L", "bochs-matrix-r1.log"), 4))
+
+    def test_one_boot_refuses_a_command_line_too_long(self):
+        r = bench("--check-only", "--platform", "bochs", "--one-boot", "--pmu-read", "rdmsr",
+                  "--stats", "off,counts,full", "--reps", "1", "--no-plots",
+                  "--extra-hv-args", "x" * 400, "--out", "/nonexistent/out")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("the hypervisor takes 511", r.stderr)
+
     def test_missing_gnuplot_names_the_package(self):
         with tempfile.TemporaryDirectory() as tmp:
             env = dict(os.environ, PATH=os.path.join(tmp, "empty"))
