@@ -16,6 +16,8 @@ const struct hostile_case hostile_cases[] = {
 	{ "tsc-write-evades-limit", "IA32_TSC writes do not stop guest_limit",
 	  case_tsc_write_evades_limit },
 	{ "tsc-write-reads-back", "IA32_TSC writes read back", case_tsc_write_reads_back },
+	{ "tsc-deadline-follows-tsc", "the TSC-deadline timer fires at the guest's TSC",
+	  case_tsc_deadline_follows_tsc },
 	{ "vmfunc-msr", "IA32_VMX_VMFUNC #GPs", case_vmfunc_msr },
 	{ "feature-control", "FEATURE_CONTROL reports VMX disabled", case_feature_control },
 	{ "rdpmc-pmu-off", "RDPMC #GPs without a PMU", case_rdpmc_pmu_off },

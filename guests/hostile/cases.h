@@ -27,6 +27,7 @@ void case_x2apic_icr_in_xapic(void);
 void case_apic_base_over_hv(void);
 void case_tsc_write_evades_limit(void);
 void case_tsc_write_reads_back(void);
+void case_tsc_deadline_follows_tsc(void);
 void case_vmfunc_msr(void);
 void case_feature_control(void);
 void case_rdpmc_pmu_off(void);

@@ -13,7 +13,9 @@
 #define ICR_FIXED_SELF (0x40 | (1u << 18)) /* vector 0x40, shorthand self */
 #define HV_LOAD_ADDR 0xc00000		   /* linker.ld's HV_LOAD_ADDR */
 #define TSC_FAR 0x10000000000ULL
-#define TSC_SLACK 0x100000000ULL /* far more than the few instructions in between */
+#define TSC_SLACK 0x100000000ULL
+#define MSR_IA32_TSC_DEADLINE 0x6e0
+#define TSC_DEADLINE_DELAY 200000 /* far more than the few instructions in between */
 
 /* ICR 0x830 is an x2APIC register: in xAPIC mode every x2APIC MSR #GPs. */
 void case_x2apic_icr_in_xapic(void)
@@ -60,6 +62,32 @@ void case_tsc_write_reads_back(void)
 	      TSC_FAR, (unsigned long long)t);
 	t = rdmsr(MSR_IA32_TSC);
 	CHECK(t >= TSC_FAR && t - TSC_FAR < TSC_SLACK, "RDMSR TSC: 0x%llx", (unsigned long long)t);
+}
+
+/*
+ * The APIC's TSC-deadline timer after the guest moved its TSC: a deadline
+ * in the guest's TSC must fire when the guest's TSC reaches it. IF is 0,
+ * so the interrupt waits in the IRR, where the case looks for it.
+ */
+void case_tsc_deadline_follows_tsc(void)
+{
+	volatile u32 *apic = (volatile u32 *)0xfee00000u;
+	u32 vector = 0x40;
+	u64 deadline;
+
+	if (!CHECK(cpuid(1, 0).ecx & (1u << 24), "the APIC has the TSC-deadline mode"))
+		return;
+	wrmsr(MSR_IA32_TSC, TSC_FAR);
+	apic[0x320 / 4] = vector | (2u << 17); /* LVT timer: TSC-deadline mode, unmasked */
+	deadline = rdtsc() + TSC_DEADLINE_DELAY;
+	wrmsr(MSR_IA32_TSC_DEADLINE, deadline);
+	CHECK(rdmsr(MSR_IA32_TSC_DEADLINE) == deadline, "IA32_TSC_DEADLINE reads back 0x%llx",
+	      (unsigned long long)deadline);
+	while (rdtsc() < deadline + TSC_DEADLINE_DELAY)
+		asm volatile("pause");
+	CHECK(apic[(0x200 + 0x10 * (vector / 32)) / 4] & (1u << (vector % 32)),
+	      "the timer fired at the guest's TSC 0x%llx", (unsigned long long)deadline);
+	apic[0x320 / 4] = 1u << 16; /* masked */
 }
 
 /* Every VMX capability MSR, IA32_VMX_VMFUNC included, #GPs without VMX. */

@@ -65,6 +65,7 @@ static const struct msr_range msr_ranges[] = {
 	{ MSR_IA32_APICBASE, MSR_IA32_APICBASE, refuse_read, apic_base_write },
 	{ MSR_IA32_FEATURE_CONTROL, MSR_IA32_FEATURE_CONTROL, read_feature_control, refuse_write },
 	{ MSR_IA32_TSC_ADJUST, MSR_IA32_TSC_ADJUST, tsc_adjust_read, tsc_adjust_write },
+	{ MSR_IA32_TSC_DEADLINE, MSR_IA32_TSC_DEADLINE, tsc_deadline_read, tsc_deadline_write },
 	{ MSR_IA32_VMX_BASIC, MSR_IA32_VMX_VMFUNC, refuse_read, refuse_write },
 	{ MSR_X2APIC_ICR, MSR_X2APIC_ICR, refuse_read, x2apic_icr_write },
 };

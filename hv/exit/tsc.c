@@ -6,14 +6,23 @@
  * alone. Both MSRs move together as on hardware: a write of IA32_TSC adds
  * its change to IA32_TSC_ADJUST, and a write of IA32_TSC_ADJUST moves the
  * TSC by the difference (SDM Vol. 3B, "Time-Stamp Counter Adjustment").
+ *
+ * The local APIC's TSC-deadline timer compares IA32_TSC_DEADLINE with the
+ * processor's TSC, which the offset does not move. Once the guest has
+ * moved its TSC, that MSR is intercepted too and translated both ways, so
+ * that a deadline fires at the guest's TSC value; until then it costs no
+ * exit.
  */
 #include "hv/exit/tsc.h"
+#include "hv/cpu/vcpu.h"
+#include "arch/x86/vmx_bitmap.h"
 #include "arch/x86/cpuid.h"
 #include "arch/x86/cr.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/vmx.h"
 
 #define CPUID_7_EBX_TSC_ADJUST BIT(1)
+#define CPUID_1_ECX_TSC_DEADLINE BIT(24)
 
 static u64 guest_tsc_adjust;
 
@@ -28,14 +37,44 @@ void tsc_init_guest(void)
 	guest_tsc_adjust = tsc_adjust_present() ? rdmsr(MSR_IA32_TSC_ADJUST) : 0;
 }
 
+/* A new offset; an armed TSC deadline keeps its guest-TSC meaning. */
+static void set_offset(u64 offset)
+{
+	u64 old = vmread(TSC_OFFSET), deadline;
+
+	if (offset == old)
+		return;
+	vmwrite(TSC_OFFSET, offset);
+	if (!(cpuid(1).ecx & CPUID_1_ECX_TSC_DEADLINE))
+		return;
+	msr_bitmap_intercept(vcpu.msr_bitmap, MSR_IA32_TSC_DEADLINE, MSR_INTERCEPT_RW);
+	deadline = rdmsr(MSR_IA32_TSC_DEADLINE);
+	if (deadline)
+		wrmsr(MSR_IA32_TSC_DEADLINE, deadline + old - offset);
+}
+
 bool tsc_write(u32 msr, u64 value)
 {
-	u64 offset = vmread(TSC_OFFSET), now = rdtsc();
+	u64 now = rdtsc();
 
 	(void)msr;
-	guest_tsc_adjust += value - (now + offset);
-	vmwrite(TSC_OFFSET, value - now);
+	guest_tsc_adjust += value - (now + vmread(TSC_OFFSET));
+	set_offset(value - now);
 	return true;
+}
+
+/* 0 disarms the timer in either view. */
+bool tsc_deadline_read(u32 msr, u64 *value)
+{
+	u64 v = rdmsr(msr);
+
+	*value = v ? v + vmread(TSC_OFFSET) : 0;
+	return true;
+}
+
+bool tsc_deadline_write(u32 msr, u64 value)
+{
+	return wrmsr_safe(msr, value ? value - vmread(TSC_OFFSET) : 0);
 }
 
 bool tsc_adjust_read(u32 msr, u64 *value)
@@ -48,7 +87,7 @@ bool tsc_adjust_read(u32 msr, u64 *value)
 bool tsc_adjust_write(u32 msr, u64 value)
 {
 	(void)msr;
-	vmwrite(TSC_OFFSET, vmread(TSC_OFFSET) + (value - guest_tsc_adjust));
+	set_offset(vmread(TSC_OFFSET) + (value - guest_tsc_adjust));
 	guest_tsc_adjust = value;
 	return true;
 }

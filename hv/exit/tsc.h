@@ -10,5 +10,8 @@ void tsc_init_guest(void);
 bool tsc_write(u32 msr, u64 value);
 bool tsc_adjust_read(u32 msr, u64 *value);
 bool tsc_adjust_write(u32 msr, u64 value);
+/* IA32_TSC_DEADLINE, intercepted once the guest's TSC is offset from the processor's. */
+bool tsc_deadline_read(u32 msr, u64 *value);
+bool tsc_deadline_write(u32 msr, u64 value);
 
 #endif
