@@ -77,11 +77,13 @@ include tests/tests.mk
 
 # GUEST=linux: Debian's kernel (`make linux`) entered through its PVH note,
 # the initramfs as its module, GUEST_ARGS added to its command line; two
-# processors, as the boot test has them, and time for the emulated boot.
+# processors, as the boot test has them, time for the emulated boot, and
+# Bochs' lenient MSRs (the kernel reads IA32_MISC_ENABLE, which Bochs lacks,
+# before it has an IDT).
 ifeq ($(GUEST),linux)
 GUEST_MODULES = $(LINUX_DIR)/vmlinux "console=ttyS0 panic=-1 $(GUEST_ARGS)" $(LINUX_DIR)/initrd.img initrd
 GUEST_DEPS = linux
-RUN_ARGS = --cpus 2 --timeout 900
+RUN_ARGS = --cpus 2 --timeout 900 --lenient-msrs
 else
 GUEST_MODULES = $(if $(GUEST),$(BUILD)/guests/$(GUEST).elf "$(GUEST_ARGS)")
 endif
