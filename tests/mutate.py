@@ -10,7 +10,7 @@ the mutations one at a time, rebuilds the unit tests and runs them: a
 mutation is caught when the run fails. It prints one line per mutation and
 "mutate: caught N of M", and exits 1 if any survived or did not apply.
 
-    tests/mutate.py [--keep] [GROUP_OR_FILE...]   # e.g. rfc.c, pmu.c
+    tests/mutate.py [--keep] [FILE_OR_WORDS...]   # e.g. rfc.c, pmu.c, self-test
 """
 import argparse
 import os
@@ -191,10 +191,11 @@ def unit_tests(tree):
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("only", nargs="*", help="only mutations of files whose path contains this")
+    ap.add_argument("only", nargs="*",
+                    help="only mutations whose file path or description contains this")
     ap.add_argument("--keep", action="store_true", help="keep the scratch tree")
     a = ap.parse_args()
-    chosen = [m for m in MUTATIONS if not a.only or any(o in m[0] for o in a.only)]
+    chosen = [m for m in MUTATIONS if not a.only or any(o in m[0] or o in m[1] for o in a.only)]
     if not chosen:
         sys.exit("mutate: no mutation matches " + " ".join(a.only))
     tree = tempfile.mkdtemp(prefix="pmuvisor-mutate-")
