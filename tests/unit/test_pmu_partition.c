@@ -529,8 +529,8 @@ TEST(partition_guest_sees_its_counters_and_faults_on_the_hosts_v5)
 		CHECK(!guest_wrmsr(MSR_CORE_PERF_FIXED_CTR_CTRL, FIXED_FIELD(j, 1)));
 	}
 	/* Its own: written and read back, FIXED_CTR_CTRL through exits, RDPMC through one. */
-	CHECK(guest_wrmsr(msr_fixed_ctr(3), 777));
-	CHECK(guest_rdpmc(RDPMC_FIXED | 3, &v) && v == 777);
+	CHECK(guest_wrmsr(msr_fixed_ctr(3), 0x9876543210ULL)); /* above 32 bits: EDX too */
+	CHECK(guest_rdpmc(RDPMC_FIXED | 3, &v) && v == 0x9876543210ULL);
 	CHECK(guest_wrmsr(MSR_CORE_PERF_FIXED_CTR_CTRL, FIXED_FIELD(3, 8)));
 	CHECK(guest_rdmsr(MSR_CORE_PERF_FIXED_CTR_CTRL, &v) && v == FIXED_FIELD(3, 8));
 	CHECK(guest_wrmsr(MSR_CORE_PERF_GLOBAL_CTRL, BIT(7) | global_bit_fixed(3)));
