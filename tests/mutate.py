@@ -134,7 +134,7 @@ MUTATIONS = [
     ("hv/pmu/pmu.c", "architectural LBR visible",
      "r->edx &= ~(u32)CPUID_7_EDX_ARCH_LBR;", "(void)0;"),
     ("hv/pmu/pmu.c", "LBR leaf not cleared",
-     "} else if (leaf == CPUID_LEAF_ARCH_LBR) {", "} else if (leaf == CPUID_LEAF_ARCH_LBR + 1) {"),
+     "} else if (leaf == CPUID_LEAF_ARCH_LBR &&", "} else if (leaf == CPUID_LEAF_ARCH_LBR + 1 &&"),
     ("hv/pmu/pmu.c", "CPUID 0xA reports every GP counter",
      "r->eax = (r->eax & ~0xff00u) | (pmu.guest_gp << 8);",
      "r->eax = (r->eax & ~0xff00u) | (pmu.nr_gp << 8);"),
