@@ -20,6 +20,7 @@
 #define CPUID_80000001_EDX_LM BIT(29)
 
 #define CPUID_LEAF_PMU 0xa
+#define CPUID_LEAF_ARCH_LBR 0x1c
 #define CPUID_LEAF_HV_BASE 0x40000000
 
 #ifndef __ASSEMBLY__

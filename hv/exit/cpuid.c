@@ -27,7 +27,28 @@ static bool guest_in_64bit_mode(void)
 	return (vmread(GUEST_IA32_EFER) & EFER_LMA) && (vmread(GUEST_CS_AR_BYTES) & VMX_AR_L);
 }
 
-static struct cpuid_regs guest_cpuid(u32 leaf, u32 subleaf)
+/*
+ * The leaves a filter below or the PMU strategy changes. Every other leaf
+ * is the CPU's own answer; testing for them first keeps the common CPUID
+ * exit off the filters and the VMCS (CR4, EFER and CS are read only for
+ * the leaves that depend on them).
+ */
+static bool leaf_is_filtered(u32 leaf)
+{
+	if ((leaf & ~0xffu) == CPUID_LEAF_HV_BASE)
+		return true;
+	switch (leaf) {
+	case 1:
+	case 7:
+	case CPUID_LEAF_EXT_FEATURES:
+		return true;
+	default:
+		return pmu_filters_cpuid_leaf(leaf);
+	}
+}
+
+/* Out of line: its frame and the filters stay off the path of the unfiltered leaves. */
+static __attribute__((noinline)) struct cpuid_regs guest_cpuid(u32 leaf, u32 subleaf)
 {
 	struct cpuid_regs r;
 
@@ -63,7 +84,9 @@ static struct cpuid_regs guest_cpuid(u32 leaf, u32 subleaf)
 enum exit_action handle_cpuid(void)
 {
 	struct guest_regs *g = vcpu.regs;
-	struct cpuid_regs r = guest_cpuid((u32)g->rax, (u32)g->rcx);
+	u32 leaf = (u32)g->rax, subleaf = (u32)g->rcx;
+	struct cpuid_regs r = leaf_is_filtered(leaf) ? guest_cpuid(leaf, subleaf)
+						     : cpuid_count(leaf, subleaf);
 
 	g->rax = r.eax;
 	g->rbx = r.ebx;

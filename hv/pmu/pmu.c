@@ -22,7 +22,6 @@
 #define CPUID_1_EDX_DS BIT(21)
 #define CPUID_1_ECX_DTES64 BIT(2)
 #define CPUID_7_EDX_ARCH_LBR BIT(19)
-#define CPUID_LEAF_ARCH_LBR 0x1c
 #define DEBUGCTL_GUEST_ALLOWED (BIT(1) | BIT(12) | BIT(14)) /* BTF, freeze on PMI, freeze in SMM */
 #define RDPMC_SELFTEST_PATTERN 0x5a5a5aULL
 
@@ -570,6 +569,8 @@ bool pmu_guest_rdpmc(u32 ecx, u64 *value)
 /* No PEBS, BTS or LBR for any guest; then the strategy's view of the PMU. */
 void pmu_filter_cpuid(u32 leaf, u32 subleaf, struct cpuid_regs *r)
 {
+	if (!pmu_filters_cpuid_leaf(leaf))
+		return;
 	if (leaf == 1) {
 		r->edx &= ~(u32)CPUID_1_EDX_DS;
 		r->ecx &= ~(u32)CPUID_1_ECX_DTES64;

@@ -150,7 +150,16 @@ void pmu_setup_vmcs(const struct pmu_vmx_caps *caps, u8 *msr_bitmap, struct vmx_
 void pmu_check_global_ctrl_fields(void);
 /* The guest's RDPMC, where it exits: false means #GP. */
 bool pmu_guest_rdpmc(u32 ecx, u64 *value);
-/* CPUID leaves the PMU shapes (0x1, 0x7, 0xA, 0x1C). */
+/*
+ * The CPUID leaves the PMU shapes: pmu_filter_cpuid() leaves every other
+ * one as it is and passes only these to a strategy's filter_cpuid. Inline
+ * so the CPUID exit can skip the filters for the common leaves.
+ */
+static inline bool pmu_filters_cpuid_leaf(u32 leaf)
+{
+	return leaf == 1 || leaf == 7 || leaf == CPUID_LEAF_PMU || leaf == CPUID_LEAF_ARCH_LBR;
+}
+/* CPUID leaves the PMU shapes (0x1, 0x7, 0xA, 0x1C); any other leaf is left as it is. */
 void pmu_filter_cpuid(u32 leaf, u32 subleaf, struct cpuid_regs *r);
 /* The shared CPUID filter of leaf 0xA: the number of GP counters the guest owns. */
 void pmu_cpuid_guest_share(u32 leaf, u32 subleaf, struct cpuid_regs *r);
