@@ -25,13 +25,11 @@ static bool inside_available(u64 start, u64 end, const struct mem_region *region
 	return false;
 }
 
-/* Insert x into the sorted set pts[0..n) if it lies in (0, top); returns the new n. */
-static int add_point(u64 *pts, int n, int max, u64 x, u64 top)
+/* Insert x into the sorted set pts[0..n); returns the new n. */
+static int add_boundary(u64 *pts, int n, u64 x)
 {
 	int i;
 
-	if (x == 0 || x >= top || n == max)
-		return n;
 	for (i = 0; i < n && pts[i] < x; i++)
 		;
 	if (i < n && pts[i] == x)
@@ -40,6 +38,14 @@ static int add_point(u64 *pts, int n, int max, u64 x, u64 top)
 		pts[j] = pts[j - 1];
 	pts[i] = x;
 	return n + 1;
+}
+
+/* Insert x into the sorted set pts[0..n) if it lies in (0, top) and there is room. */
+static int add_point(u64 *pts, int n, int max, u64 x, u64 top)
+{
+	if (x == 0 || x >= top || n == max)
+		return n;
+	return add_boundary(pts, n, x);
 }
 
 int guest_memory_partition(const struct mem_region *regions, int nr_regions,
@@ -112,21 +118,6 @@ static u32 type_at(const struct mem_region *regions, int nr_regions, u64 s)
 			type = r->type;
 	}
 	return type;
-}
-
-/* Insert x into the sorted set pts[0..n); returns the new n. */
-static int add_boundary(u64 *pts, int n, u64 x)
-{
-	int i;
-
-	for (i = 0; i < n && pts[i] < x; i++)
-		;
-	if (i < n && pts[i] == x)
-		return n;
-	for (int j = n; j > i; j--)
-		pts[j] = pts[j - 1];
-	pts[i] = x;
-	return n + 1;
 }
 
 int guest_memory_map(const struct mem_region *regions, int nr_regions,
