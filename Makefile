@@ -79,11 +79,13 @@ include tests/tests.mk
 # the initramfs as its module, GUEST_ARGS added to its command line; two
 # processors, as the boot test has them, time for the emulated boot, and
 # Bochs' lenient MSRs (the kernel reads IA32_MISC_ENABLE, which Bochs lacks,
-# before it has an IDT).
+# before it has an IDT), and 512 MiB: with runs= the hypervisor keeps
+# pristine copies of kernel and initramfs, and 256 MiB left too little RAM
+# to unpack the initramfs.
 ifeq ($(GUEST),linux)
 GUEST_MODULES = $(LINUX_DIR)/vmlinux "console=ttyS0 panic=-1 $(GUEST_ARGS)" $(LINUX_DIR)/initrd.img initrd
 GUEST_DEPS = linux
-RUN_ARGS = --cpus 2 --timeout 900 --lenient-msrs
+RUN_ARGS = --cpus 2 --timeout 900 --lenient-msrs --memory 512
 else
 GUEST_MODULES = $(if $(GUEST),$(BUILD)/guests/$(GUEST).elf "$(GUEST_ARGS)")
 endif

@@ -119,8 +119,12 @@ def guest_modules(repo, guest, iters):
 def run_flags(platform, guest):
     """scripts/run options a guest needs. Debian's kernel reads MSRs at boot
     that Bochs' CPU model lacks and hardware has; with Bochs' strict MSRs
-    (scripts/run's default) they #GP before the kernel can take a fault."""
-    return ["--lenient-msrs"] if guest == LINUX and platform == "bochs" else []
+    (scripts/run's default) they #GP before the kernel can take a fault.
+    With --one-boot the hypervisor keeps pristine copies of kernel and
+    initramfs, so the Linux guest gets 512 MiB of RAM."""
+    if guest != LINUX:
+        return []
+    return ["--memory", "512"] + (["--lenient-msrs"] if platform == "bochs" else [])
 
 
 def build_targets(repo, guest):

@@ -517,7 +517,7 @@ class Cli(unittest.TestCase):
         self.assertIn("each: scripts/mkiso ISO 'HV_ARGS' build/linux/vmlinux 'console=ttyS0 "
                       "panic=-1 pmuvisor.iterations=50' build/linux/initrd.img 'initrd'",
                       r.stdout)
-        self.assertIn("--timeout 1200 --lenient-msrs", r.stdout)
+        self.assertIn("--timeout 1200 --memory 512 --lenient-msrs", r.stdout)
         self.assertIn(f"pmu={OTHER} global_ctrl=lists pmu_read=rdmsr stats=counts", r.stdout)
 
     def test_one_boot_writes_what_runs_share_once(self):

@@ -22,6 +22,8 @@ check() { # $1 name, $2 expected status, $3 expected stderr text, rest: command
 }
 
 check run-without-iso 126 "ISO '' not found" scripts/run --platform bochs
+check run-with-bad-memory 126 "run: --memory takes MiB, 32 to 65536, not '12x'" \
+	scripts/run --platform bochs --memory 12x --iso Makefile
 check run-with-unknown-platform 126 "usage:" scripts/run --platform vmware --iso Makefile
 check mkiso-with-missing-guest 2 "no such guest image: /nonexistent.elf" \
 	scripts/mkiso "$work/x.iso" "" /nonexistent.elf ""
