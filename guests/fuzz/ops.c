@@ -95,6 +95,7 @@ extern volatile u32 fz_task_b_runs;
 
 #define MSR_TSC 0x10
 #define MSR_APIC_BASE 0x1b
+#define MSR_TSC_ADJUST 0x3b
 #define MSR_FEATURE_CONTROL 0x3a
 #define MSR_EFER 0xc0000080u
 #define EFER_LME (1u << 8)
@@ -285,7 +286,7 @@ static const u32 stable_msrs[] = {
 	0x6e0,	    0x600,	   MSR_EFER,   0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084,
 	0xc0000100, 0xc0000101,	   0xc0000102, 0xc0000103, 0x1c9,      0x1db,	   0x1dc,
 };
-/* Readable but time-dependent: outcome only, no value. */
+/* Readable but time-dependent: outcome only, no value (time_dependent_msr()). */
 static const u32 volatile_msrs[] = { MSR_TSC, 0xe7, 0xe8 };
 /* Writable with any value that passes the checks, read back exactly. */
 static const u32 value_msrs[] = { 0x174,      0x175,	  0x176,      0x277,
@@ -364,6 +365,21 @@ static bool msr_write_op(u32 msr, u64 value, bool show_value)
 	return faulted(v);
 }
 
+/*
+ * Values that move with time: the TSC and its kin, and IA32_TSC_ADJUST,
+ * which every TSC write (the msr kind writes the TSC back) moves by the
+ * ticks between the read and the write. Outcome only, no value.
+ */
+static bool time_dependent_msr(u32 msr)
+{
+	if (msr == MSR_TSC_ADJUST)
+		return true;
+	for (unsigned i = 0; i < ARRAY_SIZE(volatile_msrs); i++)
+		if (msr == volatile_msrs[i])
+			return true;
+	return false;
+}
+
 static bool op_msr(void)
 {
 	u32 choice = rnd(6);
@@ -378,7 +394,7 @@ static bool op_msr(void)
 
 	switch (choice) {
 	case 0:
-		return msr_read_op(msr, true);
+		return msr_read_op(msr, !time_dependent_msr(msr));
 	case 1:
 		return msr_read_op(volatile_msr, false);
 	case 2: /* an MSR that must not exist */
