@@ -8,16 +8,20 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 check() { # $1 name, $2 expected status, $3 expected stderr text, rest: command
-	local name=$1 want=$2 text=$3 got
-	shift 3
-	"$@" >"$work/out" 2>"$work/err"
+	check_in err "$@"
+}
+
+check_in() { # $1 err|out (where the text must appear; out takes both streams), then as check
+	local where=$1 name=$2 want=$3 text=$4 got
+	shift 4
+	if [ "$where" = out ]; then "$@" >"$work/out" 2>&1; else "$@" >"$work/out" 2>"$work/err"; fi
 	got=$?
-	if [ "$got" = "$want" ] && grep -qF -- "$text" "$work/err"; then
+	if [ "$got" = "$want" ] && grep -qF -- "$text" "$work/$where"; then
 		pass=$((pass + 1))
 		echo "ok   $name"
 	else
 		fail=$((fail + 1))
-		echo "FAIL $name: status $got (want $want), stderr: $(cat "$work/err")"
+		echo "FAIL $name: status $got (want $want), std$where: $(tail -n 3 "$work/$where")"
 	fi
 }
 
@@ -48,25 +52,12 @@ else
 	echo "FAIL mkiso-packs-only-what-it-staged: $(cat "$work/err"); files: $(iso_files "$work/t.iso" | tr '\n' ' ')"
 fi
 # A test run that selects nothing must fail, not report "0 passed, 0 failed".
-check_stdout() { # like check, on stdout
-	local name=$1 want=$2 text=$3 got
-	shift 3
-	"$@" >"$work/out" 2>&1
-	got=$?
-	if [ "$got" = "$want" ] && grep -qF -- "$text" "$work/out"; then
-		pass=$((pass + 1))
-		echo "ok   $name"
-	else
-		fail=$((fail + 1))
-		echo "FAIL $name: status $got (want $want), output: $(tail -n 3 "$work/out")"
-	fi
-}
-check_stdout unit-selection-matching-nothing-fails 1 "no test matches the selection" \
+check_in out unit-selection-matching-nothing-fails 1 "no test matches the selection" \
 	build/unit-tests no-such-unit-test
-check_stdout boot-with-missing-case-list-fails 1 "cannot read the case list" \
+check_in out boot-with-missing-case-list-fails 1 "cannot read the case list" \
 	python3 tests/boot/run.py --config "$work/no-such-cases.cfg"
 : >"$work/empty.cfg"
-check_stdout boot-with-empty-case-list-fails 1 "lists no case" \
+check_in out boot-with-empty-case-list-fails 1 "lists no case" \
 	python3 tests/boot/run.py --config "$work/empty.cfg"
 if grep -qw vmx /proc/cpuinfo && [ -w /dev/kvm ]; then
 	echo "skip run-kvm-without-vmx: this host has VMX and /dev/kvm"
