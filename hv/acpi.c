@@ -30,20 +30,6 @@
 #define MADT_LOCAL_X2APIC 9
 #define MADT_ENABLED_OR_CAPABLE 3 /* flags: Enabled, Online Capable */
 
-static u32 get_u32(const u8 *p, u32 off)
-{
-	u32 v;
-	memcpy(&v, p + off, 4);
-	return v;
-}
-
-static u64 get_u64(const u8 *p, u32 off)
-{
-	u64 v;
-	memcpy(&v, p + off, 8);
-	return v;
-}
-
 static u8 sum_bytes(const u8 *p, u32 len)
 {
 	u8 sum = 0;

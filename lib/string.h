@@ -18,6 +18,36 @@ int strncmp(const char *a, const char *b, size_t n);
 #endif
 
 /*
+ * Fields of firmware tables and boot-protocol headers sit at byte offsets
+ * with no alignment guarantee: read and write them through memcpy.
+ */
+static inline u16 get_u16(const u8 *p, u32 off)
+{
+	u16 v;
+	memcpy(&v, p + off, 2);
+	return v;
+}
+
+static inline u32 get_u32(const u8 *p, u32 off)
+{
+	u32 v;
+	memcpy(&v, p + off, 4);
+	return v;
+}
+
+static inline u64 get_u64(const u8 *p, u32 off)
+{
+	u64 v;
+	memcpy(&v, p + off, 8);
+	return v;
+}
+
+static inline void put_u32(u8 *p, u32 off, u32 v)
+{
+	memcpy(p + off, &v, 4);
+}
+
+/*
  * Parse an unsigned number (decimal, or hex with 0x) spanning exactly
  * [s, s+len). Returns false on an empty, malformed or overflowing number.
  */

@@ -40,18 +40,6 @@ u64 build_pvh_start_info(struct boot_area *a, const struct guest_view *v)
 	return a->overflow ? 0 : sp;
 }
 
-static void put_u32(u8 *zp, u32 off, u32 v)
-{
-	memcpy(zp + off, &v, 4);
-}
-
-static u32 get_u32(const u8 *zp, u32 off)
-{
-	u32 v;
-	memcpy(&v, zp + off, 4);
-	return v;
-}
-
 /* The first module is the initrd; it must end below the kernel's initrd_addr_max. */
 static bool set_initrd(u8 *zp, const struct guest_view *v, char *err, size_t errlen)
 {

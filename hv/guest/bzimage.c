@@ -20,20 +20,6 @@ struct bzimage {
 	u64 kernel_alignment, pref_address, init_size;
 };
 
-static u32 get_u32(const u8 *p, u32 off)
-{
-	u32 v;
-	memcpy(&v, p + off, 4);
-	return v;
-}
-
-static u16 get_u16(const u8 *p, u32 off)
-{
-	u16 v;
-	memcpy(&v, p + off, 2);
-	return v;
-}
-
 bool bzimage_detect(const u8 *image, u64 size)
 {
 	return size >= BZ_HEADER + 4 && get_u32(image, BZ_HEADER) == BZ_HEADER_MAGIC;
