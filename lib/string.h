@@ -4,6 +4,11 @@
 
 #include "lib/types.h"
 
+/* memset, memcpy and memmove are these (lib/string.c); the host has them too, for tests. */
+void *rep_memset(void *dst, int c, size_t n);
+void *rep_memcpy(void *dst, const void *src, size_t n);
+void *rep_memmove(void *dst, const void *src, size_t n);
+
 #ifdef HOST_MODEL
 #include <string.h>
 #else
