@@ -83,7 +83,7 @@ include tests/tests.mk
 # pristine copies of kernel and initramfs, and 256 MiB left too little RAM
 # to unpack the initramfs.
 ifeq ($(GUEST),linux)
-GUEST_MODULES = $(LINUX_DIR)/vmlinux "console=ttyS0 panic=-1 $(GUEST_ARGS)" $(LINUX_DIR)/initrd.img initrd
+GUEST_MODULES = $(LINUX_DIR)/vmlinux "$(LINUX_CMDLINE) $(GUEST_ARGS)" $(LINUX_DIR)/initrd.img initrd
 GUEST_DEPS = linux
 RUN_ARGS = --cpus 2 --timeout 900 --lenient-msrs --memory 512
 else

@@ -5,6 +5,8 @@
 # `make linux` builds build/linux/{vmlinuz,vmlinux,initrd.img}.
 
 LINUX_DIR := $(BUILD)/linux
+# The kernel command line on the emulators (why each option: the file).
+LINUX_CMDLINE := $(shell sed -e '/^\#/d' -e '/^$$/d' guests/linux/cmdline)
 LINUX_CFLAGS := -std=gnu11 -O2 $(WARN) -static
 
 .PHONY: linux

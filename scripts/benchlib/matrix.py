@@ -104,13 +104,20 @@ def guest_args(iters):
 LINUX = "linux"  # Debian's kernel and the initramfs of `make linux`, not a guests/ image
 
 
+def linux_cmdline(repo):
+    """The Linux guest's kernel command line on the emulators: the lines of
+    guests/linux/cmdline that are not comments."""
+    with open(os.path.join(repo, "guests", "linux", "cmdline")) as f:
+        return " ".join(x.strip() for x in f if x.strip() and not x.startswith("#"))
+
+
 def guest_modules(repo, guest, iters):
     """The modules of a boot, [(path, string)]: the guest (its string is its
     command line) and its own modules. The Linux guest is the uncompressed
     kernel entered through its PVH note, with the initramfs; iters becomes
     its workload's iteration count."""
     if guest == LINUX:
-        cmdline = "console=ttyS0 panic=-1" + (f" pmuvisor.iterations={iters}" if iters else "")
+        cmdline = linux_cmdline(repo) + (f" pmuvisor.iterations={iters}" if iters else "")
         return [(os.path.join(repo, "build", "linux", "vmlinux"), cmdline),
                 (os.path.join(repo, "build", "linux", "initrd.img"), "initrd")]
     return [(os.path.join(repo, "build", "guests", f"{guest}.elf"), guest_args(iters))]

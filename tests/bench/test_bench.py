@@ -514,9 +514,10 @@ class Cli(unittest.TestCase):
                   "--pmu-read", "rdmsr", "--stats", "counts", "--reps", "1", "--iters", "50",
                   "--no-plots", "--out", "/nonexistent/out")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        # The kernel command line is guests/linux/cmdline's, then the iterations.
         self.assertIn("each: scripts/mkiso ISO 'HV_ARGS' build/linux/vmlinux 'console=ttyS0 "
-                      "panic=-1 pmuvisor.iterations=50' build/linux/initrd.img 'initrd'",
-                      r.stdout)
+                      "panic=-1 loglevel=6 cryptomgr.notests pmuvisor.iterations=50' "
+                      "build/linux/initrd.img 'initrd'", r.stdout)
         self.assertIn("--timeout 1200 --memory 512 --lenient-msrs", r.stdout)
         self.assertIn(f"pmu={OTHER} global_ctrl=lists pmu_read=rdmsr stats=counts", r.stdout)
 

@@ -48,6 +48,7 @@ for f in build/linux/vmlinux build/linux/vmlinuz build/linux/initrd.img build/pm
 		exit 1
 	fi
 done
+cmdline=$(sed -e '/^#/d' -e '/^$/d' guests/linux/cmdline)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -109,7 +110,7 @@ for name in "${cases[@]}"; do
 	*) result FAIL "$name" "unknown kind '$kind' (pvh or bzimage)"; continue ;;
 	esac
 	iso=$work/$name.iso serial=$work/$name.log
-	if ! scripts/mkiso "$iso" "pmu=$strategy" "$kernel" "console=ttyS0 panic=-1" \
+	if ! scripts/mkiso "$iso" "pmu=$strategy" "$kernel" "$cmdline" \
 		build/linux/initrd.img initrd; then
 		result FAIL "$name" "mkiso failed"
 		continue
