@@ -22,13 +22,6 @@ const char guest_name[] = "fuzz";
 
 /* ---- descriptors ---- */
 
-struct tss32 {
-	u32 link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
-	u32 eax, ecx, edx, ebx, esp, ebp, esi, edi;
-	u32 es, cs, ss, ds, fs, gs, ldt;
-	u16 trap, iomap;
-} __attribute__((packed));
-
 struct idt_gate {
 	u16 offset_low, selector;
 	u8 zero, type;
@@ -44,11 +37,9 @@ struct fz_frame {
 #define NR_VECTORS 256
 #define GATE_INTERRUPT32 0x8e	   /* present, DPL 0 */
 #define GATE_INTERRUPT32_USER 0xee /* present, DPL 3: INT 0x80 from CPL3 */
-#define TSS_AVAILABLE 0x89	   /* present, DPL 0, 32-bit available TSS */
 #define TRAP_STACK_SIZE 8192
 #define TASK_STACK_SIZE 4096
 
-static u64 gdt[FZ_GDT_ENTRIES] __attribute__((aligned(8)));
 static struct idt_gate idt[NR_VECTORS] __attribute__((aligned(8)));
 struct tss32 fz_tss_a __attribute__((aligned(128)));
 struct tss32 fz_tss_b __attribute__((aligned(128)));
@@ -66,74 +57,24 @@ int fz_exec(snippet_fn *fn, struct fz_regs *r);
 int fz_exec_user(snippet_fn *fn, struct fz_regs *r);
 void fz_trap(struct fz_frame *f);
 
-static u64 seg_desc(u32 base, u32 limit, u8 access, u8 flags)
-{
-	return (u64)(limit & 0xffff) | (u64)(base & 0xffffff) << 16 | (u64)access << 40 |
-	       (u64)((limit >> 16) & 0xf) << 48 | (u64)(flags & 0xf) << 52 |
-	       (u64)(base >> 24) << 56;
-}
-
+/* Task B of the task-switch operation, afresh for each (its TSS holds the state it left with). */
 void fz_reset_tss_b(void)
 {
-	u32 cr3;
-
-	asm volatile("mov %%cr3, %0" : "=r"(cr3));
-	fz_tss_b = (struct tss32){
-		.cr3 = cr3,
-		.eip = (u32)(uintptr_t)fz_task_b_entry,
-		.eflags = 0x2,
-		.esp = (u32)(uintptr_t)(task_stack + TASK_STACK_SIZE),
-		.cs = FZ_KERNEL_CS,
-		.ss = FZ_KERNEL_DS,
-		.ds = FZ_KERNEL_DS,
-		.es = FZ_KERNEL_DS,
-		.fs = FZ_KERNEL_DS,
-		.gs = FZ_KERNEL_DS,
-		.iomap = sizeof(struct tss32),
-	};
-	/* Available again (task B ran and was left by a jump, which clears busy; be sure). */
-	gdt[FZ_TSS_B / 8] =
-		seg_desc((u32)(uintptr_t)&fz_tss_b, sizeof(struct tss32) - 1, TSS_AVAILABLE, 0);
+	fz_tss_b = tss_flat_task(fz_task_b_entry, (u32)(uintptr_t)(task_stack + TASK_STACK_SIZE));
+	gdt_set_tss_b(&fz_tss_b);
 }
 
 static void descriptors_init(void)
 {
-	struct {
-		u16 limit;
-		u32 base;
-	} __attribute__((packed)) gdtr = { sizeof(gdt) - 1, (u32)(uintptr_t)gdt };
-
-	gdt[FZ_KERNEL_CS / 8] = 0x00cf9b000000ffffULL;
-	gdt[FZ_KERNEL_DS / 8] = 0x00cf93000000ffffULL;
-	gdt[FZ_USER_CS / 8] = 0x00cffb000000ffffULL;
-	gdt[FZ_USER_DS / 8] = 0x00cff3000000ffffULL;
-	fz_tss_a = (struct tss32){
-		.esp0 = (u32)(uintptr_t)(trap_stack + TRAP_STACK_SIZE),
-		.ss0 = FZ_KERNEL_DS,
-		.iomap = sizeof(struct tss32), /* no I/O bitmap: CPL3 I/O #GPs */
-	};
-	gdt[FZ_TSS_A / 8] =
-		seg_desc((u32)(uintptr_t)&fz_tss_a, sizeof(struct tss32) - 1, TSS_AVAILABLE, 0);
+	gdt_load_with_tss(&fz_tss_a, (u32)(uintptr_t)(trap_stack + TRAP_STACK_SIZE));
 	fz_reset_tss_b();
-	asm volatile("lgdt %0\n\t"
-		     "ljmp %1, $1f\n"
-		     "1:\n\t"
-		     "mov %2, %%ds\n\t"
-		     "mov %2, %%es\n\t"
-		     "mov %2, %%ss\n\t"
-		     "mov %2, %%fs\n\t"
-		     "mov %2, %%gs\n\t"
-		     "ltr %w3"
-		     :
-		     : "m"(gdtr), "i"(FZ_KERNEL_CS), "r"(FZ_KERNEL_DS), "r"(FZ_TSS_A)
-		     : "memory");
 
 	for (u32 i = 0; i < fz_stub_count; i++) {
 		u32 v = fz_stub_table[i].vector, stub = fz_stub_table[i].stub;
 
 		idt[v] = (struct idt_gate){
 			.offset_low = (u16)stub,
-			.selector = FZ_KERNEL_CS,
+			.selector = GUEST_CS,
 			.type = v == VEC_SYSCALL ? GATE_INTERRUPT32_USER : GATE_INTERRUPT32,
 			.offset_high = (u16)(stub >> 16),
 		};
@@ -191,7 +132,7 @@ void fz_trap(struct fz_frame *f)
 		fz_error = f->error;
 		frame_to_regs(f, fz_regs_ptr);
 		f->eip = (u32)(uintptr_t)fz_resume;
-		f->cs = FZ_KERNEL_CS;
+		f->cs = GUEST_CS;
 		f->eflags &= ~(EFLAGS_TF | EFLAGS_IF | EFLAGS_DF);
 		return;
 	}

@@ -3,7 +3,7 @@
 #define FUZZ_H
 
 #include "guests/lib/guest.h"
-#include "fuzz_desc.h"
+#include "guests/lib/desc.h"
 
 /* The register set fz_exec loads before a snippet and stores after it (or at its fault). */
 struct fz_regs {

@@ -10,7 +10,7 @@
  * fz_trap in C, which stores the registers from the trap frame, records the
  * vector and sends the IRET to fz_resume: that returns 1 from fz_exec.
  */
-#include "fuzz_desc.h"
+#include "guests/lib/desc.h"
 
 #define HAS_ERROR_CODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
 
@@ -31,7 +31,7 @@ fz_stub_\vec:
 fz_trap_common:
 	pusha
 	cld
-	mov $FZ_KERNEL_DS, %eax
+	mov $GUEST_DS, %eax
 	mov %eax, %ds
 	mov %eax, %es
 	push %esp		/* struct fz_frame * */
@@ -110,13 +110,13 @@ fz_exec_user:
 	mov %eax, fz_fn
 	mov 24(%esp), %eax
 	mov %eax, fz_regs_ptr
-	mov $(FZ_USER_DS | 3), %eax
+	mov $GUEST_USER_DS, %eax
 	mov %eax, %ds
 	mov %eax, %es
-	push $(FZ_USER_DS | 3)
+	push $GUEST_USER_DS
 	push $fz_user_stack_top
 	push $0x2		/* IF=0, IOPL=0 */
-	push $(FZ_USER_CS | 3)
+	push $GUEST_USER_CS
 	push $fz_user_trampoline
 	load_regs
 	iret
@@ -127,7 +127,7 @@ fz_user_trampoline:
 	/* The IRET from fz_trap lands here at CPL0, for a fault or the closing INT 0x80. */
 	.globl fz_resume
 fz_resume:
-	mov $FZ_KERNEL_DS, %eax
+	mov $GUEST_DS, %eax
 	mov %eax, %ds
 	mov %eax, %es
 	mov %eax, %ss
@@ -143,7 +143,7 @@ fz_resume:
 	.globl fz_task_b_entry
 fz_task_b_entry:
 	incl fz_task_b_runs
-	ljmp $FZ_TSS_A, $0
+	ljmp $GUEST_TSS_A, $0
 	jmp fz_task_b_entry
 
 /* Snippets: each is one instruction (or a short fixed sequence) and RET. */
@@ -201,8 +201,8 @@ snippet cli, cli
 snippet lgdt, lgdt fz_membuf
 snippet read32, mov (%esi), %eax
 snippet write32, mov %eax, (%esi)
-snippet ljmp_tss_b, ljmp $FZ_TSS_B, $0
-snippet ljmp_tss_a, ljmp $FZ_TSS_A, $0
+snippet ljmp_tss_b, ljmp $GUEST_TSS_B, $0
+snippet ljmp_tss_a, ljmp $GUEST_TSS_A, $0
 snippet ud2, ud2
 
 /* Snippets of several instructions (a ';' would end a macro argument). */

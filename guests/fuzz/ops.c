@@ -1058,8 +1058,8 @@ static bool op_task(void)
 	if (busy) {
 		/* A jump to a busy TSS: #GP with the selector (SDM Vol. 3A, "Task Switching"). */
 		/* Bochs 2.7 reports error code 0 here. */
-		if (v != VEC_GP || (fz_error != FZ_TSS_A && fz_error != 0))
-			implausible("want #GP(0x%x)", FZ_TSS_A);
+		if (v != VEC_GP || (fz_error != GUEST_TSS_A && fz_error != 0))
+			implausible("want #GP(0x%x)", GUEST_TSS_A);
 	} else {
 		op_result(", task b ran %u times", fz_task_b_runs - runs);
 		if (v != FZ_OK || fz_task_b_runs != runs + 1)

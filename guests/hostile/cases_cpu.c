@@ -1,11 +1,13 @@
 /*
  * Processor-level hazards: NMIs, instructions at CPL 3, the AP
  * trampoline, physical addresses above 4 GiB, INIT to oneself and task
- * switches. The ring-3 and task cases bring their own GDT and TSS.
+ * switches. The ring-3 and task cases load the runtime's GDT with ring-3
+ * segments and TSSs (guests/lib/desc.h).
  */
 #include "guests/hostile/cases.h"
 #include "guests/hostile/hostile.h"
 #include "guests/hostile/insn.h"
+#include "guests/lib/desc.h"
 #include "arch/x86/ap_boot.h"
 #include "hv/hypercall.h"
 
@@ -37,48 +39,17 @@
 #define INIT_POLLS 10000000
 #define STACK_SIZE 4096
 
-struct tss32 {
-	u32 link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
-	u32 eax, ecx, edx, ebx, esp, ebp, esi, edi;
-	u32 es, cs, ss, ds, fs, gs, ldt;
-	u16 trap, iomap;
-} __attribute__((packed));
-
-static u64 gdt[7] __attribute__((aligned(8)));
 static struct tss32 tss, task_tss;
 static u8 ring0_stack[STACK_SIZE] __attribute__((aligned(16)));
 static u8 ring3_stack[STACK_SIZE] __attribute__((aligned(16)));
 static u8 task_stack[STACK_SIZE] __attribute__((aligned(16)));
 volatile u32 nmi_count;
 
-static u64 tss_descriptor(const struct tss32 *t)
-{
-	u64 base = (u32)(uintptr_t)t, limit = sizeof(*t) - 1;
-
-	/* Present, DPL 0, type 9: available 32-bit TSS. */
-	return (limit & 0xffff) | (base & 0xffffff) << 16 | 0x89ULL << 40 |
-	       ((limit >> 16) & 0xf) << 48 | (base >> 24) << 56;
-}
-
-/* The runtime's flat kernel segments at the same selectors, user segments and TSSs added. */
+/* desc.h's GDT, with task_tss (case_task_switch's task B) in the second TSS slot. */
 static void load_gdt_with_tss(void)
 {
-	struct {
-		u16 limit;
-		u32 base;
-	} __attribute__((packed)) desc = { sizeof(gdt) - 1, (u32)(uintptr_t)gdt };
-
-	gdt[KERNEL_CS / 8] = 0x00cf9b000000ffffULL;
-	gdt[KERNEL_DS / 8] = 0x00cf93000000ffffULL;
-	gdt[USER_CS / 8] = 0x00cffb000000ffffULL;
-	gdt[USER_DS / 8] = 0x00cff3000000ffffULL;
-	gdt[TSS_SEL / 8] = tss_descriptor(&tss);
-	gdt[TSS_SEL / 8 + 1] = tss_descriptor(&task_tss);
-	tss.esp0 = (u32)(uintptr_t)(ring0_stack + STACK_SIZE);
-	tss.ss0 = KERNEL_DS;
-	tss.iomap = sizeof(tss); /* no I/O bitmap: IOPL decides */
-	asm volatile("lgdt %0" : : "m"(desc));
-	asm volatile("ltr %w0" : : "r"(TSS_SEL));
+	gdt_set_tss_b(&task_tss);
+	gdt_load_with_tss(&tss, (u32)(uintptr_t)(ring0_stack + STACK_SIZE));
 }
 
 static void install_nmi_gate(void)
@@ -250,10 +221,10 @@ static void task_entry(void)
 		u16 tr;
 
 		asm volatile("str %0" : "=r"(tr));
-		CHECK(tr == TSS_SEL + 8, "running in the new task (TR 0x%x)", tr);
+		CHECK(tr == GUEST_TSS_B, "running in the new task (TR 0x%x)", tr);
 		CHECK(task_tss.link == 0, "JMP leaves the back link clear");
 		task_b_runs++;
-		asm volatile("ljmp %0, $0" : : "i"(TSS_SEL) : "memory");
+		asm volatile("ljmp %0, $0" : : "i"(GUEST_TSS_A) : "memory");
 	}
 }
 
@@ -265,20 +236,14 @@ void case_task_switch(void)
 	bool done;
 
 	load_gdt_with_tss();
-	task_tss.eip = (u32)(uintptr_t)task_entry;
-	task_tss.esp = (u32)(uintptr_t)(task_stack + STACK_SIZE);
-	task_tss.eflags = 2;
-	task_tss.cs = KERNEL_CS;
-	task_tss.ss = task_tss.ds = task_tss.es = task_tss.fs = task_tss.gs = KERNEL_DS;
-	task_tss.cr3 = read_cr3();
-	task_tss.iomap = sizeof(task_tss);
-	asm volatile("ljmp %2, $0" : "+b"(ebx), "+S"(esi) : "i"(TSS_SEL + 8) : "memory");
+	task_tss = tss_flat_task(task_entry, (u32)(uintptr_t)(task_stack + STACK_SIZE));
+	asm volatile("ljmp %2, $0" : "+b"(ebx), "+S"(esi) : "i"(GUEST_TSS_B) : "memory");
 	asm volatile("str %0" : "=r"(tr));
-	CHECK(task_b_runs == 1 && tr == TSS_SEL,
+	CHECK(task_b_runs == 1 && tr == GUEST_TSS_A,
 	      "back in task A (TR 0x%x) after task B ran %u time(s)", tr, task_b_runs);
 	CHECK(ebx == 0x12345678 && esi == 0x9abcdef0,
 	      "task A's registers survived (EBX 0x%x ESI 0x%x)", ebx, esi);
-	done = SAFE_INSN("ljmp %[sel], $0", : [sel] "i"(TSS_SEL));
+	done = SAFE_INSN("ljmp %[sel], $0", : [sel] "i"(GUEST_TSS_A));
 	CHECK(faulted_with(done, VECTOR_GP),
 	      "JMP to the busy TSS of the current task: #GP (vector %u)",
 	      done ? 0 : guest_fault_vector);

@@ -1,12 +1,7 @@
-/* Shared by hostile's C and assembly: its GDT selectors and the NMI counter. */
+/* Shared by hostile's C and assembly: the jump to ring 3 and the NMI counter. */
 #ifndef GUESTS_HOSTILE_HOSTILE_H
 #define GUESTS_HOSTILE_HOSTILE_H
 
-#define KERNEL_CS 0x08
-#define KERNEL_DS 0x10
-#define USER_CS (0x18 | 3)
-#define USER_DS (0x20 | 3)
-#define TSS_SEL 0x28
 #define EFLAGS_IOPL3 (3 << 12)
 
 #ifndef __ASSEMBLY__

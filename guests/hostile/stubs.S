@@ -2,6 +2,7 @@
  * hostile's assembly: an NMI handler that counts, and the jump to ring 3.
  */
 #include "guests/hostile/hostile.h"
+#include "guests/lib/desc.h"
 
 	.text
 	.globl nmi_stub
@@ -14,16 +15,16 @@ nmi_stub:
 enter_ring3:
 	mov 4(%esp), %eax
 	mov 8(%esp), %ecx
-	mov $USER_DS, %edx
+	mov $GUEST_USER_DS, %edx
 	mov %dx, %ds
 	mov %dx, %es
 	mov %dx, %fs
 	mov %dx, %gs
-	push $USER_DS
+	push $GUEST_USER_DS
 	push %ecx
 	pushf
 	orl $EFLAGS_IOPL3, (%esp)
-	push $USER_CS
+	push $GUEST_USER_CS
 	push %eax
 	iret
 
