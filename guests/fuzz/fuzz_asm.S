@@ -65,8 +65,8 @@ fz_stub_count:
 	mov 0(%eax), %eax
 .endm
 
-	.globl fz_exec
-fz_exec:
+/* fz_exec*(fn, regs): save the callee-saved registers and ESP, keep fn and regs. */
+.macro exec_enter
 	push %ebp
 	push %ebx
 	push %esi
@@ -76,6 +76,20 @@ fz_exec:
 	mov %eax, fz_fn
 	mov 24(%esp), %eax
 	mov %eax, fz_regs_ptr
+.endm
+
+/* Back on the stack exec_enter saved, the caller's registers restored. */
+.macro exec_leave
+	mov fz_saved_esp, %esp
+	pop %edi
+	pop %esi
+	pop %ebx
+	pop %ebp
+.endm
+
+	.globl fz_exec
+fz_exec:
+	exec_enter
 	load_regs
 	call *fz_fn
 	push %eax
@@ -91,25 +105,13 @@ fz_exec:
 	pushf
 	pop 28(%eax)
 	cld
-	mov fz_saved_esp, %esp
-	pop %edi
-	pop %esi
-	pop %ebx
-	pop %ebp
+	exec_leave
 	xor %eax, %eax
 	ret
 
 	.globl fz_exec_user
 fz_exec_user:
-	push %ebp
-	push %ebx
-	push %esi
-	push %edi
-	mov %esp, fz_saved_esp
-	mov 20(%esp), %eax
-	mov %eax, fz_fn
-	mov 24(%esp), %eax
-	mov %eax, fz_regs_ptr
+	exec_enter
 	mov $GUEST_USER_DS, %eax
 	mov %eax, %ds
 	mov %eax, %es
@@ -131,11 +133,7 @@ fz_resume:
 	mov %eax, %ds
 	mov %eax, %es
 	mov %eax, %ss
-	mov fz_saved_esp, %esp
-	pop %edi
-	pop %esi
-	pop %ebx
-	pop %ebp
+	exec_leave
 	mov $1, %eax
 	ret
 
