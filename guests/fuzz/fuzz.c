@@ -348,15 +348,7 @@ static bool parse_kinds(const char *s, size_t n, u64 *out)
 static bool parse_cmdline(const char *s, struct config *c)
 {
 	*c = (struct config){ .seed = 1, .ops = 1000, .kinds = op_kinds_default };
-	while (*s) {
-		size_t n = 0;
-
-		while (*s == ' ')
-			s++;
-		while (s[n] && s[n] != ' ')
-			n++;
-		if (!n)
-			break;
+	for (size_t n; (n = guest_cmdline_word(&s)); s += n) {
 		const char *eq = memchr(s, '=', n);
 		size_t key = eq ? (size_t)(eq - s) : n;
 		const char *val = eq ? eq + 1 : NULL;
@@ -382,7 +374,6 @@ static bool parse_cmdline(const char *s, struct config *c)
 				     (int)n, s);
 			return false;
 		}
-		s += n;
 	}
 	return true;
 }

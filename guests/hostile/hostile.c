@@ -16,19 +16,11 @@ const char guest_name[] = "hostile";
 /* The word "case=NAME" of the space-separated command line, or NULL. */
 static const struct hostile_case *find_case(const char *s)
 {
-	while (*s) {
-		size_t n = 0;
-
-		while (*s == ' ')
-			s++;
-		while (s[n] && s[n] != ' ')
-			n++;
+	for (size_t n; (n = guest_cmdline_word(&s)); s += n)
 		if (n > 5 && !strncmp(s, "case=", 5))
 			for (const struct hostile_case *c = hostile_cases; c->name; c++)
 				if (strlen(c->name) == n - 5 && !strncmp(s + 5, c->name, n - 5))
 					return c;
-		s += n;
-	}
 	return NULL;
 }
 

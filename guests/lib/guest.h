@@ -29,6 +29,12 @@ void guest_vprintf(const char *fmt, va_list ap);
 void guest_puts(const char *s); /* s, then a newline */
 void guest_flush(void);		/* return once the UART has sent every byte */
 
+/*
+ * The next word of a space-separated command line: skips the spaces at *s,
+ * leaves *s at the word and returns its length, 0 when none is left.
+ *	for (size_t n; (n = guest_cmdline_word(&s)); s += n)
+ */
+size_t guest_cmdline_word(const char **s);
 /* Whether the space-separated command line contains `word` as a whole word. */
 bool guest_cmdline_has(const char *cmdline, const char *word);
 

@@ -38,20 +38,23 @@ void guest_start(u32 magic, u32 info)
 	guest_exit((u32)guest_main(cmdline));
 }
 
+size_t guest_cmdline_word(const char **s)
+{
+	size_t n = 0;
+
+	while (**s == ' ')
+		(*s)++;
+	while ((*s)[n] && (*s)[n] != ' ')
+		n++;
+	return n;
+}
+
 bool guest_cmdline_has(const char *s, const char *word)
 {
 	size_t len = strlen(word);
 
-	while (*s) {
-		size_t n = 0;
-
-		while (*s == ' ')
-			s++;
-		while (s[n] && s[n] != ' ')
-			n++;
+	for (size_t n; (n = guest_cmdline_word(&s)); s += n)
 		if (n == len && !strncmp(s, word, len))
 			return true;
-		s += n;
-	}
 	return false;
 }
