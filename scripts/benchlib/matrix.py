@@ -205,8 +205,12 @@ def describe_platform(platform, ran_here=True):
     if not ran_here:
         return f"{platform} (serial console logs read with --from-logs; emulator not recorded)"
     if platform == "bochs":
+        # scripts/run's Bochs: the counting one unless $PMUVISOR_BOCHS says debian.
+        if os.environ.get("PMUVISOR_BOCHS") != "debian":
+            return ("Bochs 3.0 with the counting PMU (scripts/get-bochs; scripts/run, "
+                    "emulated VMX; TSC = path length)")
         v = _cmd_out(["dpkg-query", "-W", "-f=${Version}", "bochs"])
-        return f"Bochs {v or '(version unknown)'} (scripts/run, emulated VMX; TSC = path length)"
+        return f"Bochs {v or '(version unknown)'} (scripts/run --bochs debian, emulated VMX; TSC = path length)"
     if platform in ("qemu", "kvm"):
         v = (_cmd_out(["qemu-system-x86_64", "--version"]).splitlines() or ["QEMU (version unknown)"])[0]
         if platform == "qemu":

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Boot tests: each case in tests/boot/cases.cfg builds an ISO, boots it on
-an emulator with a timeout, and checks the hypervisor's exit status and the
-serial output. Prints one line per case and closes with
+"""Boot tests: each case in tests/boot/*.cfg (cases.cfg first, then the
+others in name order; the keys are described at the top of cases.cfg)
+builds an ISO, boots it on an emulator with a timeout, and checks the exit
+status and the serial output. Prints one line per case and closes with
 'boot: N passed, M failed'."""
 import argparse
 import configparser
+import glob
 import os
 import re
 import subprocess
@@ -13,6 +15,74 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CASE_DIR = os.path.join(ROOT, "tests/boot")
+KEYS = {"platform", "hv_args", "modules", "make_files", "status", "expect", "reject",
+        "cpus", "timeout", "cpu_model", "bochs", "native"}
+# scripts/run's exit status when the emulator ended without a "pmuvisor: exit
+# status" line: how a native guest that ended the machine itself leaves it.
+RUN_NO_STATUS_LINE, RUN_TIMED_OUT = 125, 124
+
+
+def config_files():
+    """cases.cfg first, then the other lists in name order: another list can
+    be added without touching cases.cfg."""
+    main = os.path.join(CASE_DIR, "cases.cfg")
+    return [main] + sorted(f for f in glob.glob(os.path.join(CASE_DIR, "*.cfg")) if f != main)
+
+
+def case_problems(case):
+    """What is wrong with one case's keys, before anything runs."""
+    problems = [f"unknown key '{k}'" for k in case if k not in KEYS]
+    for k in ("platform", "status"):
+        if k not in case:
+            problems.append(f"no '{k}' key")
+    if case.get("platform", "bochs") not in ("bochs", "qemu", "kvm"):
+        problems.append(f"platform '{case['platform']}' is not bochs, qemu or kvm")
+    if not re.fullmatch(r"\d+", case.get("status", "0")):
+        problems.append(f"status '{case['status']}' is not a number")
+    if "bochs" in case:
+        if case["bochs"] not in ("pmu", "debian"):
+            problems.append(f"bochs '{case['bochs']}' is not pmu or debian")
+        if case.get("platform") != "bochs":
+            problems.append("bochs is for platform bochs only")
+    if case.get("native", "no") not in ("yes", "no"):
+        problems.append(f"native '{case['native']}' is not yes or no")
+    if is_native(case):
+        if case.get("hv_args", "").strip():
+            problems.append("a native case has no hypervisor, so no hv_args")
+        if len(module_specs(case)) != 1:
+            problems.append("a native case boots exactly one module")
+    return problems
+
+
+def load_cases(files):
+    """{name: case} from every list, or (None, [problems])."""
+    cases, origin, problems = {}, {}, []
+    for path in files:
+        cfg = configparser.ConfigParser(interpolation=None)
+        try:
+            if not cfg.read(path):
+                problems.append(f"cannot read the case list {path}")
+                continue
+        except configparser.Error as e:
+            problems.append(f"{path}: {e}".replace("\n", " "))
+            continue
+        for name in cfg.sections():
+            if name in cases:
+                problems.append(f"case {name} is in both {origin[name]} and {path}")
+                continue
+            problems += [f"{path}: [{name}]: {p}" for p in case_problems(cfg[name])]
+            cases[name], origin[name] = cfg[name], path
+    return (None, problems) if problems else (cases, [])
+
+
+def is_native(case):
+    return case.get("native", "no") == "yes"
+
+
+def bochs_of(case):
+    """The Bochs a case boots: its key, else $PMUVISOR_BOCHS, else pmu."""
+    return case.get("bochs") or os.environ.get("PMUVISOR_BOCHS") or "pmu"
 
 
 def kvm_usable():
@@ -24,10 +94,17 @@ def kvm_usable():
     return has_vmx and os.access("/dev/kvm", os.R_OK | os.W_OK)
 
 
+def module_specs(case):
+    return [s.strip() for s in case.get("modules", "").splitlines() if s.strip()]
+
+
 def build_iso(case, workdir):
     iso = os.path.join(workdir, "test.iso")
-    cmd = [os.path.join(ROOT, "scripts/mkiso"), iso, case.get("hv_args", "")]
-    for spec in filter(None, (s.strip() for s in case.get("modules", "").splitlines())):
+    if is_native(case):
+        cmd = [os.path.join(ROOT, "scripts/mkiso"), "--native", iso]
+    else:
+        cmd = [os.path.join(ROOT, "scripts/mkiso"), iso, case.get("hv_args", "")]
+    for spec in module_specs(case):
         path, _, args = spec.partition(" ")
         if not os.path.isabs(path):
             path = os.path.join(ROOT, path)
@@ -42,11 +119,32 @@ def patterns(case, key):
     return [p.strip() for p in case.get(key, "").splitlines() if p.strip()]
 
 
-def check_output(case, log, status):
-    problems = []
+def native_status(log, run_status):
+    """A native guest's status, read from its closing 'N passed, M failed'
+    line (0 when M is 0, else 1), and what is wrong with the run."""
+    if run_status == RUN_TIMED_OUT:
+        return None, ["timed out: the guest did not end the machine"]
+    if run_status != RUN_NO_STATUS_LINE:
+        return None, [f"scripts/run exited {run_status}, expected {RUN_NO_STATUS_LINE} "
+                      "(the machine ended without a 'pmuvisor: exit status' line)"]
+    closing = re.findall(r"^(\d+) passed, (\d+) failed$", log, re.M)
+    if not closing:
+        return None, ["the guest printed no closing 'N passed, M failed' line"]
+    return (0 if closing[-1][1] == "0" else 1), []
+
+
+def check_output(case, log, status, stderr):
     want = int(case["status"])
-    if status != want:
-        problems.append(f"exit status {status}, expected {want}")
+    if is_native(case):
+        status, problems = native_status(log, status)
+        if status is not None and status != want:
+            problems.append(f"guest status {status}, expected {want}")
+    else:
+        problems = []
+        if status != want:
+            problems.append(f"exit status {status}, expected {want}")
+    if problems and stderr.strip():
+        problems.append(f"scripts/run said: {stderr.strip().splitlines()[-1]}")
     for p in patterns(case, "expect"):
         if not re.search(p, log, re.M):
             problems.append(f"missing line matching /{p}/")
@@ -73,12 +171,14 @@ def run_case(name, case, verbose):
                "--timeout", case.get("timeout", "60"), "--cpus", case.get("cpus", "1")]
         if "cpu_model" in case:
             cmd += ["--cpu-model", case["cpu_model"]]
+        if case["platform"] == "bochs":
+            cmd += ["--bochs", bochs_of(case)]
         start = time.time()
-        status = subprocess.run(cmd, stderr=subprocess.PIPE, text=True).returncode
+        done = subprocess.run(cmd, stderr=subprocess.PIPE, text=True)
         elapsed = time.time() - start
         with open(serial, errors="replace") as f:
             log = f.read().replace("\r", "")
-    problems = check_output(case, log, status)
+    problems = check_output(case, log, done.returncode, done.stderr)
     if problems or verbose:
         print(f"--- serial log of {name} ---")
         print(log.rstrip())
@@ -86,33 +186,51 @@ def run_case(name, case, verbose):
     return problems, elapsed
 
 
+def get_counting_bochs():
+    """Build the counting Bochs before any case runs, with scripts/get-bochs'
+    progress on stderr (a first build takes minutes), so that no case's
+    timeout includes it. False if it cannot be had."""
+    done = subprocess.run([os.path.join(ROOT, "scripts/get-bochs")], stdout=subprocess.DEVNULL)
+    return done.returncode == 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("cases", nargs="*", help="case names (default: all)")
     ap.add_argument("-v", "--verbose", action="store_true")
-    ap.add_argument("--config", default=os.path.join(ROOT, "tests/boot/cases.cfg"))
+    ap.add_argument("--config", action="append",
+                    help="a case list; may be repeated (default: tests/boot/cases.cfg, "
+                    "then the other tests/boot/*.cfg in name order)")
     args = ap.parse_args()
 
-    cfg = configparser.ConfigParser(interpolation=None)
-    if not cfg.read(args.config):
-        print(f"boot: cannot read the case list {args.config}")
-        print("boot: 0 passed, 1 failed")
+    files = args.config or config_files()
+    cases, problems = load_cases(files)
+    if problems:
+        for p in problems:
+            print(f"boot: {p}")
+        print(f"boot: 0 passed, {len(problems)} failed")
         return 1
-    names = args.cases or cfg.sections()
+    names = args.cases or list(cases)
     if not names:
-        print(f"boot: {args.config} lists no case")
+        print(f"boot: {', '.join(files)} lists no case")
         print("boot: 0 passed, 1 failed")
         return 1
     passed = failed = skipped = 0
+    counting_bochs = not any(cases[n]["platform"] == "bochs" and bochs_of(cases[n]) == "pmu"
+                             for n in names if n in cases) or get_counting_bochs()
     for name in names:
-        if name not in cfg:
+        if name not in cases:
             print(f"boot: no such case {name}")
             failed += 1
             continue
-        case = cfg[name]
+        case = cases[name]
         if case["platform"] == "kvm" and not kvm_usable():
             print(f"SKIP {name}: needs KVM with VMX (no /dev/kvm or no vmx in /proc/cpuinfo)")
             skipped += 1
+            continue
+        if case["platform"] == "bochs" and bochs_of(case) == "pmu" and not counting_bochs:
+            failed += 1
+            print(f"FAIL {name}: not run: scripts/get-bochs could not build the counting Bochs (above)")
             continue
         problems, elapsed = run_case(name, case, args.verbose)
         if problems:

@@ -8,6 +8,8 @@
 #   tests/fuzz/run.sh --long   20 seeds x 4000 operations x every strategy,
 #                              every kind (`make test-fuzz`)
 #   FUZZ_SEEDS, FUZZ_OPS, FUZZ_STRATEGIES, FUZZ_KINDS override either set.
+# Every run is on Debian's Bochs 2.7, never the counting one: with counters
+# that count, PMU MSR values depend on the instruction path (compare.sh).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 # Every kind of `all` (init, which ends the guest by design, is never in it).

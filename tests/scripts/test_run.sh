@@ -29,6 +29,63 @@ check run-without-iso 126 "ISO '' not found" scripts/run --platform bochs
 check run-with-bad-memory 126 "run: --memory takes MiB, 32 to 65536, not '12x'" \
 	scripts/run --platform bochs --memory 12x --iso Makefile
 check run-with-unknown-platform 126 "usage:" scripts/run --platform vmware --iso Makefile
+check run-with-unknown-bochs 126 "run: --bochs (or \$PMUVISOR_BOCHS) takes pmu (Bochs 3.0 with the counting PMU) or debian (Debian's Bochs 2.7), not 'bogus'" \
+	scripts/run --platform bochs --bochs bogus --iso Makefile
+
+# scripts/get-bochs, without building anything: a cached tarball that is not
+# the one it checks for stops it with one line, before any download or build.
+unset PMUVISOR_BOCHS_PMU_DIR
+mkdir -p "$work/cache-bad"
+echo "not Bochs" >"$work/cache-bad/bochs_3.0+dfsg.orig.tar.xz"
+PMUVISOR_CACHE=$work/cache-bad scripts/get-bochs >"$work/out" 2>"$work/err"
+got=$?
+if [ "$got" != 0 ] && [ ! -s "$work/out" ] && [ "$(wc -l <"$work/err")" = 1 ] &&
+	grep -q "^get-bochs: .*bochs_3.0+dfsg.orig.tar.xz has sha256 [0-9a-f]*, not 78f6c73d.*: remove it" "$work/err" &&
+	[ -z "$(find "$work/cache-bad" -name 'bochs-pmu-*' -type d)" ]; then
+	pass=$((pass + 1))
+	echo "ok   get-bochs-refuses-a-tarball-with-the-wrong-checksum"
+else
+	fail=$((fail + 1))
+	echo "FAIL get-bochs-refuses-a-tarball-with-the-wrong-checksum: status $got, stderr: $(head -n 3 "$work/err")"
+fi
+# A cached build is found at once, and the key follows the patch files'
+# names and bytes, not the directory they are in.
+cache=$work/cache
+fake=$(PMUVISOR_CACHE=$cache scripts/get-bochs --path)
+cp -r scripts/bochs/pmu "$work/pmu-copy"
+same=$(PMUVISOR_CACHE=$cache PMUVISOR_BOCHS_PMU_DIR=$work/pmu-copy scripts/get-bochs --path)
+echo >>"$work/pmu-copy/pmu.h"
+other=$(PMUVISOR_CACHE=$cache PMUVISOR_BOCHS_PMU_DIR=$work/pmu-copy scripts/get-bochs --path)
+if [ "$same" = "$fake" ] && [ "$other" != "$fake" ] && [[ $fake == "$cache"/bochs-pmu-*/bochs ]] &&
+	! PMUVISOR_CACHE=$cache scripts/get-bochs --check; then
+	pass=$((pass + 1))
+	echo "ok   get-bochs-key-follows-the-patch-files"
+else
+	fail=$((fail + 1))
+	echo "FAIL get-bochs-key-follows-the-patch-files: $fake, $same, $other"
+fi
+# A stand-in for the counting Bochs: scripts/run must start it headless
+# without an rc file, an msrs= file or a sound line, and read its serial.
+mkdir -p "$(dirname "$fake")"
+cat >"$fake" <<'FAKE'
+#!/bin/sh
+[ $# = 3 ] && [ "$1" = -q ] && [ "$2" = -f ] && [ "$TERM" = dumb ] || exit 3
+grep -q -e ' msrs=' -e '^sound:' "$3" && exit 3
+echo "pmuvisor: exit status 7" >"$(sed -n 's/^com1: .*dev=//p' "$3")"
+FAKE
+chmod +x "$fake"
+PMUVISOR_CACHE=$cache scripts/get-bochs >"$work/out" 2>"$work/err"
+got=$?
+if [ "$got" = 0 ] && [ "$(cat "$work/out")" = "$fake" ] && [ ! -s "$work/err" ] &&
+	PMUVISOR_CACHE=$cache scripts/get-bochs --check; then
+	pass=$((pass + 1))
+	echo "ok   get-bochs-finds-a-cached-build"
+else
+	fail=$((fail + 1))
+	echo "FAIL get-bochs-finds-a-cached-build: status $got, stdout $(cat "$work/out"), stderr: $(head -n 3 "$work/err")"
+fi
+check_in out run-starts-the-counting-bochs-without-rc-msrs-or-sound 7 "pmuvisor: exit status 7" \
+	env PMUVISOR_CACHE="$cache" scripts/run --platform bochs --bochs pmu --iso Makefile --timeout 20
 check mkiso-with-missing-guest 2 "no such guest image: /nonexistent.elf" \
 	scripts/mkiso "$work/x.iso" "" /nonexistent.elf ""
 check fuzz-compare-without-arguments 2 "usage:" tests/fuzz/compare.sh
