@@ -48,13 +48,10 @@ static inline u64 tsc_fenced(void)
 	return rdtsc();
 }
 
-static void bench_msr(u32 msr, const char *name, u32 *buf)
+static void bench_rdmsr(u32 msr, const char *name, u32 *buf)
 {
 	char kind[48];
-	u64 v;
 
-	if (!rdmsr_safe(msr, &v))
-		return;
 	sample_reset(buf);
 	for (int i = 0; i < ITERATIONS; i++) {
 		u64 t = tsc_fenced();
@@ -63,14 +60,31 @@ static void bench_msr(u32 msr, const char *name, u32 *buf)
 	}
 	snprintf_hv(kind, sizeof(kind), "RDMSR_%s", name);
 	report(kind, buf);
+}
+
+static void bench_wrmsr(u32 msr, u64 value, const char *name, u32 *buf)
+{
+	char kind[48];
+
 	sample_reset(buf);
 	for (int i = 0; i < ITERATIONS; i++) {
 		u64 t = tsc_fenced();
-		wrmsr(msr, v);
+		wrmsr(msr, value);
 		stats_add(&set, tsc_fenced() - t, &rng);
 	}
 	snprintf_hv(kind, sizeof(kind), "WRMSR_%s", name);
 	report(kind, buf);
+}
+
+/* RDMSR, then WRMSR of the value read: the register is left as it was. */
+static void bench_msr(u32 msr, const char *name, u32 *buf)
+{
+	u64 v;
+
+	if (!rdmsr_safe(msr, &v))
+		return;
+	bench_rdmsr(msr, name, buf);
+	bench_wrmsr(msr, v, name, buf);
 }
 
 static void bench_rdpmc(u32 ecx, const char *name, u32 *buf)
@@ -98,7 +112,9 @@ static void bench_pmu_msrs(u32 *buf)
 
 	wrmsr(MSR_CORE_PERF_GLOBAL_CTRL, 0);
 	bench_msr(MSR_CORE_PERF_GLOBAL_CTRL, "GLOBAL_CTRL", buf);
-	bench_msr(MSR_CORE_PERF_GLOBAL_STATUS, "GLOBAL_STATUS", buf);
+	/* GLOBAL_STATUS is read-only (a WRMSR #GPs): software writes its reset MSR. */
+	bench_rdmsr(MSR_CORE_PERF_GLOBAL_STATUS, "GLOBAL_STATUS", buf);
+	bench_wrmsr(MSR_CORE_PERF_GLOBAL_OVF_CTRL, 0, "GLOBAL_OVF_CTRL", buf);
 	bench_msr(MSR_CORE_PERF_FIXED_CTR_CTRL, "FIXED_CTR_CTRL", buf);
 	for (unsigned i = 0; i < pmu.nr_gp; i++) {
 		snprintf_hv(name, sizeof(name), "PMC%s", digit[i]);
