@@ -651,11 +651,17 @@ static bool write_guest_register(u32 msr, u64 value, u64 *saved)
 	return true;
 }
 
+/*
+ * GLOBAL_OVF_CTRL (STATUS_RESET) and STATUS_SET: the bits of the guest's
+ * counters, and the two that belong to no counter, which the guest may
+ * reset and set as it does natively (Linux resets what it read); where the
+ * CPU lacks one the WRMSR #GPs, as natively.
+ */
 static bool write_global_status_bits(u32 msr, u64 value)
 {
 	bool saved_out = pmu.switched && pmu.ops->status_held_outside;
 
-	if (value & ~pmu.guest_global_mask)
+	if (value & ~(pmu.guest_global_mask | GLOBAL_STATUS_BUFFER_OVF | GLOBAL_STATUS_COND_CHG))
 		return false;
 	if (!saved_out) {
 		pmu.access.wrmsr++; /* a PMU access of this (MSR_WRITE) exit */
