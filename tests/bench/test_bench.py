@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import unittest.mock
 
 sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -306,17 +307,24 @@ class Settle(unittest.TestCase):
 
 
 class Matrix(unittest.TestCase):
-    def test_plan_bochs_skips_vmcs_with_a_note(self):
+    def test_plan_debian_bochs_skips_vmcs_with_a_note(self):
         said = []
-        runs = matrix.plan("bochs", [BASE, OTHER], ["lists", "vmcs"], ["rdpmc", "rdmsr"], 2,
-                           "L", said.append)
+        with unittest.mock.patch.dict(os.environ, {"PMUVISOR_BOCHS": "debian"}):
+            runs = matrix.plan("bochs", [BASE, OTHER], ["lists", "vmcs"], ["rdpmc", "rdmsr"], 2,
+                               "L", said.append)
         self.assertEqual(len(runs), 8)
         self.assertTrue(all(r.global_ctrl == "lists" for r in runs))
         self.assertEqual(len(said), 1)
-        self.assertIn("global_ctrl=vmcs skipped on bochs", said[0])
+        self.assertIn("global_ctrl=vmcs skipped on Debian's Bochs", said[0])
         # Repetition-major, and the log names scripts/bench documents.
         self.assertEqual([r.rep for r in runs], [1] * 4 + [2] * 4)
         self.assertEqual(runs[0].log, os.path.join("L", "bochs-off-lists-rdpmc-r1.log"))
+
+    def test_plan_counting_bochs_keeps_vmcs(self):
+        with unittest.mock.patch.dict(os.environ, {"PMUVISOR_BOCHS": "pmu"}):
+            runs = matrix.plan("bochs", [BASE], ["lists", "vmcs"], ["rdmsr"], 1, "L",
+                               lambda m: None)
+        self.assertEqual([r.global_ctrl for r in runs], ["lists", "vmcs"])
 
     def test_plan_kvm_keeps_vmcs(self):
         runs = matrix.plan("kvm", [BASE], ["lists", "vmcs"], ["rdmsr"], 1, "L", lambda m: None)
@@ -489,9 +497,10 @@ class Cli(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "out")
             r = bench("--check-only", "--platform", "bochs", "--pmu", "off,switch", "--reps", "2",
-                      "--iters", "100", "--out", out)
+                      "--iters", "100", "--out", out,
+                      env=dict(os.environ, PMUVISOR_BOCHS="debian"))
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-            self.assertIn("global_ctrl=vmcs skipped on bochs", r.stdout)
+            self.assertIn("global_ctrl=vmcs skipped on Debian's Bochs", r.stdout)
             self.assertIn("would run 8 boot(s): 4 combination(s) x 2 repetition(s)", r.stdout)
             runs = [x for x in r.stdout.splitlines() if x.lstrip().startswith("[")]
             self.assertEqual(len(runs), 8)
