@@ -17,7 +17,7 @@
  *   pmi.c       the PMI through the local APIC's LVTPC, fixed and NMI.
  *
  * Command line: loops=N, the iterations of each window's loop (default
- * 1000, 32 to 1000000); the word pmu-count and GRUB's path of the image
+ * 1000, 32 to 100000000); the word pmu-count and GRUB's path of the image
  * are passed over. Output: the PMU's shape, one "ok N - ..." line per
  * check, "N passed, M failed"; status 0 or 1.
  */
@@ -30,7 +30,7 @@
 #define CPUID_LEAF_PMU 0xa
 #define LOOPS_DEFAULT 1000
 #define LOOPS_MIN 32 /* the PMI checks place overflows up to instruction 64 of a window */
-#define LOOPS_MAX 1000000
+#define LOOPS_MAX 100000000
 #define NR_VECTORS 256
 #define NR_EXCEPTIONS 32
 #define IDT_GATE_INTERRUPT32 0x8e      /* present, DPL 0, 32-bit interrupt gate */
