@@ -197,6 +197,48 @@ static void check_status_set_no_pmi(void)
 	      (unsigned long long)status, pc_pmi_count);
 }
 
+/*
+ * An overflow on the count of the exit window's first CPUID, its 4th
+ * counted instruction (window.S). Natively that is the CPUID; under a
+ * hypervisor the CPUID exits and does not retire, and the VM entry that
+ * resumes the guest counts in its place: the counter overflows as the
+ * hypervisor finishes the exit, and the PMI must reach the guest at the
+ * same boundary, before the DEC that follows the CPUID.
+ */
+static void check_pmi_on_exit(enum pmi_kind kind)
+{
+	const u32 k = 4;
+	struct counter c = gp_counter(0);
+	u64 bit = counter_global_bit(c), after;
+	bool nmi = kind == PMI_NMI;
+	u32 entry = nmi && pmu.hypervisor ? 1 : 0; /* the NMI's own exit, as in run_case */
+	u64 want_after = EXIT_WINDOW_INSNS(loops) - k + entry +
+			 (nmi ? NMI_HANDLER_INSNS : PMI_HANDLER_INSNS);
+
+	pmu_quiesce();
+	reset_records(counter_rdpmc_index(c));
+	counter_count_all(c, true);
+	counter_preset(c, width_mask(counter_width(c)) + 1 - k);
+	*apic(APIC_LVTPC) = lvtpc_for(kind);
+	asm volatile("sti" ::: "memory");
+	pc_exit_window(MSR_CORE_PERF_GLOBAL_CTRL, (u32)bit, (u32)(bit >> 32), loops);
+	asm volatile("cli" ::: "memory");
+	after = counter_read(c);
+	*apic(APIC_LVTPC) = APIC_LVT_MASKED | PC_VECTOR_PMI;
+	pmu_quiesce();
+	CHECK(pc_pmi_count == !nmi && pc_nmi_count == nmi && pc_spurious_count == 0 &&
+		      pc_pmi_eip == addr(pc_exit_window_dec) &&
+		      pc_pmi_counter == PMI_HANDLER_INSNS_BEFORE_RDPMC + entry &&
+		      after == want_after,
+	      "%s, overflow on the count of the exit window's first CPUID: %u PMIs, %u NMIs "
+	      "(want %u, %u) at EIP 0x%x (want 0x%x, the DEC after it); the handler read %llu "
+	      "(want %u), %llu after the window (want %llu)",
+	      kind_name(kind), pc_pmi_count, pc_nmi_count, !nmi, nmi, pc_pmi_eip,
+	      addr(pc_exit_window_dec), (unsigned long long)pc_pmi_counter,
+	      PMI_HANDLER_INSNS_BEFORE_RDPMC + entry, (unsigned long long)after,
+	      (unsigned long long)want_after);
+}
+
 void check_pmi(void)
 {
 	u32 i = 0;
@@ -213,6 +255,8 @@ void check_pmi(void)
 	run_case(&(struct pmi_case){ fixed_counter(0), 42, PMI_MASKED });
 	run_case(&(struct pmi_case){ gp_counter(0), 42, PMI_NMI_MASKED });
 	run_case(&(struct pmi_case){ gp_counter(0), 42, PMI_NO_INT });
+	check_pmi_on_exit(PMI_FIXED);
+	check_pmi_on_exit(PMI_NMI);
 	run_case(&(struct pmi_case){ fixed_counter(0), 42, PMI_NO_INT });
 	check_status_set_no_pmi();
 }

@@ -157,6 +157,7 @@ void pc_user_rdpmc(u32 index); /* RDPMC at CPL 3: pc_user_ok, pc_user_value */
 void pc_rep_window(u32 msr, u32 on_lo, u32 on_hi, u32 count, void *buffer);
 void pc_fault_window(u32 msr, u32 on_lo, u32 on_hi);
 void pc_exit_window(u32 msr, u32 on_lo, u32 on_hi, u32 iterations);
+extern const char pc_exit_window_dec[]; /* the DEC after the exit window's CPUID */
 void pc_branch_window(u32 msr, u32 on_lo, u32 on_hi);
 void pc_ud_skip(void);
 void pc_pmi_stub(void);

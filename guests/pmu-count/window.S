@@ -201,6 +201,8 @@ pc_exit_window:
 1:	xor %eax, %eax
 	xor %ecx, %ecx
 	cpuid
+	.globl pc_exit_window_dec
+pc_exit_window_dec:
 	dec %esi
 	jnz 1b
 	mov %edi, %ecx
