@@ -311,6 +311,48 @@ static void run_exits(u64 on)
 	pc_exit_window(MSR_CORE_PERF_GLOBAL_CTRL, (u32)on, (u32)(on >> 32), loops);
 }
 
+/*
+ * A REP STOSB of REP_LONG_BYTES that the local APIC timer interrupts: the
+ * instruction stops, the interrupt is taken (the PMI handler of window.S,
+ * on the same vector) and the REP restarts where it stopped. It retires
+ * once, when it is done, as on hardware (docs/bochs-pmu.md).
+ */
+#define REP_LONG_BYTES (1024 * 1024)
+#define TIMER_INITIAL_COUNT 20000 /* well inside the REP's million iterations */
+
+static u8 rep_long_buffer[REP_LONG_BYTES];
+
+static void check_interrupted_rep(void)
+{
+	volatile u32 *apic = (volatile u32 *)(uintptr_t)APIC_DEFAULT_PHYS_BASE;
+	struct counter gp0 = gp_counter(0);
+	u64 on = counter_global_bit(gp0), count;
+
+	pmu_quiesce();
+	pc_pmi_count = 0;
+	pc_pmi_eip = 0;
+	pc_pmi_rdpmc_index = counter_rdpmc_index(gp0);
+	msr_set(MSR_P6_EVNTSEL0, evtsel(&gp_events[0], true, true));
+	apic[APIC_SPIV / 4] = APIC_SPIV_APIC_ENABLED | PC_VECTOR_SPURIOUS;
+	apic[APIC_TDCR / 4] = APIC_TDR_DIV_1;
+	apic[APIC_LVTT / 4] = PC_VECTOR_PMI;
+	apic[APIC_TMICT / 4] = TIMER_INITIAL_COUNT;
+	asm volatile("sti" ::: "memory");
+	pc_rep_window(MSR_CORE_PERF_GLOBAL_CTRL, (u32)on, (u32)(on >> 32), REP_LONG_BYTES,
+		      rep_long_buffer);
+	asm volatile("cli" ::: "memory");
+	apic[APIC_LVTT / 4] = APIC_LVT_MASKED | PC_VECTOR_PMI;
+	count = counter_read(gp0);
+	pmu_quiesce();
+	CHECK(pc_pmi_count == 1 && pc_pmi_eip == (u32)(uintptr_t)pc_rep_window_stosb &&
+		      count == REP_WINDOW_INSNS + PMI_HANDLER_INSNS,
+	      "a REP STOSB of 1 MiB interrupted by the APIC timer retires once: %u interrupts at "
+	      "EIP 0x%x (want 1 at the REP, 0x%x); GP counter 0 counts %llu (want %u: the window "
+	      "and the handler)",
+	      pc_pmi_count, pc_pmi_eip, (u32)(uintptr_t)pc_rep_window_stosb,
+	      (unsigned long long)count, REP_WINDOW_INSNS + PMI_HANDLER_INSNS);
+}
+
 struct measured {
 	u64 insns, branches, fixed0;
 };
@@ -354,6 +396,7 @@ static void check_other_windows(void)
 	check_window("REP STOSB of 4096 bytes retires once", run_rep, REP_WINDOW_INSNS, 0);
 	rep_count = 0;
 	check_window("REP STOSB of 0 bytes retires once", run_rep, REP_WINDOW_INSNS, 0);
+	check_interrupted_rep();
 	check_window("a faulting UD2 does not retire (its #UD handler's 2 instructions do)",
 		     run_fault, FAULT_WINDOW_INSNS, FAULT_WINDOW_BRANCHES);
 	check_window("CALL, RET, JMP, LOOP, JECXZ, Jcc not taken, indirect CALL and JMP, RET "

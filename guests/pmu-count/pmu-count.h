@@ -40,7 +40,11 @@
 #define APIC_EOI 0xb0
 #define APIC_SPIV 0xf0
 #define APIC_SPIV_APIC_ENABLED (1 << 8)
+#define APIC_LVTT 0x320	 /* LVT timer entry: one-shot with bit 17 clear */
 #define APIC_LVTPC 0x340 /* LVT performance-counter entry */
+#define APIC_TMICT 0x380 /* timer initial count */
+#define APIC_TDCR 0x3e0	 /* timer divide configuration */
+#define APIC_TDR_DIV_1 0xb
 #define APIC_LVT_MASKED (1 << 16)
 #define APIC_DM_FIXED 0x000
 #define APIC_DM_NMI 0x400
@@ -157,7 +161,8 @@ void pc_user_rdpmc(u32 index); /* RDPMC at CPL 3: pc_user_ok, pc_user_value */
 void pc_rep_window(u32 msr, u32 on_lo, u32 on_hi, u32 count, void *buffer);
 void pc_fault_window(u32 msr, u32 on_lo, u32 on_hi);
 void pc_exit_window(u32 msr, u32 on_lo, u32 on_hi, u32 iterations);
-extern const char pc_exit_window_dec[]; /* the DEC after the exit window's CPUID */
+extern const char pc_rep_window_stosb[]; /* the REP STOSB of pc_rep_window */
+extern const char pc_exit_window_dec[];	 /* the DEC after the exit window's CPUID */
 void pc_branch_window(u32 msr, u32 on_lo, u32 on_hi);
 void pc_ud_skip(void);
 void pc_pmi_stub(void);

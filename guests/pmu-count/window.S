@@ -166,6 +166,8 @@ pc_rep_window:
 2:	mov %ecx, %esi			/* 2 */
 	mov %ebx, %ecx			/* 3 */
 	xor %eax, %eax			/* 4 */
+	.globl pc_rep_window_stosb
+pc_rep_window_stosb:
 	rep stosb			/* 5 */
 	mov %esi, %ecx			/* 6 */
 	xor %edx, %edx			/* 7 */

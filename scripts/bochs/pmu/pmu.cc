@@ -186,12 +186,19 @@ void BX_CPU_C::pmu_update(void)
 }
 
 // One instruction retired at the current CPL: every enabled counter whose
-// event it is counts one. A counter that wraps to 0 has overflowed.
+// event it is counts one. A counter that wraps to 0 has overflowed. The
+// commit of a REP string instruction stopped before it is done is not a
+// retirement (repeat() in cpu.cc restarts it).
 void BX_CPP_AttrRegparmN(1) BX_CPU_C::pmu_retire(bxInstruction_c *i)
 {
   bx_pmu_t *pmu = &BX_CPU_THIS_PTR pmu;
   unsigned ring = (CPL != 0);
   Bit64u counting = pmu->count_all[ring], overflowed = 0;
+
+  if (pmu->rep_unfinished) {
+    pmu->rep_unfinished = false;
+    return;
+  }
 
   if (pmu->count_branch[ring] && branch_table[i->getIaOpcode()])
     counting |= pmu->count_branch[ring];

@@ -20,6 +20,10 @@ struct bx_pmu_t {
   // the only cost of the PMU while nothing counts.
   bool active;
 
+  // Set when a REP string instruction stops for an event before it is done:
+  // Bochs commits it and restarts it; it retires once, when it completes.
+  bool rep_unfinished;
+
   // What the CPU model declares (CPUID 0AH, CPUID 1 ECX.PDCM), read at RESET.
   Bit32u version;
   unsigned num_gp;
@@ -53,6 +57,12 @@ struct bx_pmu_t {
 
 #define BX_PMU_RETIRE(i) {                                        \
   if (BX_CPU_THIS_PTR pmu.active) BX_CPU_THIS_PTR pmu_retire(i);  \
+}
+
+// The commit that follows is not a retirement (see rep_unfinished).
+#define BX_PMU_REP_UNFINISHED() {                                 \
+  if (BX_CPU_THIS_PTR pmu.active)                                 \
+    BX_CPU_THIS_PTR pmu.rep_unfinished = true;                    \
 }
 
 #endif
