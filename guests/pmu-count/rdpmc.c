@@ -70,41 +70,34 @@ static void check_rdpmc_equals_rdmsr(void)
 }
 
 /*
- * Two reads of a running counter with two MOVs between them: the first
- * read, which counts once it has read, and the MOVs make 3. Returns the
- * difference, or 0 if a read faulted.
+ * Two reads of a running counter with INSN (rdpmc or rdmsr, of ECX) and two
+ * MOVs between them: the first read, which counts once it has read, and the
+ * MOVs make 3. The difference, or 0 if a read faulted.
  */
+#define RUNNING_DELTA(insn, ecx)                                                                 \
+	({                                                                                       \
+		u32 lo1 = 0, hi1 = 0, lo2 = 0, hi2 = 0, ok = 0;                                  \
+		asm volatile(                                                                    \
+			"1: " insn "\n\t"                                                        \
+			"mov %%eax, %[lo1]\n\t"                                                  \
+			"mov %%edx, %[hi1]\n\t"                                                  \
+			"2: " insn "\n\t"                                                        \
+			"movl $1, %[ok]\n"                                                       \
+			"3:\n\t" GUEST_EXTABLE_ENTRY("1b", "3b") GUEST_EXTABLE_ENTRY("2b", "3b") \
+			: [ok] "+m"(ok), [lo1] "=m"(lo1), [hi1] "=m"(hi1), "+a"(lo2), "+d"(hi2)  \
+			: "c"(ecx)                                                               \
+			: "memory");                                                             \
+		ok ? edx_eax(hi2, lo2) - edx_eax(hi1, lo1) : 0;                                  \
+	})
+
 static u64 rdpmc_running_delta(u32 index)
 {
-	u32 lo1 = 0, hi1 = 0, lo2 = 0, hi2 = 0, ok = 0;
-
-	asm volatile("1: rdpmc\n\t"
-		     "mov %%eax, %[lo1]\n\t"
-		     "mov %%edx, %[hi1]\n\t"
-		     "2: rdpmc\n\t"
-		     "movl $1, %[ok]\n"
-		     "3:\n\t" GUEST_EXTABLE_ENTRY("1b", "3b") GUEST_EXTABLE_ENTRY("2b", "3b")
-		     : [ok] "+m"(ok), [lo1] "=m"(lo1), [hi1] "=m"(hi1), "+a"(lo2), "+d"(hi2)
-		     : "c"(index)
-		     : "memory");
-	return ok ? edx_eax(hi2, lo2) - edx_eax(hi1, lo1) : 0;
+	return RUNNING_DELTA("rdpmc", index);
 }
 
-/* The same with RDMSR. */
 static u64 rdmsr_running_delta(u32 msr)
 {
-	u32 lo1 = 0, hi1 = 0, lo2 = 0, hi2 = 0, ok = 0;
-
-	asm volatile("1: rdmsr\n\t"
-		     "mov %%eax, %[lo1]\n\t"
-		     "mov %%edx, %[hi1]\n\t"
-		     "2: rdmsr\n\t"
-		     "movl $1, %[ok]\n"
-		     "3:\n\t" GUEST_EXTABLE_ENTRY("1b", "3b") GUEST_EXTABLE_ENTRY("2b", "3b")
-		     : [ok] "+m"(ok), [lo1] "=m"(lo1), [hi1] "=m"(hi1), "+a"(lo2), "+d"(hi2)
-		     : "c"(msr)
-		     : "memory");
-	return ok ? edx_eax(hi2, lo2) - edx_eax(hi1, lo1) : 0;
+	return RUNNING_DELTA("rdmsr", msr);
 }
 
 /* WRMSR of a running counter, then RDMSR: the WRMSR counts after its own effect. */
