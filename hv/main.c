@@ -18,7 +18,11 @@
 #include "arch/x86/desc.h"
 #include "arch/x86/paging.h"
 
-/* All hypervisor allocations come from one pool at the top of RAM, hidden from the guest. */
+/*
+ * All hypervisor allocations come from one pool, hidden from the guest, at
+ * the top of the highest RAM below 4 GiB: boot/entry.S maps only that far,
+ * and the page tables that map the rest come from the pool.
+ */
 #define HV_POOL_SIZE (16ULL << 20)
 
 extern char __hv_start[], __hv_end[];
@@ -73,7 +77,9 @@ static u64 top_of_ram(void)
 static void init_memory(void)
 {
 	struct phys_range reserved[2 + BOOT_MAX_MODULES];
-	u64 pool_size = HV_POOL_SIZE + runs_memory_needed(&boot);
+	u64 top = top_of_ram();
+	u64 pool_size =
+		HV_POOL_SIZE + runs_memory_needed(&boot) + paging_frames_needed(top) * PAGE_SIZE;
 	int n = 0;
 
 	hv_image = (struct phys_range){ virt_to_phys(__hv_start), virt_to_phys(__hv_end) };
@@ -84,12 +90,13 @@ static void init_memory(void)
 	if (!frame_init(boot.regions, boot.nr_regions, reserved, n))
 		hv_fail(HV_STATUS_BAD_INPUT, "memory map has too many holes (more than %d ranges)",
 			FRAME_MAX_RANGES);
-	if (!frame_reserve_pool(pool_size, &hv_pool))
-		hv_fail(HV_STATUS_BAD_INPUT, "no free RAM range of %llu MiB for the hypervisor",
+	if (!frame_reserve_pool(pool_size, SIZE_4G, &hv_pool))
+		hv_fail(HV_STATUS_BAD_INPUT,
+			"no free RAM range of %llu MiB below 4 GiB for the hypervisor",
 			(unsigned long long)(pool_size >> 20));
-	if (!paging_map_identity_above_4g(top_of_ram()))
+	if (!paging_map_identity_above_4g(top))
 		hv_fail(HV_STATUS_UNSUPPORTED, "cannot map RAM up to 0x%llx",
-			(unsigned long long)top_of_ram());
+			(unsigned long long)top);
 	pr_info("hypervisor memory: image 0x%llx-0x%llx, pool 0x%llx-0x%llx",
 		(unsigned long long)hv_image.start, (unsigned long long)hv_image.end,
 		(unsigned long long)hv_pool.start, (unsigned long long)hv_pool.end);

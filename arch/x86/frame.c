@@ -59,12 +59,12 @@ bool frame_init(const struct mem_region *regions, int nr_regions, const struct p
 	return true;
 }
 
-bool frame_reserve_pool(u64 bytes, struct phys_range *pool)
+bool frame_reserve_pool(u64 bytes, u64 limit, struct phys_range *pool)
 {
 	bytes = ALIGN_UP(bytes, PAGE_SIZE);
 	for (int i = nr_ranges - 1; i >= 0; i--) {
 		struct frame_range r = ranges[i];
-		if (r.top - r.start < bytes)
+		if (r.end > limit || r.top - r.start < bytes)
 			continue;
 		/* What was handed out before stays owned: the pool joins it. */
 		ranges[0] = (struct frame_range){ r.top - bytes, r.top, r.end };

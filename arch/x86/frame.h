@@ -26,10 +26,12 @@ bool frame_init(const struct mem_region *regions, int nr_regions, const struct p
 		int nr_reserved);
 /*
  * Confine all further allocations to a pool of the given size at the top of
- * the highest free range, so that the hypervisor's memory is one range EPT
- * can hide. Returns false if no range is large enough.
+ * the highest free range that ends at or below limit, so that the
+ * hypervisor's memory is one range EPT can hide. A range that crosses the
+ * limit is passed over, not split. Returns false if no range is large
+ * enough.
  */
-bool frame_reserve_pool(u64 bytes, struct phys_range *pool);
+bool frame_reserve_pool(u64 bytes, u64 limit, struct phys_range *pool);
 /* Physical address of a fresh frame, 0 when memory is exhausted. */
 u64 frame_alloc(void);
 /* Same, zero-filled. */

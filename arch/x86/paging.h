@@ -1,7 +1,8 @@
 /*
  * The hypervisor's own page tables: an identity map of the first 4 GiB set
- * up by boot/entry.S with 2 MiB pages, extended here to all RAM. Intel SDM
- * Vol. 3A, "4-Level Paging and 5-Level Paging".
+ * up by boot/entry.S with 2 MiB pages, extended here to all RAM, beyond
+ * 512 GiB too (more PML4 entries). Intel SDM Vol. 3A, "4-Level Paging and
+ * 5-Level Paging".
  */
 #ifndef ARCH_X86_PAGING_H
 #define ARCH_X86_PAGING_H
@@ -34,11 +35,19 @@ static inline u64 virt_to_phys(const void *p)
 }
 #endif
 
+/* The root of the hypervisor's page tables (boot/entry.S); PML4[0] maps the first 4 GiB. */
+extern u64 boot_pml4[512];
+
 /*
- * Identity-map [4 GiB, top) as well. Returns false if top is beyond what
- * one PML4 entry (512 GiB) covers or frames run out.
+ * Identity-map [4 GiB, top) as well, top rounded up to 2 MiB, with 1 GiB
+ * pages where the CPU has them and 2 MiB pages otherwise. The tables come
+ * from the frame allocator, which must hand out frames below 4 GiB (mapped
+ * already) for this. Returns false if top is beyond what 4-level paging
+ * translates (256 TiB) or frames run out.
  */
 bool paging_map_identity_above_4g(u64 top);
+/* How many frames paging_map_identity_above_4g(top) takes, to size the pool it draws on. */
+u64 paging_frames_needed(u64 top);
 #endif /* __ASSEMBLY__ */
 
 #endif

@@ -17,7 +17,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CASE_DIR = os.path.join(ROOT, "tests/boot")
 KEYS = {"platform", "hv_args", "modules", "make_files", "status", "expect", "reject",
-        "cpus", "timeout", "cpu_model", "bochs", "native"}
+        "cpus", "timeout", "cpu_model", "bochs", "native", "memory", "firmware"}
 # scripts/run's exit status when the emulator ended without a "pmuvisor: exit
 # status" line: how a native guest that ended the machine itself leaves it.
 RUN_NO_STATUS_LINE, RUN_TIMED_OUT = 125, 124
@@ -45,6 +45,12 @@ def case_problems(case):
             problems.append(f"bochs '{case['bochs']}' is not pmu or debian")
         if case.get("platform") != "bochs":
             problems.append("bochs is for platform bochs only")
+    if "memory" in case and not re.fullmatch(r"\d+", case["memory"]):
+        problems.append(f"memory '{case['memory']}' is not a number of MiB")
+    if case.get("firmware", "bios") not in ("bios", "uefi"):
+        problems.append(f"firmware '{case['firmware']}' is not bios or uefi")
+    if case.get("firmware") == "uefi" and case.get("platform") == "bochs":
+        problems.append("firmware uefi is for platforms qemu and kvm only")
     if case.get("native", "no") not in ("yes", "no"):
         problems.append(f"native '{case['native']}' is not yes or no")
     if is_native(case):
@@ -171,6 +177,10 @@ def run_case(name, case, verbose):
                "--timeout", case.get("timeout", "60"), "--cpus", case.get("cpus", "1")]
         if "cpu_model" in case:
             cmd += ["--cpu-model", case["cpu_model"]]
+        if "memory" in case:
+            cmd += ["--memory", case["memory"]]
+        if "firmware" in case:
+            cmd += ["--firmware", case["firmware"]]
         if case["platform"] == "bochs":
             cmd += ["--bochs", bochs_of(case)]
         start = time.time()

@@ -28,6 +28,14 @@ check_in() { # $1 err|out (where the text must appear; out takes both streams), 
 check run-without-iso 126 "ISO '' not found" scripts/run --platform bochs
 check run-with-bad-memory 126 "run: --memory takes MiB, 32 to 65536, not '12x'" \
 	scripts/run --platform bochs --memory 12x --iso Makefile
+check run-bochs-with-memory-beyond-its-limit 126 "run: --memory takes MiB, 32 to 65536, not '65537' (Bochs' limit" \
+	scripts/run --platform bochs --memory 65537 --iso Makefile
+check run-qemu-with-too-much-memory 126 "run: --memory takes MiB, 32 to 16777216, not '16777217'" \
+	scripts/run --platform qemu --memory 16777217 --iso Makefile
+check run-with-unknown-firmware 126 "run: --firmware takes bios (SeaBIOS, Bochs' BIOS) or uefi (OVMF, QEMU only), not 'efi'" \
+	scripts/run --platform qemu --firmware efi --iso Makefile
+check run-bochs-with-uefi 126 "run: --firmware uefi is for QEMU (--platform qemu or kvm): Bochs boots only its own BIOS" \
+	scripts/run --platform bochs --firmware uefi --iso Makefile
 check run-with-unknown-platform 126 "usage:" scripts/run --platform vmware --iso Makefile
 check run-with-unknown-bochs 126 "run: --bochs (or \$PMUVISOR_BOCHS) takes pmu (Bochs 3.0 with the counting PMU) or debian (Debian's Bochs 2.7), not 'bogus'" \
 	scripts/run --platform bochs --bochs bogus --iso Makefile

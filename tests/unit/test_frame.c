@@ -393,7 +393,7 @@ TEST(frame_reserve_pool)
 	init_pc();
 	/* the first frame handed out stays owned: the pool takes it in */
 	CHECK_EQ_U64(frame_alloc(), 16 * MiB - PAGE_SIZE);
-	CHECK(frame_reserve_pool(2 * MiB - 100, &pool));
+	CHECK(frame_reserve_pool(2 * MiB - 100, RAM_TOP, &pool));
 	CHECK_EQ_U64(pool.start, 14 * MiB - PAGE_SIZE);
 	CHECK_EQ_U64(pool.end, 16 * MiB);
 	CHECK_EQ_U64(frame_free_bytes(), 2 * MiB);
@@ -415,14 +415,34 @@ TEST(frame_reserve_pool_falls_back_and_fails)
 
 	/* too large for the top range: the pool goes to the one below */
 	CHECK(frame_init(map, ARRAY_SIZE(map), NULL, 0));
-	CHECK(frame_reserve_pool(2 * MiB, &pool));
+	CHECK(frame_reserve_pool(2 * MiB, 16 * MiB, &pool));
 	CHECK_EQ_U64(pool.start, 7 * MiB);
 	CHECK_EQ_U64(pool.end, 9 * MiB);
 	CHECK_EQ_U64(frame_free_bytes(), 2 * MiB);
 	CHECK_EQ_U64(frame_alloc(), 9 * MiB - PAGE_SIZE);
 
 	CHECK(frame_init(map, ARRAY_SIZE(map), NULL, 0));
-	CHECK(!frame_reserve_pool(8 * MiB + PAGE_SIZE, &pool));
+	CHECK(!frame_reserve_pool(8 * MiB + PAGE_SIZE, 16 * MiB, &pool));
+}
+
+/* The pool stays below the limit (4 GiB: what boot/entry.S maps), even where higher RAM is free. */
+TEST(frame_reserve_pool_stays_below_the_limit)
+{
+	static const struct mem_region map[] = {
+		{ 1 * MiB, 8 * MiB, MB2_MEMORY_AVAILABLE },
+		{ 10 * MiB, 4 * MiB, MB2_MEMORY_AVAILABLE },
+	};
+	struct phys_range pool = { 0, 0 };
+
+	CHECK(frame_init(map, ARRAY_SIZE(map), NULL, 0));
+	/* the top range crosses the limit: passed over, not split */
+	CHECK(frame_reserve_pool(2 * MiB, 12 * MiB, &pool));
+	CHECK_EQ_U64(pool.start, 7 * MiB);
+	CHECK_EQ_U64(pool.end, 9 * MiB);
+	CHECK_EQ_U64(frame_alloc(), 9 * MiB - PAGE_SIZE);
+
+	CHECK(frame_init(map, ARRAY_SIZE(map), NULL, 0));
+	CHECK(!frame_reserve_pool(2 * MiB, 8 * MiB, &pool));
 }
 
 /* frame_release() hands back what was allocated after the mark, in every range, and nothing before. */
