@@ -162,6 +162,61 @@ expect linux-native-usage 126 "usage:" scripts/linux-native --platform vmware
 expect linux-native-bochs-needs-bzimage 126 "needs a bzImage" \
 	scripts/linux-native --platform bochs --kernel "$work/pvh.elf" --initrd "$work/pvh.elf"
 
+# The workload on this machine: its phases chosen by a list, run in the
+# table's order; the instructions and conditional branches of its loops
+# against the counts it promises (callgrind, where valgrind is installed:
+# loop_work 3n + 2 instructions, n conditional branches; cpuid_work
+# n(2w + 6) + 4 and n(w + 1), w = 100; each adds its RET, a branch, to the
+# branches the guest counts); and perf's control protocol around its
+# windows, with software events named as init names the hardware ones.
+wl=build/linux/workload
+if [ -x "$wl" ]; then
+	if [ "$("$wl" cpuid,loop 3 | cut -d ' ' -f 2-3 | tr '\n' ' ')" = "loop: 3 cpuid: 3 " ]; then
+		ok workload-phase-list
+	else
+		bad workload-phase-list "$("$wl" cpuid,loop 3 2>&1)"
+	fi
+	expect workload-unknown-phase 2 "unknown workload 'bogus'" "$wl" loop,bogus
+	expect workload-bad-perf-control 2 "is not CTL,ACK" env WORKLOAD_PERF_CONTROL=3 "$wl" loop
+	if command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null; then
+		valgrind --tool=callgrind --branch-sim=yes --callgrind-out-file="$work/cg" "$wl" loop,cpuid 1000 \
+			>/dev/null 2>&1
+		got=$(callgrind_annotate --show=Ir,Bc "$work/cg" 2>/dev/null |
+			awk '/:loop_work |:cpuid_work / { gsub(/,|\([^)]*\)/, ""); $0 = $0; sub(/.*:/, "", $3); printf "%s %s %s ", $3, $1, $2 }')
+		case "$got" in
+		*"loop_work 3002 1000 "*) ok workload-loop-counts ;;
+		*) bad workload-loop-counts "callgrind: '$got', want loop_work 3002 1000" ;;
+		esac
+		case "$got" in
+		*"cpuid_work 206004 101000 "*) ok workload-cpuid-counts ;;
+		*) bad workload-cpuid-counts "callgrind: '$got', want cpuid_work 206004 101000" ;;
+		esac
+	else
+		skip=$((skip + 2))
+		echo "skip workload-loop-counts, workload-cpuid-counts: no valgrind"
+	fi
+	if command -v perf >/dev/null && perf stat -e task-clock -o /dev/null true 2>/dev/null; then
+		mkfifo "$work/ctl" "$work/ack"
+		ev() { echo "software/config=1,name=$1-instructions/u,software/config=1,name=$1-branches/u"; }
+		WORKLOAD_PERF_CONTROL=3,4 timeout 60 perf stat -x , -o "$work/stat" -D -1 --control fd:3,4 \
+			-e "{$(ev loop)}" -e "{$(ev cpuid)}" "$wl" loop,cpuid 100 \
+			3<>"$work/ctl" 4<>"$work/ack" >"$work/out" 2>"$work/err"
+		rc=$?
+		if [ "$rc" = 0 ] && [ "$(grep -c ': expect instructions:u ' "$work/out")" = 2 ] &&
+			[ "$(grep -cE '^[0-9.]+,[^,]*,(loop|cpuid)-(instructions|branches),' "$work/stat")" = 4 ]; then
+			ok workload-perf-control
+		else
+			bad workload-perf-control "status $rc: $(cat "$work/out" "$work/err" "$work/stat" 2>/dev/null | tr '\n' ' ')"
+		fi
+	else
+		skip=$((skip + 1))
+		echo "skip workload-perf-control: perf cannot count here"
+	fi
+else
+	skip=$((skip + 6))
+	echo "skip workload-*: no build/linux/workload (make linux builds it)"
+fi
+
 # The guest natively on QEMU TCG, entered through the PVH note of the
 # trimmed vmlinux extracted above: userspace, perf stat, power-off, no oops.
 if [ -s build/linux/initrd.img ] && [ -s "$work/vmlinux.trim" ]; then
