@@ -30,9 +30,9 @@ unit-test: $(UNIT_BIN)
 # for the scripts (scripts/benchlib/strategies.py).
 PMU_STRATEGIES := $(BUILD)/pmu-strategies.tsv
 
+# A temporary file of this make's own: two scripts may ask for the list at once.
 $(PMU_STRATEGIES): $(UNIT_BIN)
-	$(UNIT_BIN) --pmu-strategies > $@.tmp
-	mv $@.tmp $@
+	$(UNIT_BIN) --pmu-strategies > $@.tmp.$$$$ && mv $@.tmp.$$$$ $@
 
 .PHONY: pmu-strategies
 pmu-strategies: $(PMU_STRATEGIES)
