@@ -27,15 +27,23 @@
 #define MSR_CORE_PERF_FIXED_CTR0 0x00000309 /* SDM: IA32_FIXED_CTR0 */
 #define MSR_CORE_PERF_FIXED_CTR_CTRL 0x0000038d
 #define MSR_CORE_PERF_GLOBAL_STATUS 0x0000038e
-#define GLOBAL_STATUS_BUFFER_OVF BIT(62) /* PEBS/DS buffer: no counter's bit */
-#define GLOBAL_STATUS_COND_CHG BIT(63)	 /* CondChgd: no counter's bit */
+/* Bits of no counter; which of them GLOBAL_OVF_CTRL and GLOBAL_STATUS_SET take varies. */
+#define GLOBAL_STATUS_PERF_METRICS_OVF BIT(48) /* PERF_METRICS overflow */
+#define GLOBAL_STATUS_TRACE_TOPAPMI BIT(55)    /* Intel PT ToPA PMI */
+#define GLOBAL_STATUS_LBRS_FROZEN BIT(58)      /* LBR_Frz */
+#define GLOBAL_STATUS_COUNTERS_FROZEN BIT(59)  /* CTR_Frz */
+#define GLOBAL_STATUS_BUFFER_OVF BIT(62)       /* PEBS/DS buffer (OvfBuffer) */
+#define GLOBAL_STATUS_COND_CHG BIT(63)	       /* CondChgd: set by the CPU itself */
 #define MSR_CORE_PERF_GLOBAL_CTRL 0x0000038f
 #define MSR_CORE_PERF_GLOBAL_OVF_CTRL 0x00000390   /* SDM: IA32_PERF_GLOBAL_STATUS_RESET (v4+) */
 #define MSR_CORE_PERF_GLOBAL_STATUS_SET 0x00000391 /* PerfMon v4+ */
 #define MSR_IA32_DS_AREA 0x00000600
 #define MSR_IA32_PEBS_ENABLE 0x000003f1
 #define MSR_IA32_DEBUGCTLMSR 0x000001d9
-#define DEBUGCTLMSR_BTF BIT(1)	    /* single-step on branches only */
+#define DEBUGCTLMSR_LBR BIT(0)
+#define DEBUGCTLMSR_BTF BIT(1) /* single-step on branches only */
+#define DEBUGCTLMSR_FREEZE_PERFMON_ON_PMI BIT(12)
+#define DEBUGCTLMSR_FREEZE_IN_SMM BIT(14)
 #define MSR_IA32_PMC0_FW 0x000004c1 /* SDM: IA32_A_PMC0 */
 
 #define MSR_IA32_VMX_BASIC 0x00000480

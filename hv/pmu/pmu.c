@@ -22,7 +22,21 @@
 #define CPUID_1_EDX_DS BIT(21)
 #define CPUID_1_ECX_DTES64 BIT(2)
 #define CPUID_7_EDX_ARCH_LBR BIT(19)
-#define DEBUGCTL_GUEST_ALLOWED (BIT(1) | BIT(12) | BIT(14)) /* BTF, freeze on PMI, freeze in SMM */
+/* What the guest may set in DEBUGCTL, where the CPU accepts it: no LBR, BTS or trace. */
+#define DEBUGCTL_GUEST_ALLOWED \
+	(DEBUGCTLMSR_BTF | DEBUGCTLMSR_FREEZE_PERFMON_ON_PMI | DEBUGCTLMSR_FREEZE_IN_SMM)
+/* GLOBAL_STATUS bits of no counter, tried at boot in GLOBAL_OVF_CTRL and GLOBAL_STATUS_SET. */
+#define GLOBAL_STATUS_NO_COUNTER                                                                \
+	(GLOBAL_STATUS_PERF_METRICS_OVF | GLOBAL_STATUS_TRACE_TOPAPMI |                         \
+	 GLOBAL_STATUS_LBRS_FROZEN | GLOBAL_STATUS_COUNTERS_FROZEN | GLOBAL_STATUS_BUFFER_OVF | \
+	 GLOBAL_STATUS_COND_CHG)
+/*
+ * Of those, what the guest may reset: all, as Linux acknowledges every bit
+ * it read (KVM accepts them too); and set: not the freeze bits, whose
+ * CTR_Frz would stop the counters the hypervisor keeps for itself.
+ */
+#define GLOBAL_STATUS_GUEST_RESETS GLOBAL_STATUS_NO_COUNTER
+#define GLOBAL_STATUS_GUEST_SETS (GLOBAL_STATUS_BUFFER_OVF | GLOBAL_STATUS_COND_CHG)
 #define RDPMC_SELFTEST_PATTERN 0x5a5a5aULL
 
 struct pmu pmu;
@@ -103,26 +117,30 @@ void pmu_write_gp(unsigned i, u64 value)
 /*
  * GLOBAL_STATUS is read-only: bits are cleared through GLOBAL_OVF_CTRL
  * (STATUS_RESET) and set through GLOBAL_STATUS_SET (PerfMon v4+). Only the
- * differing bits are written. Intel SDM Vol. 3B, "Performance Monitoring
- * Version 4", IA32_PERF_GLOBAL_STATUS_SET.
+ * differing bits are written, and only those the MSR takes (found at
+ * boot): a bit the CPU sets by itself but has no SET counterpart for stays
+ * as the hardware has it rather than #GP the hypervisor. Intel SDM Vol.
+ * 3B, "Performance Monitoring Version 4", IA32_PERF_GLOBAL_STATUS_SET.
  */
 void pmu_restore_global_status(u64 target)
 {
 	u64 hw = pmu_rdmsr(MSR_CORE_PERF_GLOBAL_STATUS);
-	u64 clear = hw & ~target, set = target & ~hw;
+	u64 clear = hw & ~target & pmu.status_reset_bits;
+	u64 set = target & ~hw & pmu.status_set_bits;
 
 	if (clear)
 		pmu_wrmsr(MSR_CORE_PERF_GLOBAL_OVF_CTRL, clear);
-	if (set && pmu.has_status_set)
+	if (set)
 		pmu_wrmsr(MSR_CORE_PERF_GLOBAL_STATUS_SET, set);
 }
 
+/* All of GLOBAL_STATUS is returned; what GLOBAL_OVF_CTRL cannot clear stays in the hardware. */
 u64 pmu_take_global_status(void)
 {
 	u64 status = pmu_rdmsr(MSR_CORE_PERF_GLOBAL_STATUS);
 
-	if (status)
-		pmu_wrmsr(MSR_CORE_PERF_GLOBAL_OVF_CTRL, status);
+	if (status & pmu.status_reset_bits)
+		pmu_wrmsr(MSR_CORE_PERF_GLOBAL_OVF_CTRL, status & pmu.status_reset_bits);
 	return status;
 }
 
@@ -255,6 +273,66 @@ static void detect(void)
 			pmu.caps.version);
 }
 
+/* The bits of candidates that msr takes, each tried alone; a bit set is cleared again. */
+static u64 accepted_status_bits(u32 msr, u64 candidates)
+{
+	u64 ok = 0;
+
+	for (unsigned b = 0; b < 64; b++) {
+		if (!(candidates & BIT(b)) || !wrmsr_safe(msr, BIT(b)))
+			continue;
+		ok |= BIT(b);
+		if (msr == MSR_CORE_PERF_GLOBAL_STATUS_SET)
+			wrmsr(MSR_CORE_PERF_GLOBAL_OVF_CTRL, BIT(b));
+	}
+	return ok;
+}
+
+/*
+ * Which GLOBAL_STATUS bits GLOBAL_OVF_CTRL clears and GLOBAL_STATUS_SET
+ * sets: every counter's, and of the others those the CPU takes, which vary
+ * with its features (Bochs takes 62 and 63; hardware has no SET for
+ * CondChgd) and are found by trying each while the PMU is idle. A bit the
+ * status held that SET cannot put back is lost: the firmware's, at boot.
+ */
+static void detect_status_bits(void)
+{
+	u64 counters = 0, before = rdmsr(MSR_CORE_PERF_GLOBAL_STATUS), lost;
+
+	for (unsigned i = 0; i < pmu.nr_gp; i++)
+		counters |= global_bit_gp(i);
+	for (unsigned j = 0; j < pmu.nr_fixed; j++)
+		counters |= global_bit_fixed(j);
+	pmu.status_reset_bits = counters | accepted_status_bits(MSR_CORE_PERF_GLOBAL_OVF_CTRL,
+								GLOBAL_STATUS_NO_COUNTER);
+	if (pmu.has_status_set)
+		pmu.status_set_bits = counters |
+				      accepted_status_bits(MSR_CORE_PERF_GLOBAL_STATUS_SET,
+							   pmu.status_reset_bits & ~counters);
+	lost = before & ~rdmsr(MSR_CORE_PERF_GLOBAL_STATUS) & pmu.status_set_bits;
+	if (lost)
+		wrmsr(MSR_CORE_PERF_GLOBAL_STATUS_SET, lost);
+}
+
+/*
+ * Whether the CPU has IA32_DEBUGCTL and which of the bits the guest may
+ * set it accepts, each tried and the value put back: a guest's WRMSR then
+ * #GPs as natively, where a reserved bit in the VMCS would fail VM entry.
+ */
+static void detect_debugctl(void)
+{
+	u64 v;
+
+	pmu.has_debugctl = rdmsr_safe(MSR_IA32_DEBUGCTLMSR, &v);
+	if (!pmu.has_debugctl)
+		return;
+	for (unsigned b = 0; b < 64; b++)
+		if ((DEBUGCTL_GUEST_ALLOWED & BIT(b)) &&
+		    wrmsr_safe(MSR_IA32_DEBUGCTLMSR, v | BIT(b)))
+			pmu.debugctl_bits |= BIT(b);
+	wrmsr(MSR_IA32_DEBUGCTLMSR, v);
+}
+
 static void choose_guest_share(void)
 {
 	if (hv_opts.pmu_gp != PMU_GP_ALL && hv_opts.pmu_gp > pmu.nr_gp)
@@ -287,6 +365,8 @@ void pmu_init(void)
 		pr_info("pmu: strategy %s: the guest gets no PMU", pmu.ops->name);
 		return;
 	}
+	detect_status_bits();
+	detect_debugctl();
 	read_state(&pmu.host_boot);
 	pmu.guest = pmu.host_boot;
 	choose_read_method();
@@ -653,19 +733,22 @@ static bool write_guest_register(u32 msr, u64 value, u64 *saved)
 
 /*
  * GLOBAL_OVF_CTRL (STATUS_RESET) and STATUS_SET: the bits of the guest's
- * counters, and the two that belong to no counter, which the guest may
- * reset and set as it does natively (Linux resets what it read); where the
- * CPU lacks one the WRMSR #GPs, as natively.
+ * counters and the bits of no counter it may write (GLOBAL_STATUS_GUEST_*),
+ * where the CPU takes them; any other bit #GPs, as natively.
  */
 static bool write_global_status_bits(u32 msr, u64 value)
 {
 	bool saved_out = pmu.switched && pmu.ops->status_held_outside;
+	bool reset = msr == MSR_CORE_PERF_GLOBAL_OVF_CTRL;
+	u64 cpu_bits = reset ? pmu.status_reset_bits : pmu.status_set_bits;
+	u64 guest_bits = pmu.guest_global_mask |
+			 (reset ? GLOBAL_STATUS_GUEST_RESETS : GLOBAL_STATUS_GUEST_SETS);
 
-	if (value & ~(pmu.guest_global_mask | GLOBAL_STATUS_BUFFER_OVF | GLOBAL_STATUS_COND_CHG))
+	if ((!reset && !pmu.has_status_set) || (value & ~(cpu_bits & guest_bits)))
 		return false;
 	if (!saved_out) {
-		pmu.access.wrmsr++; /* a PMU access of this (MSR_WRITE) exit */
-		return wrmsr_safe(msr, value);
+		pmu_wrmsr(msr, value); /* a PMU access of this (MSR_WRITE) exit */
+		return true;
 	}
 	if (msr == MSR_CORE_PERF_GLOBAL_OVF_CTRL)
 		pmu.guest.global_status &= ~value;
@@ -683,6 +766,9 @@ bool pmu_msr_write(u32 msr, u64 value)
 	if (msr == MSR_IA32_DEBUGCTLMSR) {
 		if (value & ~DEBUGCTL_GUEST_ALLOWED)
 			return false; /* LBR, BTS and trace are not offered */
+		/* As natively: #GP without DEBUGCTL (its RDMSR #GPs too) or on a bit it refuses. */
+		if (!pmu.has_debugctl || (value & ~pmu.debugctl_bits))
+			return false;
 		vmwrite(GUEST_IA32_DEBUGCTL, value);
 		return true;
 	}

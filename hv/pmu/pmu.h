@@ -98,8 +98,12 @@ struct pmu {
 	/* the hardware */
 	struct pmu_caps caps;
 	unsigned nr_gp, nr_fixed;
-	bool full_width_writes;	     /* IA32_A_PMCx */
-	bool has_status_set;	     /* IA32_PERF_GLOBAL_STATUS_SET, PerfMon v4+ */
+	bool full_width_writes; /* IA32_A_PMCx */
+	bool has_status_set;	/* IA32_PERF_GLOBAL_STATUS_SET, PerfMon v4+ */
+	/* GLOBAL_STATUS bits GLOBAL_OVF_CTRL clears and GLOBAL_STATUS_SET sets (0 without it). */
+	u64 status_reset_bits, status_set_bits;
+	bool has_debugctl;	     /* IA32_DEBUGCTL exists (Bochs has none) */
+	u64 debugctl_bits;	     /* the bits of DEBUGCTL_GUEST_ALLOWED the CPU accepts */
 	bool use_rdpmc;		     /* counters read with RDPMC, else RDMSR */
 	bool rdpmc_broken;	     /* the self-test failed: the guest's RDPMC is emulated */
 	bool vmcs_saves_global_ctrl; /* VM-exit control "save IA32_PERF_GLOBAL_CTRL" */

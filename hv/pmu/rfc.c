@@ -38,8 +38,11 @@ static void rfc_restore(u32 reason)
 	(void)reason;
 	pmu_wrmsr(MSR_CORE_PERF_GLOBAL_CTRL, 0);
 	pmu_take_global_status();
-	if (pmu.has_status_set)
+	if (pmu.has_status_set) {
+		/* A bit the CPU set itself that SET does not take stays lost: no #GP here. */
+		g->global_status &= pmu.status_set_bits;
 		pmu_wrmsr(MSR_CORE_PERF_GLOBAL_STATUS_SET, g->global_status);
+	}
 	for (unsigned i = 0; i < pmu.guest_gp; i++) {
 		pmu_write_gp(i, g->pmc[i]);
 		pmu_wrmsr(msr_evtsel(i), g->evtsel[i]);

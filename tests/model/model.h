@@ -35,11 +35,14 @@ struct model_msr {
 	u32 index;
 	u64 value;
 	unsigned reads, writes; /* by the code under test, not by model_msr_*() */
+	u64 reserved;		/* bits whose WRMSR #GPs (model_msr_set_reserved()) */
 };
 
 void model_msr_reset(void);
 /* Make the MSR exist with this value (the test's view: not counted). */
 void model_msr_set(u32 index, u64 value);
+/* WRMSR of a value with any of these bits set #GPs (the MSR must exist). */
+void model_msr_set_reserved(u32 index, u64 reserved);
 /* Make it absent again: RDMSR/WRMSR of it #GP from now on. */
 void model_msr_remove(u32 index);
 bool model_msr_present(u32 index);
@@ -145,8 +148,10 @@ u64 model_tsc_reads(void);
  * written STATUS bits, GLOBAL_STATUS_SET (v4) sets them. A register or
  * counter the CPU lacks, a reserved bit set, a write of GLOBAL_STATUS:
  * #GP, which aborts the test through rdmsr()/wrmsr()/rdpmc() and makes
- * the _safe variants fail. Simplifications: GLOBAL_OVF_CTRL and
- * GLOBAL_STATUS_SET accept only the counters' bits; no PMI is raised.
+ * the _safe variants fail. GLOBAL_OVF_CTRL and GLOBAL_STATUS_SET accept
+ * the counters' bits and the others the configuration names (none by
+ * default); model_pmu_raise_status() is the CPU setting bits of no
+ * counter by itself (CondChgd, ToPA). Simplification: no PMI is raised.
  *
  * Counting: model_pmu_run(ctx, n) is the CPU executing n events (retired
  * instructions, cycles: one kind for all counters) at ring 0 in the guest
@@ -163,7 +168,8 @@ u64 model_tsc_reads(void);
  * IA32_PERF_GLOBAL_CTRL" is set, then the VM-exit MSR-load list;
  * model_vm_entry() loads GUEST_IA32_PERF_GLOBAL_CTRL under the VM-entry
  * control, then the VM-entry MSR-load list. Lists live in modelled memory
- * at the addresses the VMCS holds.
+ * at the addresses the VMCS holds. VM entry fails (the test aborts) where
+ * GUEST_IA32_DEBUGCTL has a bit the MSR file's IA32_DEBUGCTL reserves.
  *
  * The guest's own accesses: model_msr_exits() says whether a guest RDMSR
  * or WRMSR of msr exits, from the MSR bitmap the VMCS points to (decoded
@@ -200,12 +206,16 @@ struct model_pmu_config {
 	unsigned nr_gp, nr_fixed;
 	bool full_width_writes;
 	bool bochs_rdpmc; /* RDPMC as Bochs 2.7's: GP counters read 0, fixed counters #GP */
+	/* GLOBAL_STATUS bits of no counter that GLOBAL_OVF_CTRL / GLOBAL_STATUS_SET take. */
+	u64 status_reset_other, status_set_other;
 };
 
 /* Power the PMU on, every register 0, the CPU in the host. */
 void model_pmu_install_config(const struct model_pmu_config *c);
 /* The default CPU: v4 (v3 without has_status_set), MODEL_PMU_GP and MODEL_PMU_FIXED counters. */
 void model_pmu_install(bool full_width_writes, bool has_status_set);
+/* The CPU sets these GLOBAL_STATUS bits by itself (no counter wrapped). */
+void model_pmu_raise_status(u64 bits);
 /* CPUID leaf 0AH as this PMU reports it. */
 void model_pmu_set_cpuid(void);
 bool model_pmu_installed(void);

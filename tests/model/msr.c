@@ -37,6 +37,15 @@ void model_msr_set(u32 index, u64 value)
 	m->value = value;
 }
 
+void model_msr_set_reserved(u32 index, u64 reserved)
+{
+	struct model_msr *m = find(index);
+
+	if (!m)
+		unit_abort(__FILE__, __LINE__, "model: reserved bits of absent MSR 0x%x", index);
+	m->reserved = reserved;
+}
+
 void model_msr_remove(u32 index)
 {
 	struct model_msr *m = find(index);
@@ -85,7 +94,7 @@ bool wrmsr_safe(u32 msr, u64 v)
 
 	if (model_pmu_claims(msr))
 		return model_pmu_wrmsr(msr, v);
-	if (!m)
+	if (!m || (v & m->reserved))
 		return false;
 	m->writes++;
 	m->value = v;

@@ -19,6 +19,7 @@
 
 static struct {
 	bool installed, full_width, status_set, bochs_rdpmc;
+	u64 status_reset_other, status_set_other;
 	unsigned version, nr_gp, nr_fixed;
 	enum model_context context;
 	u64 pmc[PMU_MAX_GP], evtsel[PMU_MAX_GP], fixed[PMU_MAX_FIXED];
@@ -54,13 +55,20 @@ void model_pmu_install_config(const struct model_pmu_config *c)
 	hw.full_width = c->full_width_writes;
 	hw.bochs_rdpmc = c->bochs_rdpmc;
 	hw.status_set = c->version >= 4;
+	hw.status_reset_other = c->status_reset_other;
+	hw.status_set_other = hw.status_set ? c->status_set_other : 0;
 	hw.context = MODEL_HOST;
 }
 
 void model_pmu_install(bool full_width_writes, bool has_status_set)
 {
-	struct model_pmu_config c = { has_status_set ? 4 : 3, MODEL_PMU_GP, MODEL_PMU_FIXED,
-				      full_width_writes, false };
+	struct model_pmu_config c = { has_status_set ? 4 : 3,
+				      MODEL_PMU_GP,
+				      MODEL_PMU_FIXED,
+				      full_width_writes,
+				      false,
+				      0,
+				      0 };
 
 	model_pmu_install_config(&c);
 }
@@ -80,6 +88,11 @@ void model_pmu_set_cpuid(void)
 	r.edx = hw.nr_fixed | MODEL_PMU_WIDTH << 5;
 	r.ecx = hw.version >= 5 ? (u32)(BIT(hw.nr_fixed) - 1) : 0;
 	model_cpuid_set(CPUID_LEAF_PMU, MODEL_ANY_SUBLEAF, r);
+}
+
+void model_pmu_raise_status(u64 bits)
+{
+	hw.global_status |= bits;
 }
 
 bool model_pmu_installed(void)
@@ -157,9 +170,12 @@ static bool do_wrmsr(u32 msr, u64 value)
 	if (msr == MSR_CORE_PERF_GLOBAL_OVF_CTRL || msr == MSR_CORE_PERF_GLOBAL_STATUS_SET) {
 		if (msr == MSR_CORE_PERF_GLOBAL_STATUS_SET && !hw.status_set)
 			return gp("(no GLOBAL_STATUS_SET before PerfMon v4)");
-		if (value & ~GLOBAL_COUNTER_BITS)
-			return gp("(reserved GLOBAL_STATUS bits)");
-		if (msr == MSR_CORE_PERF_GLOBAL_OVF_CTRL)
+		bool reset = msr == MSR_CORE_PERF_GLOBAL_OVF_CTRL;
+		if (value &
+		    ~(GLOBAL_COUNTER_BITS | (reset ? hw.status_reset_other : hw.status_set_other)))
+			return gp(reset ? "(reserved GLOBAL_OVF_CTRL bits)"
+					: "(reserved GLOBAL_STATUS_SET bits)");
+		if (reset)
 			hw.global_status &= ~value;
 		else
 			hw.global_status |= value;
@@ -419,8 +435,16 @@ void model_vm_exit(void)
 
 void model_vm_entry(void)
 {
+	const struct model_msr *debugctl = model_msr_entry(MSR_IA32_DEBUGCTLMSR);
+
 	if (hw.context != MODEL_HOST)
 		unit_abort(__FILE__, __LINE__, "model: VM entry while in the guest");
+	/* SDM 26.3.1.1: reserved DEBUGCTL bits in the guest state fail the VM entry. */
+	if (debugctl && (vmcs_get(GUEST_IA32_DEBUGCTL) & debugctl->reserved))
+		unit_abort(__FILE__, __LINE__,
+			   "model: VM entry fails: GUEST_IA32_DEBUGCTL 0x%llx "
+			   "has reserved bits",
+			   (unsigned long long)vmcs_get(GUEST_IA32_DEBUGCTL));
 	if ((vmcs_get(VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL) &&
 	    !ignore_entry_global_ctrl)
 		load_global_ctrl(GUEST_IA32_PERF_GLOBAL_CTRL, "VM entry");

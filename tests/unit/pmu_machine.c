@@ -57,6 +57,10 @@ static void set_cpuid(const struct pmu_machine *m)
 	model_cpuid_set(7, 0, (struct cpuid_regs){ 0, 0, 0, PMU_MACHINE_ARCH_LBR });
 	model_cpuid_set(0x1c, MODEL_ANY_SUBLEAF, (struct cpuid_regs){ 0x4f, 0x7, 0x7, 0 });
 	model_pmu_set_cpuid();
+	if (!m->no_debugctl) {
+		model_msr_set(MSR_IA32_DEBUGCTLMSR, 0);
+		model_msr_set_reserved(MSR_IA32_DEBUGCTLMSR, m->debugctl_reserved);
+	}
 	model_msr_set(MSR_IA32_PERF_CAPABILITIES,
 		      PMU_MACHINE_PERF_CAP_LBR_FORMAT |
 			      ((m->cpu ? m->cpu->full_width_writes : m->full_width_writes)

@@ -29,6 +29,8 @@ struct pmu_machine {
 	bool has_status_set;	  /* PerfMon v4, else v3 */
 	bool no_vmcs_global_ctrl; /* the VMX controls "load/save IA32_PERF_GLOBAL_CTRL" are absent */
 	bool no_save_global_ctrl; /* only "save IA32_PERF_GLOBAL_CTRL" is absent */
+	bool no_debugctl;	  /* the CPU has no IA32_DEBUGCTL (Bochs) */
+	u64 debugctl_reserved;	  /* IA32_DEBUGCTL bits whose WRMSR #GPs */
 	/* Another PMU (version 2-5, counters) instead; full_width_writes, has_status_set unused. */
 	const struct model_pmu_config *cpu;
 };

@@ -40,9 +40,9 @@
 #define HOST_FIXED_BITS (BIT(32) | BIT(33)) /* GLOBAL_CTRL bits of fixed counters 0 and 1 */
 #define FIXED_FIELD(j, bits) ((u64)(bits) << (4 * (j)))
 
-static const struct model_pmu_config cpu_v2 = { 2, 2, 3, false, false };
-static const struct model_pmu_config cpu_v4 = { 4, 4, 3, true, false };
-static const struct model_pmu_config cpu_v5 = { 5, 8, 4, true, false };
+static const struct model_pmu_config cpu_v2 = { 2, 2, 3, false, false, 0, 0 };
+static const struct model_pmu_config cpu_v4 = { 4, 4, 3, true, false, 0, 0 };
+static const struct model_pmu_config cpu_v5 = { 5, 8, 4, true, false, 0, 0 };
 
 static u8 *msr_bitmap;
 static struct vmx_controls controls;
@@ -597,7 +597,7 @@ TEST(partition_without_rdpmc_a_handlers_pmu_access_counts_in_its_own_exit_only)
 /* Bochs: RDPMC reads 0 or #GPs, so partition neither measures nor trusts it for the guest. */
 TEST(partition_where_rdpmc_does_not_read_back)
 {
-	static const struct model_pmu_config bochs_v5 = { 5, 8, 4, false, true };
+	static const struct model_pmu_config bochs_v5 = { 5, 8, 4, false, true, 0, 0 };
 	struct pmu_machine m = { .hv_args = "pmu=partition", .cpu = &bochs_v5 };
 	unsigned n;
 	u64 v;
