@@ -273,6 +273,18 @@ static void detect(void)
 			pmu.caps.version);
 }
 
+/* The GLOBAL_CTRL/STATUS bits of GP counters 0..gp-1 and fixed counters 0..fixed-1. */
+static u64 counter_bits(unsigned gp, unsigned fixed)
+{
+	u64 bits = 0;
+
+	for (unsigned i = 0; i < gp; i++)
+		bits |= global_bit_gp(i);
+	for (unsigned j = 0; j < fixed; j++)
+		bits |= global_bit_fixed(j);
+	return bits;
+}
+
 /* The bits of candidates that msr takes, each tried alone; a bit set is cleared again. */
 static u64 accepted_status_bits(u32 msr, u64 candidates)
 {
@@ -297,12 +309,9 @@ static u64 accepted_status_bits(u32 msr, u64 candidates)
  */
 static void detect_status_bits(void)
 {
-	u64 counters = 0, before = rdmsr(MSR_CORE_PERF_GLOBAL_STATUS), lost;
+	u64 counters = counter_bits(pmu.nr_gp, pmu.nr_fixed);
+	u64 before = rdmsr(MSR_CORE_PERF_GLOBAL_STATUS), lost;
 
-	for (unsigned i = 0; i < pmu.nr_gp; i++)
-		counters |= global_bit_gp(i);
-	for (unsigned j = 0; j < pmu.nr_fixed; j++)
-		counters |= global_bit_fixed(j);
 	pmu.status_reset_bits = counters | accepted_status_bits(MSR_CORE_PERF_GLOBAL_OVF_CTRL,
 								GLOBAL_STATUS_NO_COUNTER);
 	if (pmu.has_status_set)
@@ -342,11 +351,7 @@ static void choose_guest_share(void)
 	pmu.guest_gp = hv_opts.pmu_gp == PMU_GP_ALL ? pmu.nr_gp : (unsigned)hv_opts.pmu_gp;
 	pmu.guest_fixed = pmu.nr_fixed;
 	pmu.partitioned = pmu.guest_gp < pmu.nr_gp;
-	pmu.guest_global_mask = 0;
-	for (unsigned i = 0; i < pmu.guest_gp; i++)
-		pmu.guest_global_mask |= global_bit_gp(i);
-	for (unsigned j = 0; j < pmu.guest_fixed; j++)
-		pmu.guest_global_mask |= global_bit_fixed(j);
+	pmu.guest_global_mask = counter_bits(pmu.guest_gp, pmu.guest_fixed);
 }
 
 void pmu_init(void)
@@ -750,7 +755,7 @@ static bool write_global_status_bits(u32 msr, u64 value)
 		pmu_wrmsr(msr, value); /* a PMU access of this (MSR_WRITE) exit */
 		return true;
 	}
-	if (msr == MSR_CORE_PERF_GLOBAL_OVF_CTRL)
+	if (reset)
 		pmu.guest.global_status &= ~value;
 	else
 		pmu.guest.global_status |= value;
