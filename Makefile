@@ -31,7 +31,7 @@ HV_S_SRCS := $(wildcard boot/*.S arch/x86/*.S)
 HV_OBJS := $(patsubst %.c,$(BUILD)/hv/%.o,$(HV_C_SRCS)) \
 	$(patsubst %.S,$(BUILD)/hv/%.o,$(HV_S_SRCS))
 
-.PHONY: all run test test-linux test-fuzz unit-test boot-test deps bochs run-bochs format format-check clean guests iso
+.PHONY: all run test lint test-linux test-fuzz unit-test boot-test deps bochs run-bochs format format-check clean guests iso
 all: $(BUILD)/pmuvisor.elf $(BUILD)/pmuvisor.lst guests
 
 # V=1 shows the full commands.
@@ -120,6 +120,10 @@ run: deps run-bochs $(BUILD)/pmuvisor.iso
 
 test: deps bochs all linux
 	scripts/test-all
+
+# The static checks alone: include layers and ShellCheck (tests/lint/run.sh).
+lint:
+	tests/lint/run.sh
 
 # The Linux guest with every strategy through PVH, and through the bzImage boot protocol.
 test-linux: deps bochs all linux

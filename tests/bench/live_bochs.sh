@@ -3,7 +3,7 @@
 # repetition, few iterations) must give a CSV with every row the report is
 # made of, non-empty PNG plots, and a results page.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 pass=0 fail=0
@@ -15,7 +15,12 @@ result() {
 scripts/bench --platform bochs --pmu off,switch --pmu-read rdmsr --reps 1 --iters 20 \
 	--out "$out/bench" --no-build >"$out/log" 2>&1
 rc=$?
-[ "$rc" = 0 ] && result ok bench-exits-0 || { result FAIL "bench-exits-0 (status $rc)"; tail -20 "$out/log"; }
+if [ "$rc" = 0 ]; then
+	result ok bench-exits-0
+else
+	result FAIL "bench-exits-0 (status $rc)"
+	tail -20 "$out/log"
+fi
 
 missing=0
 expect_row() { # $1 pmu, $2 source,kind,metric,stat
@@ -31,7 +36,11 @@ done
 # Only a guest with a PMU measures with it active and runs the counted workload.
 expect_row switch guest,IO_INSTRUCTION_pmu_active,tsc,median
 expect_row switch guest,workload,pmc0,value
-[ "$missing" = 0 ] && result ok csv-has-every-row || result FAIL "csv-has-every-row ($missing missing)"
+if [ "$missing" = 0 ]; then
+	result ok csv-has-every-row
+else
+	result FAIL "csv-has-every-row ($missing missing)"
+fi
 
 # The hypervisor's own counters (pmu=switch keeps fixed counters 0 and 1)
 # measure a part of the exit path that the TSC measures whole; in Bochs both
@@ -45,27 +54,37 @@ agree=$(awk -F, '$1 == "bochs" && $2 == "switch" && $7 == "hv" && $10 == "median
 		d[t - i] = 1; n++ }
 	      k = 0; for (x in d) k++
 	      print (n == 4 && k == 1) ? "same" : "differs" }' "$out/bench/results.csv" 2>/dev/null)
-[ "$agree" = same ] && result ok hv-counters-agree-with-tsc ||
+if [ "$agree" = same ]; then
+	result ok hv-counters-agree-with-tsc
+else
 	result FAIL "hv-counters-agree-with-tsc ($agree)"
+fi
 
 bad=0 n=0
 for f in "$out"/bench/plots/*.png; do
 	[ -e "$f" ] || break
 	n=$((n + 1))
-	[ -s "$f" ] && [ "$(head -c 4 "$f" | od -An -tx1 | tr -d ' ')" = 89504e47 ] || bad=$((bad + 1))
+	{ [ -s "$f" ] && [ "$(head -c 4 "$f" | od -An -tx1 | tr -d ' ')" = 89504e47 ]; } || bad=$((bad + 1))
 done
-[ "$n" -gt 0 ] && [ "$bad" = 0 ] && result ok "plots-are-png ($n)" || result FAIL "plots-are-png ($n plots, $bad bad)"
+if [ "$n" -gt 0 ] && [ "$bad" = 0 ]; then
+	result ok "plots-are-png ($n)"
+else
+	result FAIL "plots-are-png ($n plots, $bad bad)"
+fi
 
 # switch makes 12 PMU MSR accesses on every VMCALL, RDMSR and I/O exit on
 # the counting Bochs (its fixed counters count, so each is saved and
 # restored); the first CPUID exits find them still at 0.
 scripts/results-page "$out/bench" --docs "$out/docs" >/dev/null 2>"$out/page.err"
+# The backquotes are Markdown's, not the shell's.
+# shellcheck disable=SC2016
 if grep -q "path lengths, not hardware latency" "$out/docs/results.md" 2>/dev/null &&
 	grep -q '^| `switch` | [0-9.]* | 12.00 | 12.00 | 12.00 |$' "$out/docs/results.md"; then
 	result ok results-page-names-bochs-and-counts-accesses
 else
 	result FAIL results-page-names-bochs-and-counts-accesses
 	cat "$out/page.err"
+	# shellcheck disable=SC2016
 	grep '^| `switch` |' "$out/docs/results.md"
 fi
 echo "bench-live: $pass passed, $fail failed"

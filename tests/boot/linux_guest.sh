@@ -41,7 +41,7 @@
 # kernel's first line, to userspace and to the power-off, the guest's uptime
 # at userspace, the counts above, and the exits per reason.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 cpus=2 timeout_s=900 cases=() bochs=${PMUVISOR_BOCHS:-pmu}
 while [ $# -gt 0 ]; do
 	case "$1" in

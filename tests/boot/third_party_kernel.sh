@@ -8,7 +8,7 @@
 # run ends by timeout, the hypervisor run when it sees that HLT (status 0;
 # guest_limit is only the safety net).
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 args="/xen com1=115200,8n1 console=com1 noreboot"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -24,11 +24,11 @@
 # or an outcome differs from the native run. FUZZ_KEEP=DIR keeps the logs.
 # FUZZ_NATIVE_CACHE=DIR reuses native logs between strategies.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
-[ $# -ge 3 ] && [ $# -le 4 ] || { echo "usage: $0 SEED OPS STRATEGY [KINDS]" >&2; exit 2; }
+cd "$(dirname "$0")/../.." || exit 2
+{ [ $# -ge 3 ] && [ $# -le 4 ]; } || { echo "usage: $0 SEED OPS STRATEGY [KINDS]" >&2; exit 2; }
 seed=$1 ops=$2 strategy=$3 kinds=${4:-all}
 [[ $seed =~ ^[0-9]+$ && $ops =~ ^[0-9]+$ ]] || { echo "compare: SEED and OPS must be numbers" >&2; exit 2; }
-[ -f build/guests/fuzz.elf ] && [ -f build/pmuvisor.elf ] || { echo "compare: build first (make)" >&2; exit 2; }
+{ [ -f build/guests/fuzz.elf ] && [ -f build/pmuvisor.elf ]; } || { echo "compare: build first (make)" >&2; exit 2; }
 args="seed=$seed ops=$ops kinds=$kinds verbose"
 name="seed=$seed ops=$ops pmu=$strategy kinds=$kinds"
 # Bochs runs about 1000 operations a second with verbose output; leave room for a loaded machine.
@@ -54,7 +54,7 @@ if [ -n "${FUZZ_NATIVE_CACHE:-}" ]; then
 	mkdir -p "$FUZZ_NATIVE_CACHE"
 	# Bochs' configuration parser splits at commas: none in the serial file's name.
 	native=$FUZZ_NATIVE_CACHE/native-$seed-$ops-${kinds//,/+}.log
-	[ -s "$native" ] && grep -q '^fuzz: [0-9]* implausible' "$native" || run_native "$native"
+	{ [ -s "$native" ] && grep -q '^fuzz: [0-9]* implausible' "$native"; } || run_native "$native"
 else
 	run_native "$native"
 fi

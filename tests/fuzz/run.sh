@@ -11,7 +11,7 @@
 # Every run is on Debian's Bochs 2.7, never the counting one: with counters
 # that count, PMU MSR values depend on the instruction path (compare.sh).
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 # Every kind of `all` (init, which ends the guest by design, is never in it).
 short_kinds=all
 if [ "${1:-}" = --long ]; then

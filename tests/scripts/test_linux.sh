@@ -4,7 +4,7 @@
 # Debian's kernel when scripts/get-linux has fetched it; the initramfs
 # when scripts/mkinitrd has built it.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 pass=0 fail=0 skip=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -2,7 +2,7 @@
 # scripts/run and scripts/mkiso refuse what they cannot do with a clear
 # line and a distinct status, instead of hanging or guessing.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 pass=0 fail=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
