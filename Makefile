@@ -31,7 +31,7 @@ HV_S_SRCS := $(wildcard boot/*.S arch/x86/*.S)
 HV_OBJS := $(patsubst %.c,$(BUILD)/hv/%.o,$(HV_C_SRCS)) \
 	$(patsubst %.S,$(BUILD)/hv/%.o,$(HV_S_SRCS))
 
-.PHONY: all run test lint test-linux test-fuzz unit-test boot-test deps bochs run-bochs format format-check clean guests iso
+.PHONY: all run test lint typecheck test-linux test-fuzz unit-test boot-test deps bochs run-bochs format format-check clean guests iso
 all: $(BUILD)/pmuvisor.elf $(BUILD)/pmuvisor.lst guests
 
 # V=1 shows the full commands.
@@ -121,9 +121,18 @@ run: deps run-bochs $(BUILD)/pmuvisor.iso
 test: deps bochs all linux
 	scripts/test-all
 
-# The static checks alone: include layers and ShellCheck (tests/lint/run.sh).
+# The static checks alone: include layers, ShellCheck and mypy (tests/lint/run.sh).
 lint:
 	tests/lint/run.sh
+
+# The benchmark scripts and their library under mypy --strict (Debian's mypy
+# 1.0). The scripts have no .py suffix: --scripts-are-modules takes them as
+# modules, and MYPYPATH lets them import benchlib as they do at run time.
+typecheck:
+	@command -v mypy >/dev/null || \
+		{ echo "typecheck: mypy not installed: install it with: apt-get install mypy" >&2; exit 1; }
+	MYPYPATH=scripts mypy --strict --scripts-are-modules --cache-dir $(BUILD)/mypy-cache \
+		scripts/benchlib scripts/bench scripts/results-page scripts/guest-counts
 
 # The Linux guest with every strategy through PVH, and through the bzImage boot protocol.
 test-linux: deps bochs all linux

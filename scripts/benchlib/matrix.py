@@ -1,14 +1,17 @@
 """The strategy matrix: which boots to make, how, and how each one ended."""
 
+from __future__ import annotations
+
 import datetime
 import os
 import platform as host
 import re
 import subprocess
 import tempfile
+from typing import Callable, Sequence
 
 from . import strategies
-from .parse import Run
+from .parse import Run, setting
 
 DEFAULT_PMU = strategies.names()  # the hypervisor's table (build/pmu-strategies.tsv)
 DEFAULT_GLOBAL_CTRL = ("lists", "vmcs")
@@ -22,7 +25,7 @@ BOCHS_VMCS_NOTE = ("global_ctrl=vmcs skipped on Debian's Bochs: Bochs 2.7 accept
                    "cannot be measured there (docs/bench.md)")
 
 # What scripts/run's exit status means (hv/status.h and scripts/run).
-STATUS_MEANING = {
+STATUS_MEANING: dict[int, str] = {
     1: "the guest ended with a non-zero status",
     2: "the CPU or platform lacks something required",
     3: "bad input (command line, multiboot information, guest module)",
@@ -35,7 +38,7 @@ STATUS_MEANING = {
 _ERROR_LINE = re.compile(r"pmuvisor: error: .*")
 
 
-def kvm_usable():
+def kvm_usable() -> bool:
     if not (os.access("/dev/kvm", os.R_OK | os.W_OK)):
         return False
     try:
@@ -46,16 +49,16 @@ def kvm_usable():
         return False
 
 
-def default_platform():
+def default_platform() -> str:
     return "kvm" if kvm_usable() else "bochs"
 
 
-def log_name(platform, pmu, gc, read, rep, stats="full"):
+def log_name(platform: str, pmu: str, gc: str, read: str, rep: int, stats: str = "full") -> str:
     level = "" if stats == "full" else f"-stats{stats}"
     return f"{platform}-{pmu}-{gc}-{read}{level}-r{rep}.log"
 
 
-def hv_args(pmu, gc, read, extra="", stats="full"):
+def hv_args(pmu: str, gc: str, read: str, extra: str = "", stats: str = "full") -> str:
     """The hypervisor command line of one run."""
     words = [f"pmu={pmu} global_ctrl={gc} pmu_read={read} stats={stats} loglevel=1",
              extra.strip()]
@@ -66,11 +69,11 @@ RUN_KEYS = ("pmu", "global_ctrl", "pmu_read", "stats")
 CMDLINE_MAX = 511  # hv/multiboot2.h BOOT_CMDLINE_MAX, less the terminating NUL
 
 
-def _setting(run, key):
-    return getattr(run, key) or ("full" if key == "stats" else "")
+def _setting(run: Run, key: str) -> str:
+    return setting(run, key) or ("full" if key == "stats" else "")
 
 
-def one_boot_args(runs, extra=""):
+def one_boot_args(runs: Sequence[Run], extra: str = "") -> str:
     """The hypervisor command line that runs all these runs in one boot: what
     they share as key=value words, what differs in one runs= configuration
     each (key:value joined by '+')."""
@@ -86,7 +89,7 @@ def one_boot_args(runs, extra=""):
     return " ".join(w for w in words if w)
 
 
-def one_boot_plan(runs, logdir):
+def one_boot_plan(runs: Sequence[Run], logdir: str) -> list[tuple[Run, list[Run]]]:
     """The boots of --one-boot: one per repetition, each running that repetition's
     runs; a boot is a Run without a strategy, its log named <platform>-matrix-r<k>.log."""
     boots = []
@@ -97,21 +100,21 @@ def one_boot_plan(runs, logdir):
     return boots
 
 
-def guest_args(iters):
+def guest_args(iters: int | None) -> str:
     return f"iters={iters}" if iters is not None else ""
 
 
 LINUX = "linux"  # Debian's kernel and the initramfs of `make linux`, not a guests/ image
 
 
-def linux_cmdline(repo):
+def linux_cmdline(repo: str) -> str:
     """The Linux guest's kernel command line on the emulators: the lines of
     guests/linux/cmdline that are not comments."""
     with open(os.path.join(repo, "guests", "linux", "cmdline")) as f:
         return " ".join(x.strip() for x in f if x.strip() and not x.startswith("#"))
 
 
-def guest_modules(repo, guest, iters):
+def guest_modules(repo: str, guest: str, iters: int | None) -> list[tuple[str, str]]:
     """The modules of a boot, [(path, string)]: the guest (its string is its
     command line) and its own modules. The Linux guest is the uncompressed
     kernel entered through its PVH note, with the initramfs; iters becomes
@@ -123,7 +126,7 @@ def guest_modules(repo, guest, iters):
     return [(os.path.join(repo, "build", "guests", f"{guest}.elf"), guest_args(iters))]
 
 
-def run_flags(platform, guest):
+def run_flags(platform: str, guest: str) -> list[str]:
     """scripts/run options a guest needs. Debian's kernel reads MSRs at boot
     that Bochs' CPU model lacks and hardware has; with Bochs' strict MSRs
     (scripts/run's default) they #GP before the kernel can take a fault.
@@ -134,14 +137,16 @@ def run_flags(platform, guest):
     return ["--memory", "512"] + (["--lenient-msrs"] if platform == "bochs" else [])
 
 
-def build_targets(repo, guest):
+def build_targets(repo: str, guest: str) -> list[str]:
     """What make builds before a run of this guest."""
     if guest == LINUX:
         return ["build/pmuvisor.elf", "linux"]
     return ["build/pmuvisor.elf", os.path.relpath(guest_modules(repo, guest, None)[0][0], repo)]
 
 
-def plan(platform, pmus, gcs, reads, reps, logdir, say=print, stats=DEFAULT_STATS):
+def plan(platform: str, pmus: Sequence[str], gcs: Sequence[str], reads: Sequence[str], reps: int,
+         logdir: str, say: Callable[[str], object] = print,
+         stats: Sequence[str] = DEFAULT_STATS) -> list[Run]:
     """The runs to make, repetition-major so that drift over time is spread over
     all strategies alike. Notes combinations skipped on this platform."""
     if platform == "bochs" and os.environ.get("PMUVISOR_BOCHS") == "debian" and "vmcs" in gcs:
@@ -159,7 +164,7 @@ def plan(platform, pmus, gcs, reads, reps, logdir, say=print, stats=DEFAULT_STAT
     return runs
 
 
-def last_lines(text, n=8):
+def last_lines(text: str, n: int = 8) -> list[str]:
     lines = [x.rstrip() for x in text.split("\n")]
     return [x for x in lines if x][-n:]
 
@@ -167,17 +172,17 @@ def last_lines(text, n=8):
 _STATUS_LINE = re.compile(r"^pmuvisor: exit status ([0-9]+)\s*$", re.M)
 
 
-def exit_status(log_text):
+def exit_status(log_text: str) -> int | None:
     """The status of the hypervisor's last 'pmuvisor: exit status N' line, or None."""
-    found = _STATUS_LINE.findall(log_text.replace("\r", ""))
+    found: list[str] = _STATUS_LINE.findall(log_text.replace("\r", ""))
     return int(found[-1]) if found else None
 
 
-def classify(status, log_text, stderr=""):
+def classify(status: int, log_text: str, stderr: str = "") -> tuple[str, str]:
     """('ok' | 'refused' | 'failed', note) for a run that ended with status."""
     if status == 0:
         return "ok", ""
-    errors = _ERROR_LINE.findall(log_text.replace("\r", ""))
+    errors: list[str] = _ERROR_LINE.findall(log_text.replace("\r", ""))
     if status == 2 and errors:
         return "refused", errors[-1]
     what = STATUS_MEANING.get(status, "unknown status")
@@ -185,11 +190,11 @@ def classify(status, log_text, stderr=""):
     return "failed", f"status {status} ({what})" + (f": {detail}" if detail else "")
 
 
-def now():
+def now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _cmd_out(cmd):
+def _cmd_out(cmd: list[str]) -> str:
     try:
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
         return r.stdout.strip() if r.returncode == 0 else ""
@@ -197,7 +202,7 @@ def _cmd_out(cmd):
         return ""
 
 
-def describe_platform(platform, ran_here=True):
+def describe_platform(platform: str, ran_here: bool = True) -> str:
     """The emulator and its version, or 'hardware' for real-hardware logs. Versions
     are those installed here, so only for runs made here."""
     if platform == "hardware":
@@ -225,7 +230,8 @@ def describe_platform(platform, ran_here=True):
     return f"{platform} (serial console logs)"
 
 
-def run_one(repo, run, modules, extra, timeout, args=None, flags=()):
+def run_one(repo: str, run: Run, modules: Sequence[tuple[str, str]], extra: str, timeout: int,
+            args: str | None = None, flags: Sequence[str] = ()) -> str:
     """Build the ISO, boot it, and fill in run.status/note/date. Returns the log text.
     modules: guest_modules(); args: the whole hypervisor command line, else the
     run's own (hv_args)."""

@@ -20,9 +20,12 @@ run. A log cut off inside a block loses that block and the rest of its run,
 and the parser says so (notes); the complete runs before it are kept.
 """
 
+from __future__ import annotations
+
 import dataclasses
 import os
 import re
+from typing import Iterable, Sequence, Tuple, TypedDict, Union
 
 BEGIN = "=== pmuvisor results begin ==="
 END = "=== end ==="
@@ -37,6 +40,11 @@ STRATEGY_KEYS = ("pmu", "global_ctrl", "pmu_read", "stats")
 # What a key is when neither the log nor the request says: before stats= the
 # hypervisor always kept full statistics.
 STRATEGY_DEFAULTS = {"stats": "full"}
+
+# A value as number() reads it.
+Number = Union[int, float]
+# One CSV row, in CSV_COLUMNS order.
+Row = Tuple[str, str, str, str, str, str, str, str, str, str, str]
 
 _META_KEY = re.compile(r"[a-z0-9_]+\Z")
 _SOURCE = re.compile(r"[a-z][a-z0-9_]*\Z")
@@ -58,7 +66,7 @@ MAX_ERRORS = 20
 class ParseError(Exception):
     """One or more problems in one log; str() gives one 'FILE: ...' per line."""
 
-    def __init__(self, messages):
+    def __init__(self, messages: Iterable[str]) -> None:
         self.messages = list(messages)
         super().__init__("\n".join(self.messages))
 
@@ -72,7 +80,7 @@ class DataLine:
     stat: str
     value: str  # exactly as printed; see number()
 
-    def number(self):
+    def number(self) -> Number:
         return number(self.value)
 
 
@@ -80,29 +88,42 @@ class DataLine:
 class Block:
     start_line: int
     end_line: int
-    meta: dict  # key -> value, in the order printed
-    data: list  # of DataLine
+    meta: dict[str, str]  # key -> value, in the order printed
+    data: list[DataLine]
     run: int = 1  # which run of the log's boot it belongs to (runs=), 1..
 
 
-def number(text):
+def number(text: str) -> Number:
     """A value as an int, or a float when it has a decimal point."""
     return float(text) if "." in text else int(text)
 
 
-def log_name_strategy(path):
+class _LogNameRequired(TypedDict):
+    platform: str
+    pmu: str
+    global_ctrl: str
+    pmu_read: str
+    rep: int
+
+
+class LogName(_LogNameRequired, total=False):
+    """What a log's file name says (log_name_strategy); stats only where it names one."""
+    stats: str
+
+
+def log_name_strategy(path: str) -> LogName | None:
     """The run options a log's file name carries, as scripts/bench names logs, or None."""
     m = _LOG_NAME.match(os.path.basename(path))
     if not m:
         return None
-    d = m.groupdict()
-    d["rep"] = int(d["rep"])
-    if not d["stats"]:
-        del d["stats"]
+    d = LogName(platform=m["platform"], pmu=m["pmu"], global_ctrl=m["global_ctrl"],
+                pmu_read=m["pmu_read"], rep=int(m["rep"]))
+    if m["stats"]:
+        d["stats"] = m["stats"]
     return d
 
 
-def _data_line(name, n, line, errors):
+def _data_line(name: str, n: int, line: str, errors: list[str]) -> DataLine | None:
     fields = line.split(",")
     if len(fields) != 6:
         errors.append(f"{name}: line {n}: malformed data line "
@@ -128,7 +149,7 @@ def _data_line(name, n, line, errors):
     return DataLine(n, source, kind, metric, stat, value)
 
 
-def _meta_line(name, n, line, errors):
+def _meta_line(name: str, n: int, line: str, errors: list[str]) -> tuple[str, str] | None:
     parts = line.split(",", 2)
     if len(parts) != 3 or not _META_KEY.match(parts[1]):
         errors.append(f"{name}: line {n}: malformed meta line (want meta,KEY,VALUE): {line!r}")
@@ -136,19 +157,20 @@ def _meta_line(name, n, line, errors):
     return parts[1], parts[2]
 
 
-def _run_of(block):
+def _run_of(block: Block) -> int | None:
     """The run number a hypervisor block carries (meta,run), else None."""
     value = block.meta.get("run", "")
     return int(value) if value.isdigit() and int(value) > 0 else None
 
 
-def _assign_runs(blocks, name, notes):
+def _assign_runs(blocks: list[Block], name: str, notes: list[str] | None) -> list[Block]:
     """Give every block its run: that of the next block carrying meta,run. Blocks
     after the last such block belong to a run that did not finish: dropped, with
     a note, when the log has runs at all (a log without meta,run is one run)."""
     if not any(_run_of(b) for b in blocks):
         return blocks
-    out, pending = [], []
+    out: list[Block] = []
+    pending: list[Block] = []
     for b in blocks:
         pending.append(b)
         run = _run_of(b)
@@ -164,12 +186,13 @@ def _assign_runs(blocks, name, notes):
     return out
 
 
-def parse_text(text, name="<log>", notes=None):
+def parse_text(text: str, name: str = "<log>", notes: list[str] | None = None) -> list[Block]:
     """All results blocks in a log's text, in order, each with its run number.
     Raises ParseError. A block cut off by the end of the log is dropped with the
     rest of its run, and a line saying so is appended to notes (a list) if given."""
-    blocks, errors = [], []
-    block = None
+    blocks: list[Block] = []
+    errors: list[str] = []
+    block: Block | None = None
     lines = text.split("\n")
     for n, raw in enumerate(lines, start=1):
         line = raw.rstrip()
@@ -216,9 +239,10 @@ def parse_text(text, name="<log>", notes=None):
     return blocks
 
 
-def _check_repeats(blocks, name):
+def _check_repeats(blocks: list[Block], name: str) -> None:
     """One run prints each (source, kind, metric, stat) once."""
-    errors, seen = [], {}
+    errors: list[str] = []
+    seen: dict[tuple[int, str, str, str, str], int] = {}
     for b in blocks:
         for d in b.data:
             key = (b.run, d.source, d.kind, d.metric, d.stat)
@@ -234,15 +258,15 @@ def _check_repeats(blocks, name):
         raise ParseError(errors)
 
 
-def split_runs(blocks):
+def split_runs(blocks: Iterable[Block]) -> list[tuple[int, list[Block]]]:
     """The blocks of each run of a log, in run order: [(run, [blocks])]."""
-    runs = {}
+    runs: dict[int, list[Block]] = {}
     for b in blocks:
         runs.setdefault(b.run, []).append(b)
     return sorted(runs.items())
 
 
-def parse_log(path, notes=None):
+def parse_log(path: str | os.PathLike[str], notes: list[str] | None = None) -> list[Block]:
     """All results blocks in the log file at path. Raises ParseError or OSError."""
     with open(path, "rb") as f:
         text = f.read().decode("utf-8", errors="replace")
@@ -261,35 +285,56 @@ class Run:
     date: str = ""    # when it ran (ISO 8601)
     status: str = ""  # ok, refused, failed; "" for logs read with --from-logs
     note: str = ""    # what went wrong, for refused and failed runs
-    asked: tuple = ()  # (pmu, global_ctrl, pmu_read, stats) requested, where it differs
+    asked: tuple[str, ...] = ()  # (pmu, global_ctrl, pmu_read, stats) requested, where it differs
     stats: str = ""   # the stats= level asked for (hypervisor default: full)
     run: int = 0      # which run of its log's boot (runs=); 0: the log is one run
 
 
-def log_meta(blocks):
+def setting(run: Run, key: str) -> str:
+    """The run's value of one of STRATEGY_KEYS (its field of that name)."""
+    value: str = getattr(run, key)
+    return value
+
+
+class StrategySettings(TypedDict):
+    """The strategy a block ran (strategy_of): a value for each of STRATEGY_KEYS."""
+    pmu: str
+    global_ctrl: str
+    pmu_read: str
+    stats: str
+
+
+def log_meta(blocks: Iterable[Block]) -> dict[str, str]:
     """The meta values of all blocks of one log, the first printed value of each key."""
-    meta = {}
+    meta: dict[str, str] = {}
     for b in blocks:
         for k, v in b.meta.items():
             meta.setdefault(k, v)
     return meta
 
 
-def strategy_of(blocks, run):
+def _block_setting(block: Block, merged: dict[str, str], run: Run, key: str) -> str:
+    return block.meta.get(key) or merged.get(key) or setting(run, key) or \
+        STRATEGY_DEFAULTS.get(key, "")
+
+
+def strategy_of(blocks: Sequence[Block], run: Run) -> list[StrategySettings]:
     """pmu, global_ctrl and pmu_read of each block: its own meta, else another block's
     in the same log, else what the run asked for."""
     merged = log_meta(blocks)
     out = []
     for b in blocks:
-        out.append({k: b.meta.get(k) or merged.get(k) or getattr(run, k) or
-                    STRATEGY_DEFAULTS.get(k, "") for k in STRATEGY_KEYS})
+        out.append(StrategySettings(pmu=_block_setting(b, merged, run, "pmu"),
+                                    global_ctrl=_block_setting(b, merged, run, "global_ctrl"),
+                                    pmu_read=_block_setting(b, merged, run, "pmu_read"),
+                                    stats=_block_setting(b, merged, run, "stats")))
     return out
 
 
-def rows(run, blocks):
+def rows(run: Run, blocks: Sequence[Block]) -> list[Row]:
     """CSV rows (tuples in CSV_COLUMNS order) for the data lines of one run
     (the blocks of one run of its log)."""
-    out = []
+    out: list[Row] = []
     for b, strat in zip(blocks, strategy_of(blocks, run)):
         for d in b.data:
             out.append((run.platform, strat["pmu"], strat["global_ctrl"], strat["pmu_read"],
@@ -298,7 +343,7 @@ def rows(run, blocks):
     return out
 
 
-def settle_runs(runs, blocks):
+def settle_runs(runs: Sequence[Run], blocks: Sequence[Sequence[Block]]) -> list[str]:
     """File each run under the strategy its results blocks say it ran (its meta
     lines), else the one it asked for, else "unknown". A run keeps its
     repetition number unless another run of that strategy has it: a run
@@ -306,10 +351,11 @@ def settle_runs(runs, blocks):
     a run asking pmu_read=rdpmc reports rdmsr) yields to the runs that asked
     for it and takes the next free number, as does a run without one.
     Returns notes, one per kind of difference between asked and ran."""
-    notes, placed = {}, []
+    notes: dict[str, list[str]] = {}
+    placed: list[tuple[Run, tuple[str, ...]]] = []
     for run, bl in zip(runs, blocks):
         meta = log_meta(bl)
-        asked = tuple(getattr(run, k) for k in STRATEGY_KEYS)
+        asked = tuple(setting(run, k) for k in STRATEGY_KEYS)
         ran = tuple(meta.get(k) or a or STRATEGY_DEFAULTS.get(k, "unknown")
                     for k, a in zip(STRATEGY_KEYS, asked))
         for k, a, r in zip(STRATEGY_KEYS, asked, ran):
@@ -319,7 +365,7 @@ def settle_runs(runs, blocks):
                 notes.setdefault(note, []).append(run.log)
             setattr(run, k, r)
         placed.append((run, (run.platform,) + ran))
-    taken = set()
+    taken: set[tuple[tuple[str, ...], int]] = set()
     for as_asked in (True, False):
         for run, key in placed:
             if (not run.asked) != as_asked:

@@ -6,12 +6,15 @@ bar height is the median across runs of the per-run median, the error bar
 spans min..max of the per-run medians.
 """
 
+from __future__ import annotations
+
 import os
 import re
 import shutil
 import subprocess
+from typing import Callable, Sequence
 
-from .report import UNITS, fmt
+from .report import UNITS, Plots, Table, fmt
 
 INSTALL_HINT = "apt-get install gnuplot-nox"
 # (source, metric) pairs that are plotted; the first three are the ones a report must have.
@@ -26,16 +29,16 @@ class PlotError(Exception):
     pass
 
 
-def find_gnuplot():
+def find_gnuplot() -> str | None:
     """Path of gnuplot, or None."""
     return shutil.which("gnuplot")
 
 
-def missing_message():
+def missing_message() -> str:
     return f"gnuplot is not installed; the plots need it: {INSTALL_HINT}"
 
 
-def png_terminal(gnuplot):
+def png_terminal(gnuplot: str) -> str:
     """'pngcairo' where this gnuplot has it, else the libgd 'png' terminal."""
     for term in ("pngcairo", "png"):
         r = subprocess.run([gnuplot, "-e", f"set terminal {term}"], capture_output=True,
@@ -46,24 +49,24 @@ def png_terminal(gnuplot):
                     f"(Debian: {INSTALL_HINT})")
 
 
-def _q(text):
+def _q(text: object) -> str:
     """A gnuplot single-quoted string."""
     return "'" + str(text).replace("'", "''") + "'"
 
 
-def _safe(text):
+def _safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", text)
 
 
-def plot_table(gnuplot, term, table, kind, path, workdir):
+def plot_table(gnuplot: str, term: str, table: Table, kind: str, path: str, workdir: str) -> str:
     """Write one PNG for one kind of one table. Returns path."""
-    pmus = []
-    variants = []
-    for pmu, *variant in table.strategies:
+    pmus: list[str] = []
+    variants: list[tuple[str, str, str]] = []  # (global_ctrl, pmu_read, stats)
+    for pmu, gc, read, stats in table.strategies:
         if pmu not in pmus:
             pmus.append(pmu)
-        if tuple(variant) not in variants:
-            variants.append(tuple(variant))
+        if (gc, read, stats) not in variants:
+            variants.append((gc, read, stats))
     dat = os.path.join(workdir, os.path.basename(path) + ".dat")
     with open(dat, "w", encoding="utf-8") as f:
         f.write("# pmu " + " ".join(f"{'/'.join(v)}:median,min,max" for v in variants) + "\n")
@@ -93,16 +96,17 @@ def plot_table(gnuplot, term, table, kind, path, workdir):
         "set grid ytics",
         "set key outside right top title 'global_ctrl / pmu_read / stats' noenhanced",
     ]
-    plots, labels = [], []
+    plots: list[str] = []
+    labels: list[str] = []
     n = len(variants)
     for i, v in enumerate(variants):
-        c = 2 + 3 * i
-        using = f"{c}:{c + 1}:{c + 2}" + (":xtic(1)" if i == 0 else "")
+        col = 2 + 3 * i  # the median's column; min and max follow
+        using = f"{col}:{col + 1}:{col + 2}" + (":xtic(1)" if i == 0 else "")
         plots.append(f"{_q(dat) if i == 0 else chr(39) * 2} using {using} "
                      f"title {_q(' / '.join(v))}")
         # Clustered histogram geometry (gap 1): bar i of n sits at x + (i - (n-1)/2) / (n+1).
-        labels.append(f"'' using ($0 + {(i - (n - 1) / 2) / (n + 1):.4f}):{c + 2}:"
-                      f"(sprintf('%g', column({c}))) with labels offset 0,0.8 font ',8' notitle")
+        labels.append(f"'' using ($0 + {(i - (n - 1) / 2) / (n + 1):.4f}):{col + 2}:"
+                      f"(sprintf('%g', column({col}))) with labels offset 0,0.8 font ',8' notitle")
     script.append("plot " + ", \\\n     ".join(plots + labels))
     r = subprocess.run([gnuplot], input="\n".join(script) + "\n", capture_output=True, text=True)
     if r.returncode != 0 or not os.path.isfile(path) or os.path.getsize(path) == 0:
@@ -110,12 +114,13 @@ def plot_table(gnuplot, term, table, kind, path, workdir):
     return path
 
 
-def plot_all(gnuplot, tables, outdir, workdir, say=print):
+def plot_all(gnuplot: str, tables: Sequence[Table], outdir: str, workdir: str,
+             say: Callable[[str], object] = print) -> Plots:
     """Charts for every plotted (source, metric) table. Returns
     {(platform, source, metric): [(kind, path)]}."""
     term = png_terminal(gnuplot)
     os.makedirs(outdir, exist_ok=True)
-    made = {}
+    made: Plots = {}
     for t in tables:
         if t.source not in PLOTTED_SOURCES or t.metric in NOT_PLOTTED_METRICS:
             continue

@@ -6,13 +6,16 @@ Aggregation: for every (platform, source, kind, metric) and strategy
 those numbers across runs and their spread, min..max.
 """
 
+from __future__ import annotations
+
 import csv
 import dataclasses
 import os
 import statistics
+from typing import Callable, Dict, Iterable, List, Sequence, TextIO, Tuple
 
 from . import strategies
-from .parse import CSV_COLUMNS, STRATEGY_KEYS, number
+from .parse import CSV_COLUMNS, STRATEGY_KEYS, Number, Row, Run, number
 
 PMU_ORDER = strategies.names()  # the hypervisor's table, its baseline first
 BASE = strategies.baseline()
@@ -45,30 +48,35 @@ METRIC_TITLES = {
     ("guest", "guest_instructions"): "guest instructions",
     ("prim", "tsc"): "TSC ticks per primitive",
 }
+# A strategy as a table row names it: (pmu, global_ctrl, pmu_read, stats).
+StrategyRow = Tuple[str, str, str, str]
+# The charts plot.plot_all drew: (platform, source, metric) -> [(kind, path)].
+Plots = Dict[Tuple[str, str, str], List[Tuple[str, str]]]
+
 UNITS = {"tsc": "TSC ticks", "cycles": "cycles", "instructions": "instructions",
          "guest_instructions": "instructions", "pmu_msr_accesses": "PMU MSR accesses",
          "count": "exits"}
 
 
-def _rank(value, order):
+def _rank(value: str, order: Sequence[str]) -> tuple[int, str]:
     return (order.index(value), "") if value in order else (len(order), value)
 
 
-def strategy_key(s):
+def strategy_key(s: StrategyRow) -> tuple[tuple[int, str], ...]:
     pmu, gc, read, stats = s
     return (_rank(pmu, PMU_ORDER), _rank(gc, GLOBAL_CTRL_ORDER), _rank(read, PMU_READ_ORDER),
             _rank(stats, STATS_ORDER))
 
 
-def metric_key(m):
+def metric_key(m: str) -> tuple[int, str]:
     return _rank(m, METRIC_ORDER)
 
 
-def source_key(s):
+def source_key(s: str) -> tuple[int, str]:
     return _rank(s, SOURCE_ORDER)
 
 
-def fmt(x):
+def fmt(x: Number) -> str:
     """A number for a table: integers as such, others with one decimal."""
     if isinstance(x, float):
         if x.is_integer():
@@ -79,22 +87,22 @@ def fmt(x):
 
 @dataclasses.dataclass
 class Cell:
-    values: list  # one per run
+    values: list[Number]  # one per run
 
     @property
-    def median(self):
+    def median(self) -> Number:
         m = statistics.median(self.values)
         return int(m) if float(m).is_integer() else float(m)
 
     @property
-    def lo(self):
+    def lo(self) -> Number:
         return min(self.values)
 
     @property
-    def hi(self):
+    def hi(self) -> Number:
         return max(self.values)
 
-    def text(self):
+    def text(self) -> str:
         if len(self.values) == 1 or self.lo == self.hi:
             return fmt(self.median)
         return f"{fmt(self.median)} [{fmt(self.lo)}..{fmt(self.hi)}]"
@@ -106,31 +114,32 @@ class Table:
     source: str
     metric: str
     stat: str
-    kinds: list
-    strategies: list  # (pmu, global_ctrl, pmu_read, stats)
-    cells: dict       # (kind, strategy) -> Cell
-    runs: dict        # strategy -> number of runs with data
+    kinds: list[str]
+    strategies: list[StrategyRow]
+    cells: dict[tuple[str, StrategyRow], Cell]  # (kind, strategy) -> Cell
+    runs: dict[StrategyRow, int]                # strategy -> number of runs with data
 
 
-def aggregate(rows):
+def aggregate(rows: Sequence[Row]) -> list[Table]:
     """Tables, one per (platform, source, metric), from CSV rows (tuples)."""
-    stats_seen = {}   # (platform, source, metric) -> set of stats
-    kind_order = {}   # (platform, source) -> kinds in order of appearance
+    stats_seen: dict[tuple[str, str, str], set[str]] = {}  # (platform, source, metric) -> stats
+    kind_order: dict[tuple[str, str], list[str]] = {}  # (platform, source) -> kinds, as they come
     for r in rows:
         platform, source, kind, metric, stat = r[0], r[6], r[7], r[8], r[9]
         stats_seen.setdefault((platform, source, metric), set()).add(stat)
         kinds = kind_order.setdefault((platform, source), [])
         if kind not in kinds:
             kinds.append(kind)
-    chosen = {}
+    chosen: dict[tuple[str, str, str], str] = {}
     for key, seen in stats_seen.items():
         chosen[key] = next((s for s in STAT_PREFERENCE if s in seen), sorted(seen)[0])
-    cells, runs = {}, {}
+    cells: dict[tuple[str, str, str], dict[tuple[str, StrategyRow], Cell]] = {}
+    runs: dict[tuple[str, str, str], dict[StrategyRow, set[str]]] = {}
     for r in rows:
         platform, pmu, gc, read, stats, rep, source, kind, metric, stat, value = r
         if chosen[(platform, source, metric)] != stat:
             continue
-        strat = (pmu, gc, read, stats)
+        strat: StrategyRow = (pmu, gc, read, stats)
         cells.setdefault((platform, source, metric), {}).setdefault(
             (kind, strat), Cell([])).values.append(number(value))
         runs.setdefault((platform, source, metric), {}).setdefault(strat, set()).add(rep)
@@ -148,15 +157,15 @@ def aggregate(rows):
 
 # ---------------------------------------------------------------- files
 
-def _atomic_write(path, write):
+def _atomic_write(path: str, write: Callable[[TextIO], object]) -> None:
     tmp = f"{path}.tmp"
     with open(tmp, "w", newline="", encoding="utf-8") as f:
         write(f)
     os.replace(tmp, path)
 
 
-def write_results_csv(path, rows):
-    def w(f):
+def write_results_csv(path: str, rows: Iterable[Row]) -> None:
+    def w(f: TextIO) -> None:
         out = csv.writer(f, lineterminator="\n")
         out.writerow(CSV_COLUMNS)
         out.writerows(rows)
@@ -167,7 +176,7 @@ PLATFORM_COLUMNS = ("platform", "pmu", "global_ctrl", "pmu_read", "stats", "rep"
                     "value")
 
 
-def run_info(run, meta, emulator):
+def run_info(run: Run, meta: dict[str, str], emulator: str) -> dict[str, str]:
     """The key/value pairs describing one run: what bench knows, then every meta value."""
     info = {"platform": run.platform, "emulator": emulator, "date": run.date,
             "status": run.status or "parsed", "log": run.log}
@@ -178,8 +187,9 @@ def run_info(run, meta, emulator):
     return info
 
 
-def write_platform_csv(path, runs, metas, emulators):
-    def w(f):
+def write_platform_csv(path: str, runs: Sequence[Run], metas: Sequence[dict[str, str]],
+                       emulators: dict[str, str]) -> None:
+    def w(f: TextIO) -> None:
         out = csv.writer(f, lineterminator="\n")
         out.writerow(PLATFORM_COLUMNS)
         for run, meta in zip(runs, metas):
@@ -189,11 +199,12 @@ def write_platform_csv(path, runs, metas, emulators):
     _atomic_write(path, w)
 
 
-def _md_escape(text):
+def _md_escape(text: object) -> str:
     return str(text).replace("|", "\\|")
 
 
-def _md_table(header, rows, align=None):
+def _md_table(header: Sequence[str], rows: Iterable[Sequence[object]],
+              align: list[str] | None = None) -> list[str]:
     align = align or ["---"] * len(header)
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
     for r in rows:
@@ -201,7 +212,7 @@ def _md_table(header, rows, align=None):
     return lines
 
 
-def _cpu_summary(meta):
+def _cpu_summary(meta: dict[str, str]) -> list[tuple[str, str]]:
     out = []
     if "cpu_model_name" in meta or "cpu_vendor" in meta:
         out.append(("CPU", " ".join(x for x in (meta.get("cpu_vendor"), meta.get("cpu_model_name"))
@@ -226,12 +237,13 @@ def _cpu_summary(meta):
     return out
 
 
-def platform_section(platform, runs, metas, emulator, outdir):
+def platform_section(platform: str, runs: Sequence[Run], metas: Sequence[dict[str, str]],
+                     emulator: str, outdir: str) -> list[str]:
     """Markdown lines: what the runs ran on, every meta value, and the runs themselves."""
     lines = [f"## Platform: {platform}", ""]
     pruns = [(r, m) for r, m in zip(runs, metas) if r.platform == platform]
     with_meta = [m for _, m in pruns if m]
-    values = {}
+    values: dict[str, list[str]] = {}
     for meta in with_meta:
         for k, v in meta.items():
             values.setdefault(k, [])
@@ -261,7 +273,7 @@ def platform_section(platform, runs, metas, emulator, outdir):
     header = ["pmu", "global_ctrl", "pmu_read", "stats", "rep", "status"] + \
         (["asked for"] if asked else [])
     header += ["date", "log"] + varying
-    rows = []
+    rows: list[list[object]] = []
     order = sorted(pruns, key=lambda rm: (strategy_key((rm[0].pmu, rm[0].global_ctrl,
                                                          rm[0].pmu_read, rm[0].stats)),
                                           rm[0].rep))
@@ -278,7 +290,7 @@ def platform_section(platform, runs, metas, emulator, outdir):
     return lines + [""]
 
 
-def _table_lines(t, plots):
+def _table_lines(t: Table, plots: Plots) -> list[str]:
     title = METRIC_TITLES.get((t.source, t.metric), t.metric)
     lines = [f"### {t.source} · {t.metric}: {title}", "",
              f"Statistic: per-run `{t.stat}`; cell = median across runs "
@@ -286,7 +298,7 @@ def _table_lines(t, plots):
     header = ["pmu", "global_ctrl", "pmu_read", "stats", "runs"] + [f"`{k}`" for k in t.kinds]
     rows = []
     for s in t.strategies:
-        row = list(s) + [t.runs.get(s, 0)]
+        row: list[object] = list(s) + [t.runs.get(s, 0)]
         for k in t.kinds:
             c = t.cells.get((k, s))
             row.append(c.text() if c else "–")
@@ -299,7 +311,7 @@ def _table_lines(t, plots):
     return lines + [""]
 
 
-def _baseline(strategies, s):
+def _baseline(strategies: Sequence[StrategyRow], s: StrategyRow) -> StrategyRow | None:
     """pmu=off with the same global_ctrl, pmu_read and stats, else with the same stats
     and global_ctrl, else the same stats: pmu=off neither reads counters nor switches
     IA32_PERF_GLOBAL_CTRL, so one run of it serves as the baseline of every variant;
@@ -310,10 +322,10 @@ def _baseline(strategies, s):
             next(iter(offs), None))
 
 
-def _overhead_lines(t):
+def _overhead_lines(t: Table) -> list[str]:
     """Median minus the median of the pmu=off baseline."""
-    pairs = [(s, _baseline(t.strategies, s)) for s in t.strategies if s[0] != BASE]
-    pairs = [(s, b) for s, b in pairs if b]
+    baselines = [(s, _baseline(t.strategies, s)) for s in t.strategies if s[0] != BASE]
+    pairs = [(s, b) for s, b in baselines if b]
     if not pairs:
         return []
     lines = [f"### {t.source} · {t.metric}: added over pmu=off", "",
@@ -338,7 +350,9 @@ def _overhead_lines(t):
     return lines + [""]
 
 
-def write_markdown(path, tables, runs, metas, emulators, generated, plots):
+def write_markdown(path: str, tables: Sequence[Table], runs: Sequence[Run],
+                   metas: Sequence[dict[str, str]], emulators: dict[str, str], generated: str,
+                   plots: Plots) -> None:
     lines = ["# pmuvisor benchmark results", "",
              f"Generated by `scripts/bench` on {generated} from {len(runs)} run(s).", "",
              "Each table is one (source, metric). Rows are strategies: `pmu` (how the PMU "
@@ -355,7 +369,7 @@ def write_markdown(path, tables, runs, metas, emulators, generated, plots):
         lines += platform_section(platform, runs, metas, emulators.get(platform, ""),
                                   os.path.dirname(os.path.abspath(path)))
         ptables = [t for t in tables if t.platform == platform]
-        current = None
+        current: str | None = None
         for t in ptables:
             if t.source != current:
                 current = t.source

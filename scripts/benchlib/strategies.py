@@ -2,20 +2,29 @@
 pmu-strategies` generates from the hypervisor's own table (hv/pmu/pmu.c
 pmu_strategies[]): the names are written down once, in C."""
 
+from __future__ import annotations
+
 import os
 import shutil
 import subprocess
-from collections import namedtuple
+from typing import NamedTuple
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TSV = os.path.join(ROOT, "build", "pmu-strategies.tsv")
 
-Strategy = namedtuple("Strategy", "name default no_guest_pmu description")
-
-_cache = None
 
 
-def _generate():
+class Strategy(NamedTuple):
+    name: str
+    default: bool
+    no_guest_pmu: bool
+    description: str
+
+
+_cache: list[Strategy] | None = None
+
+
+def _generate() -> None:
     """Bring the file up to date; without make (a machine that only reads
     logs), use it as it is."""
     if not shutil.which("make"):
@@ -29,17 +38,17 @@ def _generate():
         raise SystemExit(f"cannot generate {TSV} (make pmu-strategies): {done.stdout.strip()}")
 
 
-def all_strategies():
+def all_strategies() -> list[Strategy]:
     """Every strategy: the one without a guest PMU (the baseline) first, then
     the table's order."""
     global _cache
     if _cache is None:
         _generate()
-        rows = []
+        rows: list[Strategy] = []
         with open(TSV, encoding="utf-8") as f:
             for line in f:
-                name, flags, description = line.rstrip("\n").split("\t")
-                flags = flags.split(",")
+                name, flag_list, description = line.rstrip("\n").split("\t")
+                flags = flag_list.split(",")
                 rows.append(Strategy(name, "default" in flags, "no-guest-pmu" in flags,
                                      description))
         if not rows:
@@ -48,14 +57,14 @@ def all_strategies():
     return _cache
 
 
-def names():
+def names() -> tuple[str, ...]:
     return tuple(s.name for s in all_strategies())
 
 
-def baseline():
+def baseline() -> str:
     """The strategy every other is compared with: the guest has no PMU."""
     return next(s.name for s in all_strategies() if s.no_guest_pmu)
 
 
-def description(name):
+def description(name: str) -> str:
     return next((s.description for s in all_strategies() if s.name == name), "")
