@@ -15,6 +15,7 @@
 #include "hv/cpu/vcpu.h"
 #include "hv/log.h"
 #include "hv/options.h"
+#include "hv/platform_info.h"
 #include "hv/pmu/pmu.h"
 #include "hv/status.h"
 #include "arch/x86/msr.h"
@@ -33,6 +34,7 @@ static struct {
 	struct frame_mark fresh; /* the allocator before the first run */
 	int configs, total, current, status;
 	char config[OPTIONS_RUNS_MAX_TEXT];
+	struct msr_reading smi_at_launch, smi_at_end; /* IA32_SMI_COUNT around the guest */
 } runs;
 
 static u8 run_stack[RUN_STACK_SIZE] __attribute__((aligned(16)));
@@ -137,6 +139,7 @@ __attribute__((noreturn)) static void run(void)
 	if (hv_opts.bench_primitives && runs.current == 0)
 		bench_primitives_run();
 	pr_info("launching the guest");
+	runs_smi_count_at_launch();
 	vcpu_run();
 }
 
@@ -173,10 +176,38 @@ void runs_guest_ended(int status)
 	call_on_stack(run_stack + RUN_STACK_SIZE, run);
 }
 
+void runs_smi_count_at_launch(void)
+{
+	runs.smi_at_launch = platform_smi_count();
+	runs.smi_at_end = (struct msr_reading){ false, 0 };
+}
+
+void runs_smi_count_at_end(void)
+{
+	runs.smi_at_end = platform_smi_count();
+}
+
+static void print_smi_meta(void)
+{
+	struct msr_reading a = runs.smi_at_launch, b = runs.smi_at_end;
+
+	if (!a.present || !b.present) {
+		console_printf("meta,smi_count_before,absent\nmeta,smi_count_after,absent\n"
+			       "meta,smi_count_delta,absent\n");
+		return;
+	}
+	/* The count is 32 bits wide: the difference modulo 2^32 survives a wrap. */
+	console_printf("meta,smi_count_before,%llu\nmeta,smi_count_after,%llu\n"
+		       "meta,smi_count_delta,%llu\n",
+		       (unsigned long long)a.value, (unsigned long long)b.value,
+		       (unsigned long long)((b.value - a.value) & 0xffffffff));
+}
+
 void runs_print_meta(void)
 {
 	console_printf("meta,run,%d\n", runs.current + 1);
 	console_printf("meta,runs,%d\n", runs.total);
 	if (runs.configs)
 		console_printf("meta,run_config,%s\n", runs.config);
+	print_smi_meta();
 }

@@ -20,7 +20,17 @@ __attribute__((noreturn)) void runs_start(struct boot_info *boot, struct phys_ra
 					  struct phys_range pool);
 /* The guest of this run ended (hv/guest/end.c, after its report): the next run, or the end. */
 __attribute__((noreturn)) void runs_guest_ended(int status);
-/* meta lines of the results block: which run this is and its configuration. */
+/*
+ * IA32_SMI_COUNT as the guest is launched (run(), last thing before VM
+ * entry) and as it ends (exit_stats_print(), first thing): an SMI between
+ * the two is time the measurement cannot see.
+ */
+void runs_smi_count_at_launch(void);
+void runs_smi_count_at_end(void);
+/*
+ * meta lines of the results block: which run this is, its configuration,
+ * and the SMIs while the guest ran.
+ */
 void runs_print_meta(void);
 
 #endif

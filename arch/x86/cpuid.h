@@ -13,13 +13,23 @@
 #define CPUID_1_ECX_XSAVE BIT(26)
 #define CPUID_1_ECX_OSXSAVE BIT(27) /* CR4.OSXSAVE of the processor executing CPUID */
 #define CPUID_1_ECX_HYPERVISOR BIT(31)
-#define CPUID_7_ECX_OSPKE BIT(4) /* CR4.PKE of the processor executing CPUID */
+#define CPUID_1_EDX_DS BIT(21) /* debug store: IA32_DS_AREA */
+#define CPUID_7_EBX_INTEL_PT BIT(25)
+#define CPUID_7_EDX_TSX_FORCE_ABORT BIT(13) /* MSR_TSX_FORCE_ABORT present */
+#define CPUID_7_EDX_HYBRID_CPU BIT(15)
+#define CPUID_7_1_EAX_ARCH_PERFMON_EXT BIT(8) /* leaf 0x23 present */
+#define CPUID_7_ECX_OSPKE BIT(4)	      /* CR4.PKE of the processor executing CPUID */
 #define CPUID_LEAF_EXT_FEATURES 0x80000001
 #define CPUID_80000001_EDX_SYSCALL BIT(11) /* Intel: set only in 64-bit mode */
 #define CPUID_80000001_EDX_PDPE1GB BIT(26)
 #define CPUID_80000001_EDX_LM BIT(29)
 
 #define CPUID_LEAF_PMU 0xa
+#define CPUID_LEAF_HYBRID 0x1a /* EAX[31:24]: this CPU's core type */
+#define CPUID_1A_CORE_TYPE(eax) ((eax) >> 24)
+#define CPUID_1A_CORE_TYPE_ATOM 0x20
+#define CPUID_1A_CORE_TYPE_CORE 0x40
+#define CPUID_LEAF_ARCH_PERFMON_EXT 0x23 /* subleaf 0 EAX: which subleaves are valid */
 #define CPUID_LEAF_ARCH_LBR 0x1c
 #define CPUID_LEAF_HV_BASE 0x40000000
 

@@ -108,6 +108,7 @@ static void print_results_block(int guest_status)
 
 void exit_stats_print(int guest_status)
 {
+	runs_smi_count_at_end(); /* before the printing, which takes long on a serial line */
 	print_human_table();
 	print_results_block(guest_status);
 }

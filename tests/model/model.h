@@ -64,6 +64,12 @@ void model_cpuid_set(u32 leaf, u32 subleaf, struct cpuid_regs regs);
  * host to count events or disturb the PMU in the middle of an exit.
  */
 void model_cpuid_on_execute(void (*fn)(void *arg), void *arg);
+/*
+ * A loaded microcode update: IA32_BIOS_SIGN_ID exists (0), and CPUID leaf
+ * 1 puts revision into its bits 63:32 (SDM Vol. 3A, "Microcode Update
+ * Facilities").
+ */
+void model_cpuid_set_microcode(u32 revision);
 
 /*
  * mem.c: physical memory. One window [base, base + size) backed by host
