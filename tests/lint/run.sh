@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Static checks in `make test`: the include layers (tests/lint/layers.py)
-# and every shell script under scripts/, tests/ and .ci/ through ShellCheck.
+# every shell script under scripts/, tests/ and .ci/ through ShellCheck, and
+# the benchmark scripts through mypy --strict (make typecheck).
 # Closes with "lint: N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 2
@@ -32,6 +33,13 @@ else
 		result FAIL "shellcheck (${#files[@]} scripts)"
 		echo "$out"
 	fi
+fi
+
+if out=$(make -s typecheck 2>&1); then
+	result ok "mypy --strict (scripts/benchlib and its scripts)"
+else
+	result FAIL "mypy --strict (scripts/benchlib and its scripts)"
+	echo "$out"
 fi
 
 echo "lint: $pass passed, $fail failed"
