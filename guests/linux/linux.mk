@@ -29,6 +29,12 @@ $(LINUX_DIR)/workload $(LINUX_DIR)/console-drain: $(LINUX_DIR)/%: guests/linux/%
 	$(call say,HOSTCC,$<)
 	$(Q)$(HOSTCC) $(LINUX_CFLAGS) -o $@ $<
 
+# The KVM peer benchmark's VMM (scripts/kvm-peer runs it inside Debian's kernel).
+$(LINUX_DIR)/kvm-peer: guests/linux/kvm-peer.c
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$<)
+	$(Q)$(HOSTCC) $(LINUX_CFLAGS) -o $@ $<
+
 $(LINUX_DIR)/initrd.img: $(LINUX_DIR)/workload $(LINUX_DIR)/console-drain guests/linux/init scripts/mkinitrd $(LINUX_DIR)/release
 	$(call say,INITRD,$@)
 	$(Q)scripts/mkinitrd $@

@@ -2,7 +2,7 @@
 # scripts/extract-vmlinux on crafted bzImages (a setup header and an xz
 # payload made with xz from a tiny ELF carrying the PVH note) and on
 # Debian's kernel when scripts/get-linux has fetched it; the initramfs
-# when scripts/mkinitrd has built it.
+# when scripts/mkinitrd has built it; the KVM peer VMM's refusals.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 2
 pass=0 fail=0 skip=0
@@ -229,6 +229,32 @@ if [ -s build/linux/initrd.img ] && [ -s "$work/vmlinux.trim" ]; then
 else
 	skip=$((skip + 1))
 	echo "skip linux-native-qemu-pvh: no build/linux/initrd.img (make linux builds it)"
+fi
+# The KVM peer's VMM takes only Intel KVM for the peer: where kvm_intel is
+# not loaded (this machine's /dev/kvm, if any, is something else) it must
+# refuse with status 2 and say why, never run the guest on another module.
+if make -s build/linux/kvm-peer build/guests/exit-bench.elf >"$work/out" 2>&1; then
+	if [ -e /sys/module/kvm_intel ]; then
+		skip=$((skip + 1))
+		echo "skip kvm-peer-refuses-without-kvm-intel: kvm_intel is loaded here"
+	else
+		timeout 20 build/linux/kvm-peer build/guests/exit-bench.elf >"$work/out" 2>&1
+		rc=$?
+		if [ "$rc" = 2 ] && grep -q "kvm_intel is not loaded" "$work/out"; then
+			ok kvm-peer-refuses-without-kvm-intel
+		else
+			bad kvm-peer-refuses-without-kvm-intel "status $rc: $(cat "$work/out")"
+		fi
+	fi
+	timeout 20 build/linux/kvm-peer >"$work/out" 2>&1
+	rc=$?
+	if [ "$rc" = 3 ] && grep -q "^usage: kvm-peer" "$work/out"; then
+		ok kvm-peer-usage-status-3
+	else
+		bad kvm-peer-usage-status-3 "status $rc: $(cat "$work/out")"
+	fi
+else
+	bad kvm-peer-builds "$(tail -n 20 "$work/out")"
 fi
 echo "linux-scripts: $pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]
