@@ -16,13 +16,17 @@ GUEST ?= hello
 GUEST_ARGS ?=
 
 WARN := -Wall -Wextra -Werror
+# Where the image is linked; GRUB loads it elsewhere and it relocates itself
+# (linker.ld, boot/relocate.S).
+HV_LINK_ADDR := 0xc00000
 # One include root for every part: #include "arch/x86/msr.h", "hv/pmu/pmu.h".
 HV_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -ffreestanding -nostdlib -fno-builtin \
-	-mno-red-zone -mgeneral-regs-only -mcmodel=small -fno-pic -fno-pie \
+	-mno-red-zone -mgeneral-regs-only -mcmodel=small -fpie -fvisibility=hidden \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-common \
 	-fno-omit-frame-pointer -m64
-HV_ASFLAGS := -m64 -fno-pic -fno-pie -D__ASSEMBLY__ -I. -I$(BUILD)/include
-HV_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
+HV_ASFLAGS := -m64 -fpie -D__ASSEMBLY__ -DHV_LINK_ADDR=$(HV_LINK_ADDR) -I. -I$(BUILD)/include
+HV_LDFLAGS := -nostdlib -pie --no-dynamic-linker -z notext -z norelro -z max-page-size=0x1000 \
+	-z noexecstack --no-warn-rwx-segments --defsym=HV_LINK_ADDR=$(HV_LINK_ADDR)
 
 HV_DIRS := lib arch/x86 hv hv/cpu hv/exit hv/guest hv/pmu
 HV_C_SRCS := $(filter-out arch/x86/asm-offsets.c,$(wildcard $(HV_DIRS:%=%/*.c)))
@@ -65,9 +69,13 @@ $(BUILD)/hv/%.o: %.S $(ASM_OFFSETS)
 	$(call say,AS,$<)
 	$(Q)$(CC) $(HV_ASFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/pmuvisor.elf: $(HV_OBJS) linker.ld
+# Linked to a temporary name: only an image boot/relocs.py accepted (and
+# made loadable by GRUB) becomes pmuvisor.elf.
+$(BUILD)/pmuvisor.elf: $(HV_OBJS) linker.ld boot/relocs.py
 	$(call say,LD,$@)
-	$(Q)$(LD) $(HV_LDFLAGS) -T linker.ld -o $@ $(HV_OBJS)
+	$(Q)$(LD) $(HV_LDFLAGS) -T linker.ld -o $@.tmp $(HV_OBJS)
+	$(Q)boot/relocs.py $@.tmp
+	$(Q)mv $@.tmp $@
 
 $(BUILD)/pmuvisor.lst: $(BUILD)/pmuvisor.elf
 	$(Q)$(OBJDUMP) -d $< > $@

@@ -5,8 +5,12 @@
  * protected mode, paging off, EAX = 0x36d76289, EBX = physical address of
  * the boot information, no valid stack, interrupts off.
  *
- * We check for long mode, identity-map the first 4 GiB with 2 MiB pages
- * (C code maps any RAM above that), enter long mode and call hv_main().
+ * The image is position independent: the loader puts it wherever its
+ * relocatable header tag allows (boot/multiboot2.S), so this code finds
+ * its own address first and reaches everything relative to it. It checks
+ * for long mode, identity-maps the first 4 GiB with 2 MiB pages (C code
+ * maps any RAM above that), enters long mode, applies the image's
+ * relocations (boot/relocate.S) and calls hv_main().
  */
 #include "arch/x86/cpuid.h"
 #include "arch/x86/cr.h"
@@ -15,6 +19,13 @@
 #include "arch/x86/serial.h"
 
 #define EXIT_UNSUPPORTED 2          /* keep in sync with hv/status.h */
+#define EXIT_BAD_INPUT 3
+#define ISA_DEBUG_EXIT_PORT 0xf4        /* as arch/x86/platform.h */
+#define BOCHS_SHUTDOWN_PORT 0x8900
+#define MB2_BOOTLOADER_MAGIC 0x36d76289
+
+/* The run-time address of sym: %edx holds that of here, the label below. */
+#define AT(sym) ((sym) - here)(%edx)
 
 	.section .text.boot, "ax"
 	.code32
@@ -24,18 +35,32 @@ _start:
 	cld
 	mov %eax, %ebp                  /* multiboot magic */
 	mov %ebx, %esi                  /* multiboot info */
+	cmp $MB2_BOOTLOADER_MAGIC, %eax
+	jne no_multiboot2
+
+	/*
+	 * Where are we? There is no stack: the one CALL that tells us keeps
+	 * its return address in the reserved word of the boot information's
+	 * header, which is put back at once.
+	 */
+	mov 4(%ebx), %edi
+	lea 8(%ebx), %esp
+	call here
+here:	pop %edx
+	mov %edi, 4(%ebx)
 
 	/* BSS holds the stack and page tables: zero it before use. */
-	mov $__bss_start, %edi
-	mov $__bss_end, %ecx
+	lea AT(__bss_start), %edi
+	lea AT(__bss_end), %ecx
 	sub %edi, %ecx
 	shr $2, %ecx
 	xor %eax, %eax
 	rep stosl
 
-	mov $boot_stack_top, %esp
-	mov %ebp, mb_magic
-	mov %esi, mb_info
+	lea AT(boot_stack_top), %esp
+	mov %ebp, AT(mb_magic)
+	mov %esi, AT(mb_info)
+	mov %edx, %ebp                  /* CPUID clobbers the others */
 
 	/* Long mode: CPUID.80000001H:EDX.LM. Extended leaves must exist first. */
 	mov $0x80000000, %eax
@@ -47,28 +72,32 @@ _start:
 	test $CPUID_80000001_EDX_LM, %edx
 	jz no_long_mode
 
-	/* PML4[0] -> PDPT, PDPT[0..3] -> four page directories of 2 MiB pages. */
-	mov $boot_pdpt, %eax
-	or $(PTE_P | PTE_W), %eax
-	mov %eax, boot_pml4
+	mov %ebp, %edx
 
-	mov $boot_pd, %eax
+	/* PML4[0] -> PDPT, PDPT[0..3] -> four page directories of 2 MiB pages. */
+	lea AT(boot_pdpt), %eax
+	or $(PTE_P | PTE_W), %eax
+	mov %eax, AT(boot_pml4)
+
+	lea AT(boot_pdpt), %edi
+	lea AT(boot_pd), %eax
 	or $(PTE_P | PTE_W), %eax
 	xor %ecx, %ecx
-1:	mov %eax, boot_pdpt(, %ecx, 8)
+1:	mov %eax, (%edi, %ecx, 8)
 	add $4096, %eax
 	inc %ecx
 	cmp $4, %ecx
 	jb 1b
 
+	lea AT(boot_pd), %edi
 	xor %ecx, %ecx                  /* 2048 entries cover 4 GiB */
 2:	mov %ecx, %eax
 	shl $21, %eax
 	or $(PTE_P | PTE_W | PTE_PS), %eax
-	mov %eax, boot_pd(, %ecx, 8)
+	mov %eax, (%edi, %ecx, 8)
 	mov %ecx, %eax
 	shr $11, %eax                   /* bits 63:32 of the frame: always 0 below 4 GiB */
-	mov %eax, boot_pd + 4(, %ecx, 8)
+	mov %eax, 4(%edi, %ecx, 8)
 	inc %ecx
 	cmp $2048, %ecx
 	jb 2b
@@ -76,7 +105,7 @@ _start:
 	mov %cr4, %eax
 	or $X86_CR4_PAE, %eax
 	mov %eax, %cr4
-	mov $boot_pml4, %eax
+	lea AT(boot_pml4), %eax
 	mov %eax, %cr3
 	mov $MSR_EFER, %ecx
 	rdmsr
@@ -86,11 +115,21 @@ _start:
 	or $(X86_CR0_PG | X86_CR0_PE), %eax
 	mov %eax, %cr0
 
-	lgdt boot_gdt_desc
-	ljmp $0x08, $long_mode_entry
+	/* The GDT's base, and the far jump to 64-bit code, at their run-time addresses. */
+	mov %ebp, %edx                  /* RDMSR clobbered it */
+	lea AT(boot_gdt), %eax
+	mov %eax, AT(boot_gdt_desc + 2)
+	lgdt AT(boot_gdt_desc)
+	push $0x08
+	lea AT(long_mode_entry), %eax
+	push %eax
+	lret
 
 /* No long mode: one line on COM1, then the platform exit, then halt. */
 no_long_mode:
+	mov %ebp, %edx
+	lea AT(no_lm_msg), %esi
+	lea AT(bochs_shutdown), %edi
 	mov $COM1_BASE + UART_LCR, %dx   /* 8N1, DLAB to set 115200 */
 	mov $UART_LCR_DLAB, %al
 	out %al, %dx
@@ -103,7 +142,6 @@ no_long_mode:
 	mov $COM1_BASE + UART_LCR, %dx
 	mov $UART_LCR_8N1, %al
 	out %al, %dx
-	mov $no_lm_msg, %esi
 3:	lodsb
 	test %al, %al
 	jz 5f
@@ -116,11 +154,11 @@ no_long_mode:
 	mov %bl, %al
 	out %al, %dx
 	jmp 3b
-5:	mov $0xf4, %dx                  /* QEMU isa-debug-exit */
+5:	mov $ISA_DEBUG_EXIT_PORT, %dx
 	mov $EXIT_UNSUPPORTED, %eax
 	out %eax, %dx
-	mov $bochs_shutdown, %esi       /* Bochs: "Shutdown" to port 0x8900 */
-	mov $0x8900, %dx
+	mov %edi, %esi                  /* Bochs: "Shutdown" */
+	mov $BOCHS_SHUTDOWN_PORT, %dx
 6:	lodsb
 	test %al, %al
 	jz 7f
@@ -128,6 +166,22 @@ no_long_mode:
 	jmp 6b
 7:	hlt
 	jmp 7b
+
+/*
+ * Not started by a multiboot2 loader: EBX points nowhere we may write, so
+ * we cannot even learn where we are. Only the platform exit is left.
+ */
+no_multiboot2:
+	mov $ISA_DEBUG_EXIT_PORT, %dx
+	mov $EXIT_BAD_INPUT, %eax
+	out %eax, %dx
+	mov $BOCHS_SHUTDOWN_PORT, %dx
+	.irp c, 0x53, 0x68, 0x75, 0x74, 0x64, 0x6f, 0x77, 0x6e  /* "Shutdown" */
+	mov $\c, %al
+	out %al, %dx
+	.endr
+8:	hlt
+	jmp 8b
 
 	.code64
 long_mode_entry:
@@ -138,14 +192,15 @@ long_mode_entry:
 	xor %ax, %ax
 	mov %ax, %fs
 	mov %ax, %gs
-	mov $boot_stack_top, %rsp
+	lea boot_stack_top(%rip), %rsp
 	xor %ebp, %ebp
-	mov mb_magic, %edi
-	mov mb_info, %esi
+	call relocate_image
+	mov mb_magic(%rip), %edi
+	mov mb_info(%rip), %esi
 	call hv_main
-8:	cli
+9:	cli
 	hlt
-	jmp 8b
+	jmp 9b
 
 	.section .rodata
 no_lm_msg:
@@ -159,9 +214,12 @@ boot_gdt:
 	.quad 0x00af9a000000ffff        /* 0x08: 64-bit code */
 	.quad 0x00cf92000000ffff        /* 0x10: data */
 boot_gdt_end:
-boot_gdt_desc:
+
+	.data
+	.balign 8
+boot_gdt_desc:                      /* the base is written at run time */
 	.short boot_gdt_end - boot_gdt - 1
-	.long boot_gdt
+	.long 0
 
 	.section .bss.pagetables, "aw", @nobits
 	.balign 4096

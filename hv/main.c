@@ -19,9 +19,14 @@
 #include "arch/x86/paging.h"
 
 /*
- * All hypervisor allocations come from one pool, hidden from the guest, at
- * the top of the highest RAM below 4 GiB: boot/entry.S maps only that far,
- * and the page tables that map the rest come from the pool.
+ * All hypervisor allocations come from one pool, hidden from the guest,
+ * around the image, which the loader put as high in RAM below 4 GiB as it
+ * could (boot/multiboot2.S): the image and the pool are one block at the
+ * top of the guest's RAM, which stays one range from 1 MiB up. Below 4
+ * GiB because boot/entry.S maps only that far, and the page tables that
+ * map the rest come from the pool. Where the image's neighbours are not
+ * free (a module beside it), the pool goes to the top of the highest free
+ * RAM below 4 GiB instead.
  */
 #define HV_POOL_SIZE (16ULL << 20)
 
@@ -83,6 +88,10 @@ static void init_memory(void)
 	int n = 0;
 
 	hv_image = (struct phys_range){ virt_to_phys(__hv_start), virt_to_phys(__hv_end) };
+	if (boot.load_base && boot.load_base != hv_image.start)
+		hv_fail(HV_STATUS_BAD_INPUT,
+			"loader reports load base 0x%llx, image runs at 0x%llx",
+			(unsigned long long)boot.load_base, (unsigned long long)hv_image.start);
 	reserved[n++] = hv_image;
 	reserved[n++] = (struct phys_range){ boot.info_start, boot.info_end };
 	for (int i = 0; i < boot.nr_modules; i++)
@@ -90,7 +99,8 @@ static void init_memory(void)
 	if (!frame_init(boot.regions, boot.nr_regions, reserved, n))
 		hv_fail(HV_STATUS_BAD_INPUT, "memory map has too many holes (more than %d ranges)",
 			FRAME_MAX_RANGES);
-	if (!frame_reserve_pool(pool_size, SIZE_4G, &hv_pool))
+	if ((!frame_reserve_pool_around(pool_size, hv_image, &hv_pool) || hv_pool.end > SIZE_4G) &&
+	    !frame_reserve_pool(pool_size, SIZE_4G, &hv_pool))
 		hv_fail(HV_STATUS_BAD_INPUT,
 			"no free RAM range of %llu MiB below 4 GiB for the hypervisor",
 			(unsigned long long)(pool_size >> 20));

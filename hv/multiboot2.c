@@ -102,6 +102,16 @@ static bool parse_acpi(struct parse_ctx *ctx, const struct mb2_tag *tag)
 	return true;
 }
 
+static bool parse_load_base(struct parse_ctx *ctx, const struct mb2_tag *tag)
+{
+	const struct mb2_tag_load_base *t = (const void *)tag;
+
+	if (tag->size < sizeof(*t))
+		FAIL(ctx, "load base tag of %u bytes is too short", tag->size);
+	ctx->out->load_base = t->load_base_addr;
+	return true;
+}
+
 static bool parse_tag(struct parse_ctx *ctx, const struct mb2_tag *tag)
 {
 	switch (tag->type) {
@@ -115,6 +125,8 @@ static bool parse_tag(struct parse_ctx *ctx, const struct mb2_tag *tag)
 	case MB2_TAG_ACPI_OLD:
 	case MB2_TAG_ACPI_NEW:
 		return parse_acpi(ctx, tag);
+	case MB2_TAG_LOAD_BASE:
+		return parse_load_base(ctx, tag);
 	default:
 		return true; /* tags we do not use */
 	}

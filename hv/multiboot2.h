@@ -13,8 +13,9 @@
 #define MB2_TAG_CMDLINE 1
 #define MB2_TAG_MODULE 3
 #define MB2_TAG_MMAP 6
-#define MB2_TAG_ACPI_OLD 14 /* a copy of the ACPI 1.0 RSDP */
-#define MB2_TAG_ACPI_NEW 15 /* a copy of the ACPI 2.0+ RSDP */
+#define MB2_TAG_ACPI_OLD 14  /* a copy of the ACPI 1.0 RSDP */
+#define MB2_TAG_ACPI_NEW 15  /* a copy of the ACPI 2.0+ RSDP */
+#define MB2_TAG_LOAD_BASE 21 /* where a relocatable image was put */
 
 /* The memory map's types are the ACPI address range types (arch/x86/memmap.h). */
 #define MB2_MEMORY_AVAILABLE ADDRESS_RANGE_MEMORY
@@ -44,12 +45,17 @@ struct mb2_tag_mmap {
 	u32 entry_size, entry_version;
 };
 
+struct mb2_tag_load_base {
+	u32 type, size;
+	u32 load_base_addr;
+};
+
 struct mb2_mmap_entry {
 	u64 base, len;
 	u32 type, reserved;
 };
 
-#define BOOT_MAX_REGIONS 64
+#define BOOT_MAX_REGIONS 512 /* UEFI machines have a hundred entries and more */
 #define BOOT_MAX_MODULES 8
 #define BOOT_CMDLINE_MAX 512
 #define BOOT_RSDP_MAX 36 /* the ACPI 2.0 RSDP; 1.0 has 20 bytes */
@@ -68,6 +74,7 @@ struct boot_info {
 	int nr_modules;
 	u8 rsdp[BOOT_RSDP_MAX]; /* the loader's copy of the ACPI RSDP, the newest given */
 	u32 rsdp_len;		/* 0: the loader gave none */
+	u64 load_base;		/* where the loader put the image; 0: it did not say */
 };
 
 /*

@@ -75,6 +75,54 @@ bool frame_reserve_pool(u64 bytes, u64 limit, struct phys_range *pool)
 	return false;
 }
 
+static int range_ending_at(u64 end)
+{
+	for (int i = 0; i < nr_ranges; i++)
+		if (ranges[i].end == end)
+			return i;
+	return -1;
+}
+
+static int range_starting_at(u64 start)
+{
+	for (int i = 0; i < nr_ranges; i++)
+		if (ranges[i].start == start)
+			return i;
+	return -1;
+}
+
+bool frame_reserve_pool_around(u64 bytes, struct phys_range around, struct phys_range *pool)
+{
+	int below = range_ending_at(ALIGN_DOWN(around.start, PAGE_SIZE));
+	int above = range_starting_at(ALIGN_UP(around.end, PAGE_SIZE));
+	struct frame_range lo = { 0, 0, 0 }, hi = { 0, 0, 0 };
+	u64 up = 0, down;
+
+	for (int i = 0; i < nr_ranges; i++)
+		if (ranges[i].top != ranges[i].end)
+			return false;
+	bytes = ALIGN_UP(bytes, PAGE_SIZE);
+	if (above >= 0)
+		up = MIN(bytes, ranges[above].end - ranges[above].start);
+	down = bytes - up;
+	if (down && (below < 0 || ranges[below].end - ranges[below].start < down))
+		return false;
+	if (up)
+		hi = (struct frame_range){ ranges[above].start, ranges[above].start + up,
+					   ranges[above].start + up };
+	if (down)
+		lo = (struct frame_range){ ranges[below].end - down, ranges[below].end,
+					   ranges[below].end };
+	*pool = (struct phys_range){ down ? lo.start : ALIGN_DOWN(around.start, PAGE_SIZE),
+				     up ? hi.end : ALIGN_UP(around.end, PAGE_SIZE) };
+	nr_ranges = 0;
+	if (down)
+		ranges[nr_ranges++] = lo;
+	if (up)
+		ranges[nr_ranges++] = hi;
+	return true;
+}
+
 u64 frame_alloc_contig(unsigned n)
 {
 	u64 bytes = (u64)n * PAGE_SIZE;

@@ -14,7 +14,7 @@
 
 #include "arch/x86/memmap.h"
 
-#define FRAME_MAX_RANGES 64
+#define FRAME_MAX_RANGES 512	    /* a UEFI memory map has a hundred ranges and more */
 #define FRAME_LOW_LIMIT 0x100000ULL /* the first MiB stays the guest's */
 
 struct phys_range {
@@ -32,6 +32,15 @@ bool frame_init(const struct mem_region *regions, int nr_regions, const struct p
  * enough.
  */
 bool frame_reserve_pool(u64 bytes, u64 limit, struct phys_range *pool);
+/*
+ * The same, with the pool around [around.start, around.end) (the
+ * hypervisor image): first the free RAM that begins where it ends, then
+ * the free RAM that ends where it begins, so that the image and the pool
+ * are one block and no sliver of RAM is left above the image. *pool spans
+ * both sides, the image included. Must come before any allocation.
+ * Returns false if the ranges touching it hold too little.
+ */
+bool frame_reserve_pool_around(u64 bytes, struct phys_range around, struct phys_range *pool);
 /* Physical address of a fresh frame, 0 when memory is exhausted. */
 u64 frame_alloc(void);
 /* Same, zero-filled. */

@@ -11,7 +11,6 @@
 #define MSR_IA32_VMX_VMFUNC 0x491
 #define MSR_X2APIC_ICR 0x830
 #define ICR_FIXED_SELF (0x40 | (1u << 18)) /* vector 0x40, shorthand self */
-#define HV_LOAD_ADDR 0xc00000		   /* linker.ld's HV_LOAD_ADDR */
 #define TSC_FAR 0x10000000000ULL
 #define TSC_SLACK 0x100000000ULL
 #define MSR_IA32_TSC_DEADLINE 0x6e0
@@ -32,12 +31,15 @@ void case_x2apic_icr_in_xapic(void)
 /* Moving the APIC page over the hypervisor would turn its memory into APIC registers. */
 void case_apic_base_over_hv(void)
 {
-	u64 base = rdmsr(MSR_IA32_APIC_BASE);
-	bool done =
-		wrmsr_safe(MSR_IA32_APIC_BASE, (base & ~(u64)APIC_BASE_ADDR_MASK) | HV_LOAD_ADDR);
+	u64 base = rdmsr(MSR_IA32_APIC_BASE), hv, hv_end;
+	bool done;
 
-	CHECK(faulted_with(done, VECTOR_GP), "WRMSR APIC_BASE <- 0x%x (hypervisor memory): #GP",
-	      HV_LOAD_ADDR);
+	if (!CHECK(guest_hypervisor_range(&hv, &hv_end),
+		   "the memory map shows the hypervisor's memory after the RAM from 1 MiB"))
+		return;
+	done = wrmsr_safe(MSR_IA32_APIC_BASE, (base & ~(u64)APIC_BASE_ADDR_MASK) | hv);
+	CHECK(faulted_with(done, VECTOR_GP), "WRMSR APIC_BASE <- 0x%llx (hypervisor memory): #GP",
+	      (unsigned long long)hv);
 	CHECK(rdmsr(MSR_IA32_APIC_BASE) == base, "APIC_BASE still 0x%llx",
 	      (unsigned long long)base);
 	CHECK(wrmsr_safe(MSR_IA32_APIC_BASE, base), "WRMSR APIC_BASE <- its own value is allowed");

@@ -38,6 +38,20 @@ size_t guest_cmdline_word(const char **s);
 /* Whether the space-separated command line contains `word` as a whole word. */
 bool guest_cmdline_has(const char *cmdline, const char *word);
 
+/* The loader's memory map, copied at start (the loader's copy is memory a guest may reuse). */
+struct guest_mem_range {
+	u64 base, len;
+	u32 type; /* MB1_MEMORY_AVAILABLE, MB1_MEMORY_RESERVED, ... */
+};
+#define GUEST_MAP_MAX 128
+/* Sets *map to the copy; returns its entries, 0 when the loader gave no map. */
+int guest_memory_map(const struct guest_mem_range **map);
+/*
+ * The hypervisor's own memory as the guest's map shows it: the reserved
+ * range that ends the RAM starting at 1 MiB. False if there is none.
+ */
+bool guest_hypervisor_range(u64 *start, u64 *end);
+
 bool guest_check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints one "ok N - DESC" line; evaluates to cond, so a caller may react to a failure. */
 #define CHECK(cond, ...) guest_check(!!(cond), __VA_ARGS__)

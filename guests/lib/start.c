@@ -1,4 +1,4 @@
-/* From entry.S to guest_main: console, exceptions, multiboot1 command line. */
+/* From entry.S to guest_main: console, exceptions, multiboot1 command line and memory map. */
 #include "guests/lib/guest.h"
 #include "guests/lib/multiboot1.h"
 #include "guests/lib/runtime.h"
@@ -35,6 +35,7 @@ void guest_start(u32 magic, u32 info)
 		guest_exit(GUEST_STATUS_BAD_BOOT);
 	}
 	copy_cmdline((const struct mb1_info *)(uintptr_t)info);
+	copy_memory_map((const struct mb1_info *)(uintptr_t)info);
 	guest_exit((u32)guest_main(cmdline));
 }
 

@@ -52,7 +52,8 @@ int guest_memory_partition(const struct mem_region *regions, int nr_regions,
 			   const struct phys_range *hidden, int nr_hidden, u64 top,
 			   struct mem_segment *out, int max)
 {
-	u64 pts[2 * BOOT_MAX_REGIONS + 2 * GUEST_MAX_HIDDEN + 2];
+	/* Static: too large for the hypervisor's stacks with hundreds of regions. */
+	static u64 pts[2 * BOOT_MAX_REGIONS + 2 * GUEST_MAX_HIDDEN + 2];
 	int np = 0, n = 0;
 
 	pts[np++] = 0;
@@ -124,7 +125,7 @@ int guest_memory_map(const struct mem_region *regions, int nr_regions,
 		     const struct phys_range *hidden, int nr_hidden, struct mem_region *out,
 		     int max)
 {
-	u64 pts[2 * BOOT_MAX_REGIONS + 2 * GUEST_MAX_HIDDEN];
+	static u64 pts[2 * BOOT_MAX_REGIONS + 2 * GUEST_MAX_HIDDEN];
 	int np = 0, n = 0;
 
 	if (nr_regions > BOOT_MAX_REGIONS || nr_hidden > GUEST_MAX_HIDDEN)
@@ -168,4 +169,56 @@ bool guest_memory_is_ram(const struct mem_region *regions, int nr_regions,
 	return !point_in_hidden(start, end, hidden, nr_hidden) &&
 	       inside_available(ALIGN_DOWN(start, PAGE_SIZE), ALIGN_UP(end, PAGE_SIZE), regions,
 				nr_regions);
+}
+
+static bool clear_of(const struct phys_range *avoid, int nr_avoid, u64 start, u64 end)
+{
+	for (int i = 0; i < nr_avoid; i++)
+		if (overlaps(start, end, ALIGN_DOWN(avoid[i].start, PAGE_SIZE),
+			     ALIGN_UP(avoid[i].end, PAGE_SIZE)))
+			return false;
+	return true;
+}
+
+/* The start of size bytes ending at end, if they are free guest RAM from floor up; else 0. */
+static u64 free_below(const struct guest_memory *mem, const struct phys_range *avoid, int nr_avoid,
+		      u64 size, u64 floor, u64 end)
+{
+	u64 start = end - size;
+
+	if (end < size || start < floor ||
+	    !guest_memory_is_ram(mem->regions, mem->nr_regions, mem->hidden, mem->nr_hidden, start,
+				 end) ||
+	    !clear_of(avoid, nr_avoid, start, end))
+		return 0;
+	return start;
+}
+
+u64 guest_memory_find_free(const struct guest_memory *mem, const struct phys_range *avoid,
+			   int nr_avoid, u64 size, u64 floor, u64 limit)
+{
+	u64 best = 0;
+
+	size = ALIGN_UP(size, PAGE_SIZE);
+	if (!size)
+		return 0;
+	/* A highest fit ends where a RAM region, a hidden range or an avoided one begins, or at limit. */
+	best = MAX(best,
+		   free_below(mem, avoid, nr_avoid, size, floor, ALIGN_DOWN(limit, PAGE_SIZE)));
+	for (int i = 0; i < mem->nr_regions; i++) {
+		u64 end = ALIGN_DOWN(mem->regions[i].base + mem->regions[i].len, PAGE_SIZE);
+		if (end <= limit)
+			best = MAX(best, free_below(mem, avoid, nr_avoid, size, floor, end));
+	}
+	for (int i = 0; i < mem->nr_hidden; i++) {
+		u64 end = ALIGN_DOWN(mem->hidden[i].start, PAGE_SIZE);
+		if (end <= limit)
+			best = MAX(best, free_below(mem, avoid, nr_avoid, size, floor, end));
+	}
+	for (int i = 0; i < nr_avoid; i++) {
+		u64 end = ALIGN_DOWN(avoid[i].start, PAGE_SIZE);
+		if (end <= limit)
+			best = MAX(best, free_below(mem, avoid, nr_avoid, size, floor, end));
+	}
+	return best;
 }

@@ -54,4 +54,12 @@ bool guest_memory_is_hidden(const struct phys_range *hidden, int nr_hidden, u64 
 bool guest_memory_is_ram(const struct mem_region *regions, int nr_regions,
 			 const struct phys_range *hidden, int nr_hidden, u64 start, u64 end);
 
+/*
+ * Where size bytes fit as high as possible below limit and not below
+ * floor: page-aligned guest RAM (available, not hidden) clear of every
+ * avoid range. Returns the start, 0 if nothing fits.
+ */
+u64 guest_memory_find_free(const struct guest_memory *mem, const struct phys_range *avoid,
+			   int nr_avoid, u64 size, u64 floor, u64 limit);
+
 #endif

@@ -19,43 +19,36 @@ static struct mem_segment segments[GUEST_MAX_SEGMENTS];
 static struct boot_module modules[BOOT_MAX_MODULES];
 static struct phys_range staging;
 
-static bool overlaps(u64 a, u64 b, u64 c, u64 d)
-{
-	return a < d && c < b;
-}
-
 /*
  * GRUB puts modules low, where kernels are linked (it put a 2.5 MB kernel
  * at 1.3 MiB, under its own 2 MiB load address). So every module is copied,
- * page-aligned, to just below the hypervisor's pool before the kernel is
- * loaded; the guest is told the new addresses. Never above 2 GiB, though,
- * where a large machine has its pool: multiboot module fields are 32 bits
- * and Linux wants its initrd below initrd_addr_max (0x7fffffff).
+ * page-aligned, as high as guest RAM allows before the kernel is loaded,
+ * in whichever free range fits; the guest is told the new addresses.
+ * Below 2 GiB, the strictest of the protocols' limits: multiboot module
+ * fields are 32 bits and Linux wants its initrd below initrd_addr_max
+ * (0x7fffffff). Never over the boot information or a module not yet
+ * copied, nor in the first MiB (the boot area, the AP trampoline).
  */
-#define STAGING_TOP 0x80000000ULL
+#define STAGING_LIMIT 0x80000000ULL
+#define STAGING_FLOOR 0x100000ULL
 
-static void stage_modules(const struct boot_info *boot, const struct guest_memory *mem,
-			  struct phys_range pool)
+static void stage_modules(const struct boot_info *boot, const struct guest_memory *mem)
 {
-	u64 total = 0, at, top = MIN(pool.start, STAGING_TOP);
+	struct phys_range avoid[BOOT_MAX_MODULES + 1];
+	u64 total = 0, at;
+	int n = 0;
 
-	for (int i = 0; i < boot->nr_modules; i++)
+	avoid[n++] = (struct phys_range){ boot->info_start, boot->info_end };
+	for (int i = 0; i < boot->nr_modules; i++) {
 		total += ALIGN_UP(boot->modules[i].end - boot->modules[i].start, PAGE_SIZE);
-	staging = (struct phys_range){ ALIGN_DOWN(top - total, SIZE_2M), top };
-	if (total > top ||
-	    !guest_memory_is_ram(mem->regions, mem->nr_regions, mem->hidden, mem->nr_hidden,
-				 staging.start, staging.end) ||
-	    overlaps(staging.start, staging.end, boot->info_start, boot->info_end))
-		hv_fail(HV_STATUS_BAD_INPUT, "no RAM below 0x%llx to stage %llu KiB of modules",
-			(unsigned long long)top, (unsigned long long)(total >> 10));
-	for (int i = 0; i < boot->nr_modules; i++)
-		if (overlaps(staging.start, staging.end, boot->modules[i].start,
-			     boot->modules[i].end))
-			hv_fail(HV_STATUS_BAD_INPUT,
-				"module %d at 0x%llx lies where modules are staged (0x%llx-0x%llx)",
-				i, (unsigned long long)boot->modules[i].start,
-				(unsigned long long)staging.start, (unsigned long long)staging.end);
-	at = staging.start;
+		avoid[n++] = (struct phys_range){ boot->modules[i].start, boot->modules[i].end };
+	}
+	at = guest_memory_find_free(mem, avoid, n, total, STAGING_FLOOR, STAGING_LIMIT);
+	if (!at)
+		hv_fail(HV_STATUS_BAD_INPUT,
+			"no free RAM below 0x%llx to stage %llu KiB of modules", STAGING_LIMIT,
+			(unsigned long long)(total >> 10));
+	staging = (struct phys_range){ at, at + total };
 	for (int i = 0; i < boot->nr_modules; i++) {
 		u64 len = boot->modules[i].end - boot->modules[i].start;
 		modules[i] = boot->modules[i];
@@ -165,7 +158,7 @@ void guest_setup(const struct boot_info *boot, struct phys_range image_range,
 				 GUEST_BOOT_AREA_START, GUEST_BOOT_AREA_END))
 		hv_fail(HV_STATUS_BAD_INPUT, "guest boot area 0x%llx-0x%llx is not available RAM",
 			GUEST_BOOT_AREA_START, GUEST_BOOT_AREA_END);
-	stage_modules(boot, mem, pool);
+	stage_modules(boot, mem);
 	load_kernel(mem, &image);
 	/* One view of the machine for every protocol: only its rendering differs. */
 	view = (struct guest_view){ modules[0].cmdline, modules + 1, boot->nr_modules - 1,

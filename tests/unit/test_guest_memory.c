@@ -119,3 +119,90 @@ TEST(guest_memory_is_ram)
 	CHECK(!guest_memory_is_ram(bochs_map, 6, hidden, 2, 0xeff0000, 0xeff0001));
 	CHECK(!guest_memory_is_ram(bochs_map, 6, hidden, 2, 0xfff0000, 0xfff1000));
 }
+
+/*
+ * Bochs with 256 MiB: GRUB put the relocatable image as high as it could,
+ * below 1.8 MiB of RAM its own heap still used then. The pool goes around
+ * the image, so the guest sees one range of RAM from 1 MiB up to the
+ * hypervisor and none above it: a multiboot guest linked anywhere in it
+ * loads.
+ */
+TEST(guest_memory_stays_one_range_with_the_hypervisor_on_top)
+{
+	const struct phys_range image = { 0xfcec000, 0xfe29000 };
+	struct phys_range hv[2] = { image }, pool;
+	struct mem_region map[16];
+	int n, ram = 0;
+
+	CHECK(frame_init(bochs_map, 6, &image, 1));
+	if (!CHECK(frame_reserve_pool_around(24 * MiB, image, &pool)))
+		return;
+	CHECK_EQ_U64(pool.end, 0xfff0000);
+	CHECK_EQ_U64(pool.start, 0xfff0000 - 24 * MiB - (image.end - image.start));
+	hv[1] = pool;
+	n = guest_memory_map(bochs_map, 6, hv, 2, map, 16);
+	for (int i = 0; i < n; i++) {
+		if (map[i].type != MB2_MEMORY_AVAILABLE || map[i].base < MiB)
+			continue;
+		ram++;
+		CHECK_EQ_U64(map[i].base, MiB);
+		CHECK_EQ_U64(map[i].base + map[i].len, pool.start);
+	}
+	CHECK_EQ_U64(ram, 1);
+	/* What the pool hands out lies inside it. */
+	for (int i = 0; i < 16; i++) {
+		u64 f = frame_alloc();
+		CHECK(f >= pool.start && f + PAGE_SIZE <= pool.end &&
+		      (f >= image.end || f + PAGE_SIZE <= image.start));
+	}
+}
+
+/* A module beside the image: no pool around it (hv/main.c then takes the highest free range). */
+TEST(guest_memory_pool_around_needs_free_neighbours)
+{
+	const struct phys_range reserved[] = { { 0xfcec000, 0xfe29000 }, { 0xfa00000, 0xfcec000 } };
+	struct phys_range pool;
+
+	CHECK(frame_init(bochs_map, 6, reserved, 2));
+	CHECK(!frame_reserve_pool_around(24 * MiB, reserved[0], &pool));
+	/* The sliver above is enough for a small pool, which stays next to the image. */
+	CHECK(frame_reserve_pool_around(MiB, reserved[0], &pool));
+	CHECK_EQ_U64(pool.start, 0xfcec000);
+	CHECK_EQ_U64(pool.end, 0xfe29000 + MiB);
+}
+
+/*
+ * Staging the modules: the highest page-aligned fit below the limit in
+ * any free range, not only in the range that reaches the limit.
+ */
+TEST(guest_memory_find_free_takes_the_highest_fit_below_the_limit)
+{
+	/* A UEFI-like map: RAM up to 2 GiB cut by firmware ranges, then RAM above. */
+	static const struct mem_region uefi_map[] = {
+		{ 0x0, 0xa0000, MB2_MEMORY_AVAILABLE },
+		{ 0x100000, 0x7f000000 - 0x100000, MB2_MEMORY_AVAILABLE },
+		{ 0x7f000000, 0x200000, MB2_MEMORY_RESERVED },
+		{ 0x7f200000, 0x600000, MB2_MEMORY_AVAILABLE },
+		{ 0x7f800000, 0x100000, MB2_MEMORY_NVS },
+		{ 0x7f900000, 0x80000000 - 0x7f900000 + 0x40000000, MB2_MEMORY_AVAILABLE },
+	};
+	const struct phys_range hv[] = { { 0xb0000000, 0xbf000000 } };
+	const struct phys_range avoid[] = { { 0x7f300000, 0x7f301234 } }; /* a module */
+	struct guest_memory mem = { uefi_map, 6, { hv[0] }, 1, 4 * GiB };
+
+	/* 0x7f900000-2 GiB fits 4 MiB: right below the limit. */
+	CHECK_EQ_U64(guest_memory_find_free(&mem, avoid, 1, 4 * MiB, MiB, 2 * GiB),
+		     2 * GiB - 4 * MiB);
+	/* 8 MiB does not fit there, nor between the module and the NVS range: below 0x7f000000. */
+	CHECK_EQ_U64(guest_memory_find_free(&mem, avoid, 1, 8 * MiB, MiB, 2 * GiB),
+		     0x7f000000 - 8 * MiB);
+	/* Up to the NVS range, clear of the module below it. */
+	CHECK_EQ_U64(guest_memory_find_free(&mem, avoid, 1, 5 * MiB - 0x2000 - 0x100000, MiB,
+					    0x7f800000),
+		     0x7f800000 - (5 * MiB - 0x2000 - 0x100000));
+	/* Never into hypervisor memory, above the limit or below the floor. */
+	CHECK_EQ_U64(guest_memory_find_free(&mem, NULL, 0, 16 * MiB, MiB, 0xb8000000),
+		     0xb0000000 - 16 * MiB);
+	CHECK_EQ_U64(guest_memory_find_free(&mem, NULL, 0, 0x7f000000, MiB, 2 * GiB), 0);
+	CHECK_EQ_U64(guest_memory_find_free(&mem, NULL, 0, 0x7ef00000, MiB, 0x7f000000), MiB);
+}

@@ -315,6 +315,7 @@ TEST(mb2_mmap_entry_wraps)
 TEST(mb2_mmap_too_many_entries)
 {
 	static struct mb2_mmap_entry map[BOOT_MAX_REGIONS + 1];
+	char want[64];
 
 	for (int i = 0; i < BOOT_MAX_REGIONS + 1; i++)
 		map[i] = (struct mb2_mmap_entry){ (u64)i << 20, 0x1000, MB2_MEMORY_AVAILABLE, 0 };
@@ -329,7 +330,61 @@ TEST(mb2_mmap_too_many_entries)
 	mb2b_mmap(&b, sizeof(struct mb2_mmap_entry), map, BOOT_MAX_REGIONS + 1);
 	mb2b_end(&b);
 	mb2b_finish(&b);
-	EXPECT_ERROR("memory map has more than 64 entries");
+	snprintf_hv(want, sizeof(want), "memory map has more than %d entries", BOOT_MAX_REGIONS);
+	EXPECT_ERROR(want);
+}
+
+/*
+ * A UEFI machine's map: hundreds of entries, RAM cut by boot-services,
+ * runtime, ACPI and MMIO ranges. Every entry must be kept, in order.
+ */
+TEST(mb2_uefi_sized_map_of_300_entries)
+{
+	static const u32 types[] = { MB2_MEMORY_AVAILABLE, MB2_MEMORY_RESERVED,
+				     MB2_MEMORY_AVAILABLE, MB2_MEMORY_ACPI_RECLAIMABLE,
+				     MB2_MEMORY_AVAILABLE, MB2_MEMORY_NVS };
+	static struct mb2_mmap_entry map[300];
+
+	for (int i = 0; i < 300; i++)
+		map[i] = (struct mb2_mmap_entry){ 0x100000 + (u64)i * 0x81000, 0x81000,
+						  types[i % 6], 0 };
+	mb2b_init(&b);
+	mb2b_mmap(&b, sizeof(struct mb2_mmap_entry), map, 300);
+	mb2b_end(&b);
+	mb2b_finish(&b);
+	if (!CHECK(parse(MB2_BOOTLOADER_MAGIC, INFO_PHYS)) || !CHECK_EQ_U64(bi.nr_regions, 300))
+		return;
+	for (int i = 0; i < 300; i++) {
+		CHECK_EQ_U64(bi.regions[i].base, map[i].base);
+		CHECK_EQ_U64(bi.regions[i].len, map[i].len);
+		CHECK_EQ_U64(bi.regions[i].type, map[i].type);
+	}
+}
+
+/* GRUB says where it put a relocatable image: tag 21, "Image load base physical address". */
+TEST(mb2_load_base_tag)
+{
+	struct mb2_tag_load_base *t;
+
+	build_good(sizeof(struct mb2_mmap_entry));
+	CHECK(parse(MB2_BOOTLOADER_MAGIC, INFO_PHYS));
+	CHECK_EQ_U64(bi.load_base, 0);
+
+	mb2b_init(&b);
+	mb2b_mmap(&b, sizeof(struct mb2_mmap_entry), good_map, ARRAY_SIZE(good_map));
+	t = mb2b_tag(&b, MB2_TAG_LOAD_BASE, sizeof(*t));
+	t->load_base_addr = 0xfcec000;
+	mb2b_end(&b);
+	mb2b_finish(&b);
+	CHECK(parse(MB2_BOOTLOADER_MAGIC, INFO_PHYS));
+	CHECK_EQ_U64(bi.load_base, 0xfcec000);
+
+	mb2b_init(&b);
+	mb2b_mmap(&b, sizeof(struct mb2_mmap_entry), good_map, ARRAY_SIZE(good_map));
+	mb2b_tag(&b, MB2_TAG_LOAD_BASE, 8);
+	mb2b_end(&b);
+	mb2b_finish(&b);
+	EXPECT_ERROR("load base tag of 8 bytes is too short");
 }
 
 static void build_cmdline_of(size_t len)
