@@ -125,6 +125,8 @@ static void bench_pmu_msrs(u32 *buf)
 		bench_rdpmc(i, name, buf);
 	}
 	for (unsigned j = 0; j < pmu.nr_fixed; j++) {
+		if (!pmu_fixed_present(j))
+			continue;
 		snprintf_hv(name, sizeof(name), "FIXED_CTR%s", digit[j]);
 		bench_msr(msr_fixed_ctr(j), name, buf);
 		bench_rdpmc(RDPMC_FIXED | j, name, buf);

@@ -110,6 +110,7 @@ void options_set_defaults(struct hv_options *o)
 			*option_slot(o, &option_table[i]) = option_table[i].def;
 	memset(o->runs, 0, sizeof(o->runs));
 	o->help = NULL;
+	o->pmu_given = 0;
 }
 
 static bool parse_runs(struct hv_options *o, const char *v, size_t len, char *err, size_t errlen);
@@ -188,6 +189,7 @@ static bool set_option(struct hv_options *o, const char *w, size_t klen, const c
 	}
 ok:
 	*option_slot(o, d) = v;
+	o->pmu_given |= d->offset == FIELD(pmu);
 	return true;
 }
 

@@ -33,6 +33,8 @@ struct hv_options {
 	u64 stats;	      /* enum stats_level (hv/exit/stats.h) */
 	u64 repeat;	      /* runs=: how many times the list runs */
 	char runs[OPTIONS_RUNS_MAX_TEXT]; /* runs=, validated; "" for one run as given */
+	/* pmu= was given (in runs=, for that run): the CPU may not overrule it. u64: no padding. */
+	u64 pmu_given;
 };
 
 #define PMU_GP_ALL 255

@@ -32,6 +32,15 @@
 #define CPUID_LEAF_ARCH_PERFMON_EXT 0x23 /* subleaf 0 EAX: which subleaves are valid */
 #define CPUID_LEAF_ARCH_LBR 0x1c
 #define CPUID_LEAF_HV_BASE 0x40000000
+/* Hybrid parts: a core type per logical processor (CPUID.1AH:EAX[31:24]). */
+#define CPUID_7_EDX_HYBRID BIT(15)
+#define CPUID_LEAF_NATIVE_MODEL 0x1a
+#define CPUID_1A_CORE_TYPE(eax) ((eax) >> 24)
+#define CPUID_CORE_TYPE_ATOM 0x20 /* E-core */
+#define CPUID_CORE_TYPE_CORE 0x40 /* P-core */
+/* CPUID.(7,1):EAX[8]: leaf 23H, the architectural performance monitoring extended leaf. */
+#define CPUID_7_1_EAX_ARCH_PERFMON_EXT BIT(8)
+#define CPUID_LEAF_PMU_EXT 0x23
 
 #ifndef __ASSEMBLY__
 struct cpuid_regs {

@@ -64,7 +64,13 @@ static inline u64 rdpmc(u32 ecx)
 bool rdpmc_safe(u32 ecx, u64 *value);
 #endif
 
-/* CPUID.0AH, decoded. */
+/* The low n bits of a 32-bit mask (n may be 32 or more). */
+static inline u32 pmu_low_bits(unsigned n)
+{
+	return n >= 32 ? ~0u : (u32)(BIT(n) - 1);
+}
+
+/* CPUID.0AH, decoded; the counters present, from it or from leaf 23H. */
 struct pmu_caps {
 	u8 version;	    /* EAX 7:0 */
 	u8 nr_gp;	    /* EAX 15:8 */
@@ -74,6 +80,14 @@ struct pmu_caps {
 	u8 nr_fixed;	    /* EDX 4:0 (v2+) */
 	u8 fixed_width;	    /* EDX 12:5 (v2+) */
 	u32 fixed_bitmap;   /* ECX (v5+): fixed counters supported, may be sparse */
+	/*
+	 * The counters present, bit i for counter i. From CPUID.0AH: the first
+	 * nr_gp GP counters; fixed counter i where i < EDX[4:0] or ECX[i]
+	 * (Intel SDM Vol. 2A, CPUID leaf 0AH). pmu_caps_from_ext_leaf()
+	 * replaces both with leaf 23H's bitmaps.
+	 */
+	u32 gp_mask, fixed_mask;
+	bool ext_leaf; /* the masks are leaf 23H's */
 };
 
 static inline struct pmu_caps pmu_caps_decode(u32 eax, u32 ebx, u32 ecx, u32 edx)
@@ -90,7 +104,31 @@ static inline struct pmu_caps pmu_caps_decode(u32 eax, u32 ebx, u32 ecx, u32 edx
 		c.fixed_width = (edx >> 5) & 0xff;
 	}
 	c.fixed_bitmap = c.version >= 5 ? ecx : 0;
+	c.gp_mask = pmu_low_bits(c.nr_gp);
+	c.fixed_mask = pmu_low_bits(c.nr_fixed) | c.fixed_bitmap;
 	return c;
+}
+
+/*
+ * CPUID leaf 23H, the architectural performance monitoring extended leaf,
+ * present where CPUID.(7,1):EAX[8] is set (Intel SDM Vol. 2A). Subleaf 0:
+ * EAX the valid subleaves, EBX PERFEVTSEL features (UMask2, EQ). Subleaf 1:
+ * EAX the GP counters, EBX the fixed counters of this logical processor,
+ * as bitmaps; on a hybrid part they differ between core types where
+ * CPUID.0AH gives what every core type has. Subleaf 2: auto counter
+ * reload; 3: the architectural events; 4, 5: architectural PEBS.
+ */
+#define PMU_EXT_SUBLEAF_COUNTERS 1
+#define PMU_EXT_SUBLEAF_ACR 2
+#define PMU_EXT_SUBLEAF_EVENTS 3
+#define PMU_EXT_EBX_UMASK2 BIT(0)
+#define PMU_EXT_EBX_EQ BIT(1)
+
+static inline void pmu_caps_from_ext_leaf(struct pmu_caps *c, u32 gp_bitmap, u32 fixed_bitmap)
+{
+	c->gp_mask = gp_bitmap;
+	c->fixed_mask = fixed_bitmap;
+	c->ext_leaf = true;
 }
 
 #endif

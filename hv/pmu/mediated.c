@@ -21,7 +21,9 @@ static bool mediated_put(u32 reason)
 		if (g->evtsel[i])
 			pmu_wrmsr(msr_evtsel(i), 0);
 	}
-	for (unsigned j = 0; j < pmu.guest_fixed; j++) {
+	for (unsigned j = 0; j < pmu.nr_fixed; j++) {
+		if (!pmu_guest_owns_fixed(j))
+			continue;
 		g->fixed[j] = pmu_read_fixed(j);
 		if (g->fixed[j])
 			pmu_wrmsr(msr_fixed_ctr(j), 0);
@@ -42,9 +44,10 @@ static void mediated_load(u32 reason)
 	}
 	pmu_restore_global_status(g->global_status);
 	pmu_wrmsr(MSR_CORE_PERF_FIXED_CTR_CTRL, g->fixed_ctr_ctrl);
-	for (unsigned j = 0; j < pmu.guest_fixed; j++)
-		if (pmu_read_fixed(j) != g->fixed[j])
-			pmu_wrmsr(msr_fixed_ctr(j), g->fixed[j]);
+	for (unsigned j = 0; j < pmu.nr_fixed; j++)
+		if (pmu_guest_owns_fixed(j))
+			if (pmu_read_fixed(j) != g->fixed[j])
+				pmu_wrmsr(msr_fixed_ctr(j), g->fixed[j]);
 }
 
 const struct pmu_strategy pmu_strategy_mediated = {

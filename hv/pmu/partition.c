@@ -8,10 +8,10 @@
  * GLOBAL_CTRL is the only switch: every VM exit loads the host's enable
  * bits, every VM entry the guest's, which may name only its own counters,
  * so the host's count only in VMX root operation and the guest's only in
- * the guest. The guest's CPUID 0xA describes the rest: with pmu_host=fixed
- * a PerfMon v5 guest gets fixed counters 2 and up through the bitmap in
- * CPUID.0AH:ECX, an older one no fixed counter, since EDX[4:0] can only
- * count fixed counters from 0.
+ * the guest. The guest's CPUID 0xA and 0x23 describe the rest: with
+ * pmu_host=fixed a PerfMon v5 guest gets fixed counters 2 and up through
+ * the bitmap in CPUID.0AH:ECX (and leaf 0x23), an older one no fixed
+ * counter, since EDX[4:0] can only count fixed counters from 0.
  *
  * What moves elsewhere, and exits: guest GLOBAL_CTRL writes (checked
  * against its counters, kept in the VM-entry MSR-load list or VMCS field),
@@ -44,13 +44,6 @@ static struct {
 static u64 width_mask(unsigned width)
 {
 	return width >= 64 ? ~0ULL : BIT(width) - 1;
-}
-
-static u32 fixed_counters_present(void)
-{
-	u32 present = (u32)(BIT(pmu.caps.nr_fixed) - 1) | pmu.caps.fixed_bitmap;
-
-	return present & (u32)(BIT(PMU_MAX_FIXED) - 1);
 }
 
 static u32 guest_fixed_mask(void)
@@ -99,14 +92,13 @@ static void take_fixed_counters(void)
 {
 	u32 guest_fixed = 0;
 
-	if (pmu.nr_fixed < 2)
+	if (!pmu_fixed_present(FIXED_INSTRUCTIONS) || !pmu_fixed_present(FIXED_CORE_CYCLES))
 		hv_fail(HV_STATUS_UNSUPPORTED,
 			"pmu=partition pmu_host=fixed needs fixed counters 0 and 1; the CPU has "
-			"%u fixed counters (use pmu_host=gp)",
-			pmu.nr_fixed);
-	if (pmu.caps.version >= 5)
-		guest_fixed = fixed_counters_present() &
-			      ~(u32)(BIT(FIXED_INSTRUCTIONS) | BIT(FIXED_CORE_CYCLES));
+			"fixed counters 0x%x (use pmu_host=gp)",
+			pmu.fixed_present);
+	guest_fixed = pmu_fixed_describable(
+		pmu.fixed_present & ~(u32)(BIT(FIXED_INSTRUCTIONS) | BIT(FIXED_CORE_CYCLES)));
 	set_guest_share(pmu.guest_gp, guest_fixed);
 	pmu.host.fixed_ctr_ctrl = FIXED_CTRL_OS << (FIXED_INSTRUCTIONS * FIXED_CTRL_BITS) |
 				  FIXED_CTRL_OS << (FIXED_CORE_CYCLES * FIXED_CTRL_BITS);
@@ -138,7 +130,7 @@ static void take_gp_counters(void)
 			"pmu_gp=%llu but pmu=partition pmu_host=gp leaves the guest %u of %u GP "
 			"counters",
 			(unsigned long long)hv_opts.pmu_gp, pmu.nr_gp - 2, pmu.nr_gp);
-	set_guest_share(MIN(pmu.guest_gp, pmu.nr_gp - 2), fixed_counters_present());
+	set_guest_share(MIN(pmu.guest_gp, pmu.nr_gp - 2), pmu_fixed_describable(pmu.fixed_present));
 	pmu.host.evtsel[instr] = ARCH_PERFMON_EVENTSEL_ENABLE | ARCH_PERFMON_EVENTSEL_OS |
 				 EVENT_INSTRUCTIONS;
 	pmu.host.evtsel[cycles] = ARCH_PERFMON_EVENTSEL_ENABLE | ARCH_PERFMON_EVENTSEL_OS |
@@ -174,23 +166,6 @@ static void partition_init(void)
 			"not measured in cycles and instructions, and make no PMU access",
 			hv_opts.pmu_read == PMU_READ_RDMSR ? "pmu_read=rdmsr turns off"
 							   : "failed its self-test");
-}
-
-/* CPUID.0AH: the guest's GP counters (EAX), fixed counters from 0 (EDX) and, on v5, the bitmap (ECX). */
-static void partition_filter_cpuid(u32 leaf, u32 subleaf, struct cpuid_regs *r)
-{
-	u32 fixed;
-	unsigned from_zero = 0;
-
-	if (leaf != CPUID_LEAF_PMU)
-		return;
-	fixed = guest_fixed_mask();
-	pmu_cpuid_guest_share(leaf, subleaf, r);
-	while (from_zero < PMU_MAX_FIXED && (fixed & BIT(from_zero)))
-		from_zero++;
-	r->edx = (r->edx & ~0x1fu) | from_zero;
-	if (pmu.caps.version >= 5)
-		r->ecx = fixed;
 }
 
 /* RDPMC of one of the host's counters, counted as every PMU access of an exit is. */
@@ -294,7 +269,7 @@ const struct pmu_strategy pmu_strategy_partition = {
 		       "the rest; no PMU MSR access per exit",
 	.keeps_host_counters = true,
 	.init = partition_init,
-	.filter_cpuid = partition_filter_cpuid,
+	.filter_cpuid = pmu_cpuid_guest_share,
 	.save = partition_save,
 	.restore = partition_restore,
 	.acts_on_exits = partition_acts_on_exits,

@@ -16,12 +16,17 @@
 #include "arch/x86/paging.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_bitmap.h"
+#include "lib/printf.h"
 #include "lib/string.h"
 #include "hv/cpu/probe.h"
 
 #define CPUID_1_EDX_DS BIT(21)
 #define CPUID_1_ECX_DTES64 BIT(2)
 #define CPUID_7_EDX_ARCH_LBR BIT(19)
+/* Leaf 23H subleaf 0 bits a guest may see: the subleaves with no MSR of their own. */
+#define PMU_EXT_GUEST_SUBLEAVES \
+	(BIT(0) | BIT(PMU_EXT_SUBLEAF_COUNTERS) | BIT(PMU_EXT_SUBLEAF_EVENTS))
+#define PMU_EXT_GUEST_EBX (PMU_EXT_EBX_UMASK2 | PMU_EXT_EBX_EQ)
 /* What the guest may set in DEBUGCTL, where the CPU accepts it: no LBR, BTS or trace. */
 #define DEBUGCTL_GUEST_ALLOWED \
 	(DEBUGCTLMSR_BTF | DEBUGCTLMSR_FREEZE_PERFMON_ON_PMI | DEBUGCTLMSR_FREEZE_IN_SMM)
@@ -178,17 +183,6 @@ void pmu_vmentry(u32 reason)
 
 /* ---- the hardware ---- */
 
-static unsigned count_fixed(const struct pmu_caps *c)
-{
-	unsigned n = c->nr_fixed;
-
-	/* v5 may enumerate fixed counters as a bitmap: count up to the highest present. */
-	for (unsigned j = 0; j < 32; j++)
-		if (c->fixed_bitmap & BIT(j))
-			n = MAX(n, j + 1);
-	return MIN(n, (unsigned)PMU_MAX_FIXED);
-}
-
 static void read_state(struct pmu_state *s)
 {
 	s->global_ctrl = rdmsr(MSR_CORE_PERF_GLOBAL_CTRL);
@@ -199,7 +193,8 @@ static void read_state(struct pmu_state *s)
 		s->evtsel[i] = rdmsr(msr_evtsel(i));
 	}
 	for (unsigned j = 0; j < pmu.nr_fixed; j++)
-		s->fixed[j] = rdmsr(msr_fixed_ctr(j));
+		if (pmu_fixed_present(j))
+			s->fixed[j] = rdmsr(msr_fixed_ctr(j));
 }
 
 /* Does RDPMC read what WRMSR wrote? Bochs' RDPMC returns 0 and #GPs on fixed counters. */
@@ -213,7 +208,7 @@ static bool rdpmc_reads_back(u64 *got_gp, u64 *got_fixed)
 		ok &= rdpmc_safe(0, got_gp) && *got_gp == RDPMC_SELFTEST_PATTERN;
 		wrmsr(msr_pmc(0, false), pmu.host_boot.pmc[0]);
 	}
-	if (pmu.nr_fixed) {
+	if (pmu_fixed_present(0)) {
 		wrmsr(msr_fixed_ctr(0), RDPMC_SELFTEST_PATTERN + 1);
 		ok &= rdpmc_safe(RDPMC_FIXED, got_fixed) &&
 		      *got_fixed == RDPMC_SELFTEST_PATTERN + 1;
@@ -244,44 +239,143 @@ static void choose_read_method(void)
 			RDPMC_SELFTEST_PATTERN, (unsigned long long)gp, (unsigned long long)fixed);
 }
 
+/* The index of pmu=off in pmu_strategies[]. */
+static u64 strategy_off_index(void)
+{
+	u64 k = 0;
+
+	while (pmu_strategies[k] != &pmu_strategy_off)
+		k++;
+	return k;
+}
+
+/*
+ * The CPU cannot give the guest the PMU of this strategy: a strategy the
+ * command line named is refused; the default gives way to pmu=off, with
+ * one line, so that a machine without a usable PMU (nested under KVM,
+ * whose PMU may be absent or too old) still runs the guest.
+ */
+static void no_usable_pmu(const char *why)
+{
+	if (!guest_has_pmu())
+		return;
+	if (hv_opts.pmu_given)
+		hv_fail(HV_STATUS_UNSUPPORTED, "pmu=%s: %s (use pmu=off)", pmu.ops->name, why);
+	pr_warn("pmu: %s: the guest runs with pmu=off (no pmu= given)", why);
+	pmu.ops = &pmu_strategy_off;
+	hv_opts.pmu = strategy_off_index(); /* the options in force, as the results record them */
+}
+
+/* CPUID.(7,1):EAX[8] and leaf 23H's counters subleaf: the counters of this logical processor. */
+static bool has_ext_counters_leaf(u32 max_leaf)
+{
+	return max_leaf >= CPUID_LEAF_PMU_EXT &&
+	       (cpuid_count(7, 1).eax & CPUID_7_1_EAX_ARCH_PERFMON_EXT) &&
+	       (cpuid_count(CPUID_LEAF_PMU_EXT, 0).eax & BIT(PMU_EXT_SUBLEAF_COUNTERS));
+}
+
+/* The number of counters in mask (the freestanding build has no popcount helper). */
+static unsigned bits_set(u32 mask)
+{
+	unsigned n = 0;
+
+	for (; mask; mask &= mask - 1)
+		n++;
+	return n;
+}
+
+/* The number of counters in mask from counter 0 up to the first gap. */
+static unsigned counters_from_zero(u32 mask)
+{
+	unsigned n = 0;
+
+	while (n < 32 && (mask & BIT(n)))
+		n++;
+	return n;
+}
+
+/*
+ * Which counters this CPU has: leaf 23H's bitmaps where it exists, else
+ * CPUID.0AH's counts and fixed bitmap. The hypervisor runs the guest on
+ * this CPU (the BSP) only, so on a hybrid part these are its own core
+ * type's counters. GP counters are used from 0 up to a gap; fixed counters
+ * each where present, up to PMU_MAX_FIXED.
+ */
+static void take_counters(u32 max_leaf)
+{
+	struct cpuid_regs r;
+
+	if (has_ext_counters_leaf(max_leaf)) {
+		r = cpuid_count(CPUID_LEAF_PMU_EXT, PMU_EXT_SUBLEAF_COUNTERS);
+		pmu_caps_from_ext_leaf(&pmu.caps, r.eax, r.ebx);
+	}
+	pmu.nr_gp = MIN(counters_from_zero(pmu.caps.gp_mask), (unsigned)PMU_MAX_GP);
+	pmu.fixed_present = pmu.caps.fixed_mask & pmu_low_bits(PMU_MAX_FIXED);
+	pmu.nr_fixed = 0;
+	for (unsigned j = 0; j < PMU_MAX_FIXED; j++)
+		if (pmu_fixed_present(j))
+			pmu.nr_fixed = j + 1;
+}
+
+/* One line on a hybrid part: which core type the guest runs on, whose counters it gets. */
+static void report_hybrid(u32 max_leaf)
+{
+	u32 type;
+
+	if (!(cpuid(7).edx & CPUID_7_EDX_HYBRID) || max_leaf < CPUID_LEAF_NATIVE_MODEL)
+		return;
+	type = CPUID_1A_CORE_TYPE(cpuid(CPUID_LEAF_NATIVE_MODEL).eax);
+	pr_info("pmu: hybrid CPU: the guest runs on %s (core type 0x%x) and gets %s",
+		type == CPUID_CORE_TYPE_CORE   ? "a P-core"
+		: type == CPUID_CORE_TYPE_ATOM ? "an E-core"
+					       : "a core",
+		type,
+		pmu.caps.ext_leaf ? "its counters (CPUID 0x23)"
+				  : "the counters of every core type (CPUID 0xA)");
+}
+
 static void detect(void)
 {
 	struct cpuid_regs r = cpuid(0);
+	u32 max_leaf = r.eax;
+	char why[128];
 	u64 v;
 
-	if (r.eax >= CPUID_LEAF_PMU) {
+	if (max_leaf >= CPUID_LEAF_PMU) {
 		r = cpuid(CPUID_LEAF_PMU);
 		pmu.caps = pmu_caps_decode(r.eax, r.ebx, r.ecx, r.edx);
 	}
 	if (pmu.caps.version < 2 || pmu.caps.version > 5) {
-		if (guest_has_pmu())
-			hv_fail(HV_STATUS_UNSUPPORTED,
-				"pmu=%s needs architectural PerfMon v2-v5; CPUID.0AH reports "
-				"version %u (use pmu=off)",
-				pmu.ops->name, pmu.caps.version);
+		snprintf_hv(why, sizeof(why),
+			    "architectural PerfMon v2-v5 needed; CPUID.0AH reports version %u",
+			    pmu.caps.version);
+		no_usable_pmu(why);
 		return;
 	}
-	pmu.nr_gp = MIN(pmu.caps.nr_gp, (unsigned)PMU_MAX_GP);
-	pmu.nr_fixed = count_fixed(&pmu.caps);
+	take_counters(max_leaf);
+	report_hybrid(max_leaf);
 	pmu.has_status_set = pmu.caps.version >= 4;
 	if ((cpuid(1).ecx & CPUID_1_ECX_PDCM) && rdmsr_safe(MSR_IA32_PERF_CAPABILITIES, &v))
 		pmu.full_width_writes = v & PERF_CAP_FW_WRITE;
-	if (!rdmsr_safe(MSR_CORE_PERF_GLOBAL_CTRL, &v) || !rdmsr_safe(msr_evtsel(0), &v))
-		hv_fail(HV_STATUS_UNSUPPORTED,
-			"pmu: the PMU MSRs fault although CPUID.0AH reports PerfMon v%u "
-			"(Bochs needs a cpu: msrs= file; use pmu=off otherwise)",
-			pmu.caps.version);
+	if (!rdmsr_safe(MSR_CORE_PERF_GLOBAL_CTRL, &v) || !rdmsr_safe(msr_evtsel(0), &v)) {
+		snprintf_hv(why, sizeof(why),
+			    "the PMU MSRs fault although CPUID.0AH reports PerfMon v%u (Bochs "
+			    "needs a cpu: msrs= file)",
+			    pmu.caps.version);
+		no_usable_pmu(why);
+	}
 }
 
-/* The GLOBAL_CTRL/STATUS bits of GP counters 0..gp-1 and fixed counters 0..fixed-1. */
-static u64 counter_bits(unsigned gp, unsigned fixed)
+/* The GLOBAL_CTRL/STATUS bits of GP counters 0..gp-1 and the fixed counters in fixed (bit j). */
+static u64 counter_bits(unsigned gp, u32 fixed)
 {
 	u64 bits = 0;
 
 	for (unsigned i = 0; i < gp; i++)
 		bits |= global_bit_gp(i);
-	for (unsigned j = 0; j < fixed; j++)
-		bits |= global_bit_fixed(j);
+	for (unsigned j = 0; j < PMU_MAX_FIXED; j++)
+		if (fixed & BIT(j))
+			bits |= global_bit_fixed(j);
 	return bits;
 }
 
@@ -309,7 +403,7 @@ static u64 accepted_status_bits(u32 msr, u64 candidates)
  */
 static void detect_status_bits(void)
 {
-	u64 counters = counter_bits(pmu.nr_gp, pmu.nr_fixed);
+	u64 counters = counter_bits(pmu.nr_gp, pmu.fixed_present);
 	u64 before = rdmsr(MSR_CORE_PERF_GLOBAL_STATUS), lost;
 
 	pmu.status_reset_bits = counters | accepted_status_bits(MSR_CORE_PERF_GLOBAL_OVF_CTRL,
@@ -342,16 +436,32 @@ static void detect_debugctl(void)
 	wrmsr(MSR_IA32_DEBUGCTLMSR, v);
 }
 
+u32 pmu_fixed_describable(u32 mask)
+{
+	return pmu.caps.version >= 5 ? mask : pmu_low_bits(counters_from_zero(mask));
+}
+
+/* Counters the CPU has beyond those the hypervisor uses (beyond PMU_MAX_GP/FIXED, after a gap). */
+static bool cpu_has_unused_counters(void)
+{
+	return (pmu.caps.gp_mask & ~pmu_low_bits(pmu.nr_gp)) ||
+	       (pmu.caps.fixed_mask & ~pmu.fixed_present);
+}
+
 static void choose_guest_share(void)
 {
+	u32 fixed = pmu_fixed_describable(pmu.fixed_present);
+
 	if (hv_opts.pmu_gp != PMU_GP_ALL && hv_opts.pmu_gp > pmu.nr_gp)
 		hv_fail(HV_STATUS_BAD_INPUT,
 			"pmu_gp=%llu but the CPU has %u general-purpose counters",
 			(unsigned long long)hv_opts.pmu_gp, pmu.nr_gp);
 	pmu.guest_gp = hv_opts.pmu_gp == PMU_GP_ALL ? pmu.nr_gp : (unsigned)hv_opts.pmu_gp;
-	pmu.guest_fixed = pmu.nr_fixed;
-	pmu.partitioned = pmu.guest_gp < pmu.nr_gp;
-	pmu.guest_global_mask = counter_bits(pmu.guest_gp, pmu.guest_fixed);
+	pmu.guest_fixed = bits_set(fixed);
+	/* GLOBAL_CTRL writes are checked wherever the guest must not enable a counter it lacks. */
+	pmu.partitioned = pmu.guest_gp < pmu.nr_gp || fixed != pmu.fixed_present ||
+			  cpu_has_unused_counters();
+	pmu.guest_global_mask = counter_bits(pmu.guest_gp, fixed);
 }
 
 void pmu_init(void)
@@ -377,7 +487,7 @@ void pmu_init(void)
 	choose_read_method();
 	choose_guest_share();
 	/* The hypervisor's own counters in switch/lazy: instructions and cycles in ring 0. */
-	if (pmu.nr_fixed >= 2) {
+	if (pmu_fixed_present(FIXED_INSTRUCTIONS) && pmu_fixed_present(FIXED_CORE_CYCLES)) {
 		pmu.host.fixed_ctr_ctrl = FIXED_CTRL_OS << (FIXED_INSTRUCTIONS * FIXED_CTRL_BITS) |
 					  FIXED_CTRL_OS << (FIXED_CORE_CYCLES * FIXED_CTRL_BITS);
 		pmu.host.global_ctrl = global_bit_fixed(FIXED_INSTRUCTIONS) |
@@ -470,7 +580,7 @@ static void setup_vmcs_fields(const struct pmu_vmx_caps *caps, u32 *exit_control
 void pmu_check_global_ctrl_fields(void)
 {
 	u64 guest_value = global_bit_gp(0);
-	u64 host_value = pmu.nr_fixed ? global_bit_fixed(0) : global_bit_gp(1);
+	u64 host_value = pmu_fixed_present(0) ? global_bit_fixed(0) : global_bit_gp(1);
 	u64 before, in_guest, after, t;
 	struct vmx_msr_entry *store;
 	struct vm_probe probe;
@@ -634,7 +744,7 @@ static bool emulate_rdpmc(u32 ecx, u64 *value)
 	bool fixed = ecx & RDPMC_FIXED;
 	u32 i = ecx & ~(u32)RDPMC_FIXED;
 
-	if (i >= (fixed ? pmu.guest_fixed : pmu.guest_gp))
+	if (fixed ? !pmu_guest_owns_fixed(i) : i >= pmu.guest_gp)
 		return false;
 	*value = rdmsr(fixed ? msr_fixed_ctr(i) : msr_pmc(i, false));
 	return true;
@@ -660,20 +770,76 @@ void pmu_filter_cpuid(u32 leaf, u32 subleaf, struct cpuid_regs *r)
 		r->edx &= ~(u32)CPUID_1_EDX_DS;
 		r->ecx &= ~(u32)CPUID_1_ECX_DTES64;
 	} else if (leaf == 7 && subleaf == 0) {
-		r->edx &= ~(u32)CPUID_7_EDX_ARCH_LBR;
+		/*
+		 * Hybrid hidden: a guest that sees it takes its counters from
+		 * its core type (Linux widens CPUID 0xA's on a P-core) rather
+		 * than from the leaves below, as under KVM, which hides it too.
+		 */
+		r->edx &= ~(u32)(CPUID_7_EDX_ARCH_LBR | CPUID_7_EDX_HYBRID);
 	} else if (leaf == CPUID_LEAF_ARCH_LBR && cpuid(0).eax >= CPUID_LEAF_ARCH_LBR) {
 		/* Above the highest basic leaf the CPU answers with that leaf's data: left as is. */
 		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
 	}
+	if (leaf == CPUID_LEAF_PMU_EXT && cpuid(0).eax < CPUID_LEAF_PMU_EXT)
+		return;
 	pmu.ops->filter_cpuid(leaf, subleaf, r);
 }
 
-/* CPUID.0AH:EAX[15:8], the number of GP counters: those the guest owns. */
+/* The fixed counters the guest owns, bit j for counter j. */
+static u32 guest_fixed_bitmap(void)
+{
+	u32 fixed = 0;
+
+	for (unsigned j = 0; j < PMU_MAX_FIXED; j++)
+		if (pmu_guest_owns_fixed(j))
+			fixed |= BIT(j);
+	return fixed;
+}
+
+/*
+ * Leaf 23H: its counters subleaf gives the guest's counters as bitmaps;
+ * subleaves whose features have MSRs of their own (auto counter reload,
+ * architectural PEBS) and any unknown one read zero.
+ */
+static void filter_ext_leaf(u32 subleaf, struct cpuid_regs *r)
+{
+	switch (subleaf) {
+	case 0:
+		r->eax &= PMU_EXT_GUEST_SUBLEAVES;
+		r->ebx &= PMU_EXT_GUEST_EBX;
+		r->ecx = r->edx = 0;
+		break;
+	case PMU_EXT_SUBLEAF_COUNTERS:
+		if (!pmu.caps.ext_leaf)
+			*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+		else
+			*r = (struct cpuid_regs){ pmu_low_bits(pmu.guest_gp), guest_fixed_bitmap(),
+						  0, 0 };
+		break;
+	case PMU_EXT_SUBLEAF_EVENTS:
+		break;
+	default:
+		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+	}
+}
+
+/*
+ * CPUID.0AH: GP counters (EAX[15:8]) and fixed counters from 0 (EDX[4:0])
+ * the guest owns and, on v5, all of its fixed counters as a bitmap (ECX):
+ * fixed counter j exists where ECX[j] or EDX[4:0] > j (Intel SDM Vol. 2A).
+ * Leaf 23H says the same in bitmaps.
+ */
 void pmu_cpuid_guest_share(u32 leaf, u32 subleaf, struct cpuid_regs *r)
 {
-	(void)subleaf;
-	if (leaf == CPUID_LEAF_PMU)
+	u32 fixed = guest_fixed_bitmap();
+
+	if (leaf == CPUID_LEAF_PMU_EXT) {
+		filter_ext_leaf(subleaf, r);
+	} else if (leaf == CPUID_LEAF_PMU) {
 		r->eax = (r->eax & ~0xff00u) | (pmu.guest_gp << 8);
+		r->edx = (r->edx & ~0x1fu) | counters_from_zero(fixed);
+		r->ecx = pmu.caps.version >= 5 ? fixed : 0;
+	}
 }
 
 /* ---- the guest's intercepted MSRs ---- */
@@ -807,7 +973,8 @@ static void write_state(const struct pmu_state *s)
 	}
 	wrmsr(MSR_CORE_PERF_FIXED_CTR_CTRL, s->fixed_ctr_ctrl);
 	for (unsigned j = 0; j < pmu.nr_fixed; j++)
-		wrmsr(msr_fixed_ctr(j), s->fixed[j]);
+		if (pmu_fixed_present(j))
+			wrmsr(msr_fixed_ctr(j), s->fixed[j]);
 	pmu_restore_global_status(s->global_status);
 	wrmsr(MSR_CORE_PERF_GLOBAL_CTRL, s->global_ctrl);
 }
@@ -836,7 +1003,7 @@ static unsigned compare_state(const struct pmu_state *want, const struct pmu_sta
 		CHECK_REG(evtsel[i], "PERFEVTSEL", digit[i]);
 	}
 	for (unsigned j = 0; j < pmu.nr_fixed; j++)
-		if (!(want->global_ctrl & global_bit_fixed(j)))
+		if (pmu_fixed_present(j) && !(want->global_ctrl & global_bit_fixed(j)))
 			CHECK_REG(fixed[j], "FIXED_CTR", digit[j]);
 #undef CHECK_REG
 	return bad;
@@ -845,7 +1012,7 @@ static unsigned compare_state(const struct pmu_state *want, const struct pmu_sta
 bool pmu_restore_host(void)
 {
 	struct pmu_state now;
-	unsigned bad, regs = 3 + 2 * pmu.nr_gp + pmu.nr_fixed;
+	unsigned bad, regs = 3 + 2 * pmu.nr_gp + bits_set(pmu.fixed_present);
 
 	if (!guest_has_pmu())
 		return true;

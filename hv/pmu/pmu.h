@@ -42,7 +42,7 @@ struct pmu_strategy {
 	bool keeps_host_counters;
 	/* At boot, after the shared setup (detection, the guest's share): its own. Optional. */
 	void (*init)(void);
-	/* The guest's CPUID leaf 1 and 0xA, after the shared filtering. */
+	/* The guest's CPUID leaves 1, 7, 0xA and 0x23, after the shared filtering. */
 	void (*filter_cpuid)(u32 leaf, u32 subleaf, struct cpuid_regs *r);
 	/* On VM exit, before the handler: switch to the host; false if nothing was switched. */
 	bool (*save)(u32 basic_reason);
@@ -97,7 +97,9 @@ struct pmu {
 	enum global_ctrl_mode global_ctrl_mode;
 	/* the hardware */
 	struct pmu_caps caps;
-	unsigned nr_gp, nr_fixed;
+	unsigned nr_gp;	   /* GP counters 0..nr_gp-1 */
+	u32 fixed_present; /* fixed counter j is bit j: pmu_fixed_present() */
+	unsigned nr_fixed; /* one above the highest fixed counter: loops skip the absent ones */
 	bool full_width_writes; /* IA32_A_PMCx */
 	bool has_status_set;	/* IA32_PERF_GLOBAL_STATUS_SET, PerfMon v4+ */
 	/* GLOBAL_STATUS bits GLOBAL_OVF_CTRL clears and GLOBAL_STATUS_SET sets (0 without it). */
@@ -108,9 +110,9 @@ struct pmu {
 	bool rdpmc_broken;	     /* the self-test failed: the guest's RDPMC is emulated */
 	bool vmcs_saves_global_ctrl; /* VM-exit control "save IA32_PERF_GLOBAL_CTRL" */
 	/* the guest's share */
-	unsigned guest_gp, guest_fixed;
-	u64 guest_global_mask; /* GLOBAL_CTRL/STATUS bits of counters the guest owns */
-	bool partitioned;      /* the guest owns fewer counters than exist */
+	unsigned guest_gp, guest_fixed; /* how many: pmu_guest_owns_fixed() says which */
+	u64 guest_global_mask;		/* GLOBAL_CTRL/STATUS bits of counters the guest owns */
+	bool partitioned;		/* the guest owns fewer counters than exist */
 	/* states */
 	struct pmu_state guest;	    /* the guest's, while switched out */
 	struct pmu_state host;	    /* the hypervisor's own (switch, lazy) */
@@ -130,6 +132,28 @@ struct pmu {
 };
 
 extern struct pmu pmu;
+
+/*
+ * Fixed counter j exists and the hypervisor uses it. The fixed counters
+ * may have gaps (CPUID.0AH:ECX, leaf 23H): every loop over them asks.
+ */
+static inline bool pmu_fixed_present(unsigned j)
+{
+	return j < PMU_MAX_FIXED && (pmu.fixed_present & BIT(j));
+}
+
+/* The guest owns fixed counter j (then it is present). */
+static inline bool pmu_guest_owns_fixed(unsigned j)
+{
+	return j < PMU_MAX_FIXED && (pmu.guest_global_mask & global_bit_fixed(j));
+}
+
+/*
+ * Of the fixed counters in mask, those a guest can be told of: all with
+ * PerfMon v5's bitmap (CPUID.0AH:ECX), else the first up to a gap, since
+ * EDX[4:0] counts fixed counters from 0.
+ */
+u32 pmu_fixed_describable(u32 mask);
 
 /* What the VMX capability MSRs allow, as pmu_setup_vmcs() needs it (from hv/cpu/vmx_enable.c). */
 struct pmu_vmx_caps {
@@ -161,11 +185,15 @@ bool pmu_guest_rdpmc(u32 ecx, u64 *value);
  */
 static inline bool pmu_filters_cpuid_leaf(u32 leaf)
 {
-	return leaf == 1 || leaf == 7 || leaf == CPUID_LEAF_PMU || leaf == CPUID_LEAF_ARCH_LBR;
+	return leaf == 1 || leaf == 7 || leaf == CPUID_LEAF_PMU || leaf == CPUID_LEAF_ARCH_LBR ||
+	       leaf == CPUID_LEAF_PMU_EXT;
 }
-/* CPUID leaves the PMU shapes (0x1, 0x7, 0xA, 0x1C); any other leaf is left as it is. */
+/* CPUID leaves the PMU shapes (0x1, 0x7, 0xA, 0x1C, 0x23); any other leaf is left as it is. */
 void pmu_filter_cpuid(u32 leaf, u32 subleaf, struct cpuid_regs *r);
-/* The shared CPUID filter of leaf 0xA: the number of GP counters the guest owns. */
+/*
+ * The shared CPUID filter of leaves 0xA and 0x23: both describe the
+ * counters the guest owns (pmu.guest_gp, its fixed counters), the same way.
+ */
 void pmu_cpuid_guest_share(u32 leaf, u32 subleaf, struct cpuid_regs *r);
 /* Intercepted PMU MSRs: false means #GP. claims() says whether the MSR is the PMU's. */
 bool pmu_msr_claims(u32 msr);

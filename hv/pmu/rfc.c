@@ -23,7 +23,9 @@ static bool rfc_save(u32 reason)
 	g->fixed_ctr_ctrl = pmu_rdmsr(MSR_CORE_PERF_FIXED_CTR_CTRL);
 	if (g->fixed_ctr_ctrl)
 		pmu_wrmsr(MSR_CORE_PERF_FIXED_CTR_CTRL, 0);
-	for (unsigned j = 0; j < pmu.guest_fixed; j++) {
+	for (unsigned j = 0; j < pmu.nr_fixed; j++) {
+		if (!pmu_guest_owns_fixed(j))
+			continue;
 		g->fixed[j] = pmu_read_fixed(j);
 		if (g->fixed[j])
 			pmu_wrmsr(msr_fixed_ctr(j), 0);
@@ -48,8 +50,9 @@ static void rfc_restore(u32 reason)
 		pmu_wrmsr(msr_evtsel(i), g->evtsel[i]);
 	}
 	pmu_wrmsr(MSR_CORE_PERF_FIXED_CTR_CTRL, g->fixed_ctr_ctrl);
-	for (unsigned j = 0; j < pmu.guest_fixed; j++)
-		pmu_wrmsr(msr_fixed_ctr(j), g->fixed[j]);
+	for (unsigned j = 0; j < pmu.nr_fixed; j++)
+		if (pmu_guest_owns_fixed(j))
+			pmu_wrmsr(msr_fixed_ctr(j), g->fixed[j]);
 }
 
 const struct pmu_strategy pmu_strategy_rfc = {

@@ -9,9 +9,14 @@
  */
 #include "hv/pmu/pmu.h"
 
+/* Fixed counters 0 and 1, as far as the CPU has them without a gap. */
 static unsigned host_fixed_used(void)
 {
-	return MIN(pmu.nr_fixed, 2u);
+	unsigned n = 0;
+
+	while (n < 2 && pmu_fixed_present(n))
+		n++;
+	return n;
 }
 
 static bool switch_to_host(u32 reason)

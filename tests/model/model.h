@@ -146,7 +146,11 @@ u64 model_tsc_reads(void);
  * file (absent unless a test sets them); model_pmu_install() powers it on
  * with every register 0, and from then on msr.c hands every PMU index
  * (IA32_PMCx, IA32_A_PMCx, PERFEVTSELx, FIXED_CTRx, 0x38d..0x391) to it.
- * model_pmu_set_cpuid() puts its CPUID leaf 0AH into the CPUID table.
+ * model_pmu_set_cpuid() puts its CPUID leaf 0AH into the CPUID table, and
+ * where the configuration says so leaf 23H, CPUID.(7,1) and leaf 1AH (the
+ * caller sets leaf 0 and leaf 7's subleaf 0: the maximum leaf, the hybrid
+ * bit). A configuration may give the fixed counters as a bitmap with gaps
+ * and make CPUID.0AH report fewer counters than there are (a hybrid part).
  *
  * Registers behave as on hardware: IA32_PMCx writes keep bits 31:0,
  * sign-extended to 48 bits; IA32_A_PMCx (only with full-width writes)
@@ -214,6 +218,18 @@ struct model_pmu_config {
 	bool bochs_rdpmc; /* RDPMC as Bochs 2.7's: GP counters read 0, fixed counters #GP */
 	/* GLOBAL_STATUS bits of no counter that GLOBAL_OVF_CTRL / GLOBAL_STATUS_SET take. */
 	u64 status_reset_other, status_set_other;
+	/*
+	 * The fixed counters, bit j for counter j, instead of the first
+	 * nr_fixed (0: those); may have gaps, which CPUID.0AH:ECX (v5) shows.
+	 * Counters from PMU_MAX_FIXED up are in CPUID only: their MSRs #GP.
+	 */
+	u32 fixed_mask;
+	/* Fewer counters in CPUID.0AH than the CPU has (a hybrid P-core's view; 0: all). */
+	unsigned cpuid_a_gp, cpuid_a_fixed;
+	/* CPUID.(7,1):EAX[8] and leaf 23H: every counter as bitmaps, and an ACR subleaf. */
+	bool ext_leaf;
+	/* CPUID.(7,0):EDX[15] hybrid, and CPUID.1AH says this is a P-core. */
+	bool hybrid_pcore;
 };
 
 /* Power the PMU on, every register 0, the CPU in the host. */
@@ -222,7 +238,7 @@ void model_pmu_install_config(const struct model_pmu_config *c);
 void model_pmu_install(bool full_width_writes, bool has_status_set);
 /* The CPU sets these GLOBAL_STATUS bits by itself (no counter wrapped). */
 void model_pmu_raise_status(u64 bits);
-/* CPUID leaf 0AH as this PMU reports it. */
+/* CPUID leaf 0AH (and 23H, 1AH, (7,1) where configured) as this PMU reports it. */
 void model_pmu_set_cpuid(void);
 bool model_pmu_installed(void);
 /* Whether msr.c must hand this MSR to the PMU model. */

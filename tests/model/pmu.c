@@ -13,20 +13,41 @@
 #include "arch/x86/vmx_msr_list.h"
 
 #define COUNTER_MASK (BIT(MODEL_PMU_WIDTH) - 1)
-#define GLOBAL_COUNTER_BITS ((BIT(hw.nr_gp) - 1) | (BIT(hw.nr_fixed) - 1) << GLOBAL_FIXED_SHIFT)
+#define GLOBAL_COUNTER_BITS ((BIT(hw.nr_gp) - 1) | (u64)hw.fixed_regs << GLOBAL_FIXED_SHIFT)
 #define EVTSEL_RESERVED 0xffffffff00000000ULL /* bits 31:0 are all defined in v4 */
-#define FIXED_CTR_CTRL_VALID (BIT(FIXED_CTRL_BITS * hw.nr_fixed) - 1)
+#define FIXED_CTRL_FIELD(j) (0xfULL << (FIXED_CTRL_BITS * (j)))
+/* FIXED_CTR_CTRL fields exist for the fixed counters the CPU has. */
+#define FIXED_CTR_CTRL_VALID fixed_ctrl_valid()
 
 static struct {
 	bool installed, full_width, status_set, bochs_rdpmc;
 	u64 status_reset_other, status_set_other;
-	unsigned version, nr_gp, nr_fixed;
+	unsigned version, nr_gp, nr_fixed; /* nr_fixed: one above the highest fixed counter */
+	u32 fixed_mask;			   /* the fixed counters CPUID reports */
+	u32 fixed_regs;			   /* those the model has registers for */
+	unsigned cpuid_a_gp, cpuid_a_fixed;
+	bool ext_leaf, hybrid_pcore;
 	enum model_context context;
 	u64 pmc[PMU_MAX_GP], evtsel[PMU_MAX_GP], fixed[PMU_MAX_FIXED];
 	u64 fixed_ctr_ctrl, global_ctrl, global_status;
 	u64 tally_gp[2][PMU_MAX_GP], tally_fixed[2][PMU_MAX_FIXED];
 	const char *fault;
 } hw;
+
+static bool fixed_exists(unsigned j)
+{
+	return j < PMU_MAX_FIXED && (hw.fixed_regs & BIT(j));
+}
+
+static u64 fixed_ctrl_valid(void)
+{
+	u64 valid = 0;
+
+	for (unsigned j = 0; j < PMU_MAX_FIXED; j++)
+		if (fixed_exists(j))
+			valid |= FIXED_CTRL_FIELD(j);
+	return valid;
+}
 
 static struct model_pmu_access log_entries[MODEL_PMU_LOG_MAX];
 /* model_vmx_ignore_global_ctrl_controls() */
@@ -43,7 +64,7 @@ void model_pmu_reset(void)
 void model_pmu_install_config(const struct model_pmu_config *c)
 {
 	if (c->version < 2 || c->version > 5 || c->nr_gp > PMU_MAX_GP ||
-	    c->nr_fixed > PMU_MAX_FIXED)
+	    c->nr_fixed > PMU_MAX_FIXED || (c->fixed_mask && c->version < 5))
 		unit_abort(__FILE__, __LINE__,
 			   "model: PerfMon v%u with %u GP and %u fixed counters is not modelled",
 			   c->version, c->nr_gp, c->nr_fixed);
@@ -51,7 +72,16 @@ void model_pmu_install_config(const struct model_pmu_config *c)
 	hw.installed = true;
 	hw.version = c->version;
 	hw.nr_gp = c->nr_gp;
-	hw.nr_fixed = c->nr_fixed;
+	hw.fixed_mask = c->fixed_mask ? c->fixed_mask : (u32)(BIT(c->nr_fixed) - 1);
+	hw.fixed_regs = hw.fixed_mask & (u32)(BIT(PMU_MAX_FIXED) - 1);
+	hw.nr_fixed = 0;
+	for (unsigned j = 0; j < PMU_MAX_FIXED; j++)
+		if (fixed_exists(j))
+			hw.nr_fixed = j + 1;
+	hw.cpuid_a_gp = c->cpuid_a_gp ? c->cpuid_a_gp : c->nr_gp;
+	hw.cpuid_a_fixed = c->cpuid_a_fixed;
+	hw.ext_leaf = c->ext_leaf;
+	hw.hybrid_pcore = c->hybrid_pcore;
 	hw.full_width = c->full_width_writes;
 	hw.bochs_rdpmc = c->bochs_rdpmc;
 	hw.status_set = c->version >= 4;
@@ -62,32 +92,67 @@ void model_pmu_install_config(const struct model_pmu_config *c)
 
 void model_pmu_install(bool full_width_writes, bool has_status_set)
 {
-	struct model_pmu_config c = { has_status_set ? 4 : 3,
-				      MODEL_PMU_GP,
-				      MODEL_PMU_FIXED,
-				      full_width_writes,
-				      false,
-				      0,
-				      0 };
+	struct model_pmu_config c = {
+		.version = has_status_set ? 4 : 3,
+		.nr_gp = MODEL_PMU_GP,
+		.nr_fixed = MODEL_PMU_FIXED,
+		.full_width_writes = full_width_writes,
+	};
 
 	model_pmu_install_config(&c);
 }
 
+/* The number of counters in mask from 0 up to the first gap. */
+static unsigned from_zero(u32 mask)
+{
+	unsigned n = 0;
+
+	while (n < 32 && (mask & BIT(n)))
+		n++;
+	return n;
+}
+
+/*
+ * Leaf 23H (Intel SDM Vol. 2A): subleaf 0 the valid subleaves (0, 1
+ * counters, 2 auto counter reload, 3 events) and PERFEVTSEL features
+ * (UMask2, EQ, and bit 2, which no guest gets); subleaf 1 the counters as
+ * bitmaps; subleaf 2 the counters that reload and cause reloads.
+ */
+static void set_ext_leaf_cpuid(void)
+{
+	u32 gp = (u32)(BIT(hw.nr_gp) - 1);
+
+	model_cpuid_set(7, 1, (struct cpuid_regs){ CPUID_7_1_EAX_ARCH_PERFMON_EXT, 0, 0, 0 });
+	model_cpuid_set(CPUID_LEAF_PMU_EXT, 0, (struct cpuid_regs){ 0xf, 0x7, 0, 0 });
+	model_cpuid_set(CPUID_LEAF_PMU_EXT, 1, (struct cpuid_regs){ gp, hw.fixed_mask, 0, 0 });
+	model_cpuid_set(CPUID_LEAF_PMU_EXT, 2,
+			(struct cpuid_regs){ gp, hw.fixed_mask, gp, hw.fixed_mask });
+	model_cpuid_set(CPUID_LEAF_PMU_EXT, 3, (struct cpuid_regs){ 0x7f, 0, 0, 0 });
+}
+
 /*
  * CPUID.0AH for this PMU: EAX version, GP counters, width, EBX length;
- * EDX fixed counters and width (v2+); ECX the fixed-counter bitmap (v5+),
- * here every counter from 0, as on the parts that have one.
+ * EDX fixed counters from 0 and width (v2+); ECX the fixed-counter bitmap
+ * (v5+). A hybrid part's CPUID.0AH reports what every core type has
+ * (cpuid_a_gp, cpuid_a_fixed).
  */
 void model_pmu_set_cpuid(void)
 {
 	struct cpuid_regs r = { 0 };
+	u32 fixed;
 
 	if (!hw.installed)
 		unit_abort(__FILE__, __LINE__, "model: PMU CPUID before model_pmu_install()");
-	r.eax = hw.version | hw.nr_gp << 8 | MODEL_PMU_WIDTH << 16 | MODEL_PMU_EBX_LEN << 24;
-	r.edx = hw.nr_fixed | MODEL_PMU_WIDTH << 5;
-	r.ecx = hw.version >= 5 ? (u32)(BIT(hw.nr_fixed) - 1) : 0;
+	fixed = hw.cpuid_a_fixed ? hw.fixed_mask & (u32)(BIT(hw.cpuid_a_fixed) - 1) : hw.fixed_mask;
+	r.eax = hw.version | hw.cpuid_a_gp << 8 | MODEL_PMU_WIDTH << 16 | MODEL_PMU_EBX_LEN << 24;
+	r.edx = from_zero(fixed) | MODEL_PMU_WIDTH << 5;
+	r.ecx = hw.version >= 5 ? fixed : 0;
 	model_cpuid_set(CPUID_LEAF_PMU, MODEL_ANY_SUBLEAF, r);
+	if (hw.ext_leaf)
+		set_ext_leaf_cpuid();
+	if (hw.hybrid_pcore)
+		model_cpuid_set(CPUID_LEAF_NATIVE_MODEL, MODEL_ANY_SUBLEAF,
+				(struct cpuid_regs){ CPUID_CORE_TYPE_CORE << 24 | 1, 0, 0, 0 });
 }
 
 void model_pmu_raise_status(u64 bits)
@@ -132,8 +197,10 @@ static u64 *reg(u32 msr)
 		return hw.full_width ? &hw.pmc[msr - MSR_IA32_PMC0_FW] : NULL;
 	if (msr >= MSR_P6_EVNTSEL0 && msr < MSR_P6_EVNTSEL0 + hw.nr_gp)
 		return &hw.evtsel[msr - MSR_P6_EVNTSEL0];
-	if (msr >= MSR_CORE_PERF_FIXED_CTR0 && msr < MSR_CORE_PERF_FIXED_CTR0 + hw.nr_fixed)
-		return &hw.fixed[msr - MSR_CORE_PERF_FIXED_CTR0];
+	if (msr >= MSR_CORE_PERF_FIXED_CTR0 && msr < MSR_CORE_PERF_FIXED_CTR0 + PMU_MAX_FIXED)
+		return fixed_exists(msr - MSR_CORE_PERF_FIXED_CTR0)
+			       ? &hw.fixed[msr - MSR_CORE_PERF_FIXED_CTR0]
+			       : NULL;
 	switch (msr) {
 	case MSR_CORE_PERF_FIXED_CTR_CTRL:
 		return &hw.fixed_ctr_ctrl;
@@ -190,7 +257,7 @@ static bool do_wrmsr(u32 msr, u64 value)
 		return true;
 	}
 	if ((msr >= MSR_IA32_PMC0_FW && msr < MSR_IA32_PMC0_FW + hw.nr_gp) ||
-	    (msr >= MSR_CORE_PERF_FIXED_CTR0 && msr < MSR_CORE_PERF_FIXED_CTR0 + hw.nr_fixed)) {
+	    (msr >= MSR_CORE_PERF_FIXED_CTR0 && msr < MSR_CORE_PERF_FIXED_CTR0 + PMU_MAX_FIXED)) {
 		if (value & ~COUNTER_MASK)
 			return gp("(counter bits above 47 are reserved)");
 	} else if (msr >= MSR_P6_EVNTSEL0 && msr < MSR_P6_EVNTSEL0 + hw.nr_gp) {
@@ -262,7 +329,7 @@ static bool do_rdpmc(u32 ecx, u64 *value)
 		return gp("(no PMU)");
 	if (ecx & RDPMC_FIXED) {
 		u32 j = ecx & ~(u32)RDPMC_FIXED;
-		if (j >= hw.nr_fixed || hw.bochs_rdpmc)
+		if (!fixed_exists(j) || hw.bochs_rdpmc)
 			return gp(hw.bochs_rdpmc ? "(Bochs: RDPMC of a fixed counter)"
 						 : "(no such fixed counter)");
 		*value = hw.fixed[j];
@@ -326,7 +393,8 @@ void model_pmu_run(enum model_context ctx, u64 n)
 	}
 	for (unsigned j = 0; j < hw.nr_fixed; j++) {
 		u64 field = hw.fixed_ctr_ctrl >> (FIXED_CTRL_BITS * j);
-		if (!(hw.global_ctrl & global_bit_fixed(j)) || !(field & FIXED_CTRL_OS))
+		if (!fixed_exists(j) || !(hw.global_ctrl & global_bit_fixed(j)) ||
+		    !(field & FIXED_CTRL_OS))
 			continue;
 		count(&hw.fixed[j], global_bit_fixed(j), n);
 		hw.tally_fixed[ctx][j] += n;
@@ -345,7 +413,7 @@ u64 model_pmu_tally_gp(enum model_context ctx, unsigned i)
 
 u64 model_pmu_tally_fixed(enum model_context ctx, unsigned j)
 {
-	return j < hw.nr_fixed ? hw.tally_fixed[ctx][j] : 0;
+	return fixed_exists(j) ? hw.tally_fixed[ctx][j] : 0;
 }
 
 /*

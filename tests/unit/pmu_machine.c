@@ -49,14 +49,22 @@ static const char *why_it_ended(void)
  */
 static void set_cpuid(const struct pmu_machine *m)
 {
-	model_cpuid_set(0, MODEL_ANY_SUBLEAF, (struct cpuid_regs){ 0x1f, 0, 0, 0 });
+	bool ext_leaf = m->cpu && m->cpu->ext_leaf;
+	bool hybrid = m->cpu && m->cpu->hybrid_pcore;
+
+	model_cpuid_set(0, MODEL_ANY_SUBLEAF,
+			(struct cpuid_regs){ ext_leaf ? CPUID_LEAF_PMU_EXT : 0x1f, 0, 0, 0 });
 	model_cpuid_set(1, MODEL_ANY_SUBLEAF,
 			(struct cpuid_regs){
 				0x906ea, 0, CPUID_1_ECX_PDCM | CPUID_1_ECX_VMX | PMU_MACHINE_DTES64,
 				PMU_MACHINE_DS });
-	model_cpuid_set(7, 0, (struct cpuid_regs){ 0, 0, 0, PMU_MACHINE_ARCH_LBR });
+	model_cpuid_set(7, 0,
+			(struct cpuid_regs){ 0, 0, 0,
+					     PMU_MACHINE_ARCH_LBR |
+						     (hybrid ? CPUID_7_EDX_HYBRID : 0) });
 	model_cpuid_set(0x1c, MODEL_ANY_SUBLEAF, (struct cpuid_regs){ 0x4f, 0x7, 0x7, 0 });
-	model_pmu_set_cpuid();
+	if (!m->no_pmu)
+		model_pmu_set_cpuid();
 	if (!m->no_debugctl) {
 		model_msr_set(MSR_IA32_DEBUGCTLMSR, 0);
 		model_msr_set_reserved(MSR_IA32_DEBUGCTLMSR, m->debugctl_reserved);
@@ -145,7 +153,7 @@ int pmu_machine_boot(const struct pmu_machine *m)
 {
 	if (m->cpu)
 		model_pmu_install_config(m->cpu);
-	else
+	else if (!m->no_pmu)
 		model_pmu_install(m->full_width_writes, m->has_status_set);
 	model_tsc_set(1000, 10);
 	set_cpuid(m);
@@ -174,11 +182,18 @@ u64 pmu_machine_exits(void)
 
 /* ---- one exit ---- */
 
+/* The exit and entry paths' events, where the CPU has a PMU to count them. */
+static void path_events(void)
+{
+	if (model_pmu_installed())
+		model_pmu_run(MODEL_HOST, PMU_MACHINE_PATH_EVENTS);
+}
+
 void pmu_machine_vm_exit(u32 reason, u64 qualification)
 {
 	model_vm_exit();
 	vmwrite(VM_ENTRY_INTR_INFO_FIELD, 0); /* the valid bit is cleared on every VM exit */
-	model_pmu_run(MODEL_HOST, PMU_MACHINE_PATH_EVENTS);
+	path_events();
 	vmwrite(VM_EXIT_REASON, reason);
 	vmwrite(EXIT_QUALIFICATION, qualification);
 	vmwrite(VM_EXIT_INSTRUCTION_LEN, INSN_LEN);
@@ -202,7 +217,7 @@ int pmu_machine_vm_entry(void)
 {
 	u64 intr = vmread(VM_ENTRY_INTR_INFO_FIELD);
 
-	model_pmu_run(MODEL_HOST, PMU_MACHINE_PATH_EVENTS);
+	path_events();
 	model_vm_entry();
 	return intr & INTR_INFO_VALID ? (int)(intr & 0xff) : -1;
 }

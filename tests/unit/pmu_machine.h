@@ -33,6 +33,8 @@ struct pmu_machine {
 	u64 debugctl_reserved;	  /* IA32_DEBUGCTL bits whose WRMSR #GPs */
 	/* Another PMU (version 2-5, counters) instead; full_width_writes, has_status_set unused. */
 	const struct model_pmu_config *cpu;
+	/* No PMU at all: CPUID 0xA reads 0, every PMU MSR #GPs (a guest of KVM without a vPMU). */
+	bool no_pmu;
 };
 
 /*

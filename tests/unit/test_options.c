@@ -121,6 +121,8 @@ TEST(options_format_round_trip)
 	options_set_defaults(&back);
 	if (!CHECK(options_parse(buf, &back, err, sizeof(err))))
 		CHECK_STR(err, "");
+	CHECK_EQ_U64(back.pmu_given, 1); /* the record names the strategy */
+	o.pmu_given = 1;
 	CHECK(!memcmp(&back, &o, sizeof(o)));
 
 	/* the defaults too, starting from different values */
@@ -130,6 +132,7 @@ TEST(options_format_round_trip)
 	back.loglevel = 3;
 	back.guest_limit = 1;
 	CHECK(options_parse(buf, &back, err, sizeof(err)));
+	o.pmu_given = 1;
 	CHECK(!memcmp(&back, &o, sizeof(o)));
 }
 
@@ -232,6 +235,7 @@ TEST(options_runs_round_trip)
 	CHECK_CONTAINS(buf, "repeat=2 runs=pmu:off/pmu:rfc");
 	options_set_defaults(&back);
 	CHECK(options_parse(buf, &back, err, sizeof(err)));
+	o.pmu_given = 1;
 	CHECK(!memcmp(&back, &o, sizeof(o)));
 	/* an empty list is one run */
 	CHECK(parse("runs="));

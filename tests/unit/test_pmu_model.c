@@ -274,7 +274,9 @@ TEST(pmu_model_logs_the_code_under_tests_accesses_only)
 
 TEST(pmu_model_v5_has_four_fixed_counters_and_reports_the_bitmap)
 {
-	struct model_pmu_config v5 = { 5, 8, 4, true, false, 0, 0 };
+	struct model_pmu_config v5 = {
+		.version = 5, .nr_gp = 8, .nr_fixed = 4, .full_width_writes = true
+	};
 	struct cpuid_regs r;
 	u64 v;
 
@@ -307,7 +309,7 @@ TEST(pmu_model_v5_has_four_fixed_counters_and_reports_the_bitmap)
 
 TEST(pmu_model_v2_has_no_bitmap_and_no_status_set)
 {
-	struct model_pmu_config v2 = { 2, 2, 3, false, false, 0, 0 };
+	struct model_pmu_config v2 = { .version = 2, .nr_gp = 2, .nr_fixed = 3 };
 	struct cpuid_regs r;
 	u64 v;
 

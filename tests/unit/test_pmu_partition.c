@@ -40,9 +40,13 @@
 #define HOST_FIXED_BITS (BIT(32) | BIT(33)) /* GLOBAL_CTRL bits of fixed counters 0 and 1 */
 #define FIXED_FIELD(j, bits) ((u64)(bits) << (4 * (j)))
 
-static const struct model_pmu_config cpu_v2 = { 2, 2, 3, false, false, 0, 0 };
-static const struct model_pmu_config cpu_v4 = { 4, 4, 3, true, false, 0, 0 };
-static const struct model_pmu_config cpu_v5 = { 5, 8, 4, true, false, 0, 0 };
+static const struct model_pmu_config cpu_v2 = { .version = 2, .nr_gp = 2, .nr_fixed = 3 };
+static const struct model_pmu_config cpu_v4 = {
+	.version = 4, .nr_gp = 4, .nr_fixed = 3, .full_width_writes = true
+};
+static const struct model_pmu_config cpu_v5 = {
+	.version = 5, .nr_gp = 8, .nr_fixed = 4, .full_width_writes = true
+};
 
 static u8 *msr_bitmap;
 static struct vmx_controls controls;
@@ -597,7 +601,9 @@ TEST(partition_without_rdpmc_a_handlers_pmu_access_counts_in_its_own_exit_only)
 /* Bochs: RDPMC reads 0 or #GPs, so partition neither measures nor trusts it for the guest. */
 TEST(partition_where_rdpmc_does_not_read_back)
 {
-	static const struct model_pmu_config bochs_v5 = { 5, 8, 4, false, true, 0, 0 };
+	static const struct model_pmu_config bochs_v5 = {
+		.version = 5, .nr_gp = 8, .nr_fixed = 4, .bochs_rdpmc = true
+	};
 	struct pmu_machine m = { .hv_args = "pmu=partition", .cpu = &bochs_v5 };
 	unsigned n;
 	u64 v;
