@@ -42,7 +42,14 @@ all: $(BUILD)/pmuvisor.elf $(BUILD)/pmuvisor.lst guests
 Q := $(if $(V),,@)
 say = $(if $(V),,@echo "  $(1)	$(2)")
 
-$(BUILD)/hv/%.o: %.c
+# The flags every object is built with: an object built with other flags
+# (say, before the image became position-independent) is built again.
+HV_FLAGS_STAMP := $(BUILD)/hv/flags
+$(HV_FLAGS_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(HV_CFLAGS) | $(HV_ASFLAGS)' | cmp -s - $@ || echo '$(HV_CFLAGS) | $(HV_ASFLAGS)' > $@
+
+$(BUILD)/hv/%.o: %.c $(HV_FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(HV_CFLAGS) -MMD -MP -c $< -o $@
@@ -51,7 +58,7 @@ $(BUILD)/hv/%.o: %.c
 # assembly, each "->NAME value" marker in it made a #define.
 ASM_OFFSETS := $(BUILD)/include/generated/asm-offsets.h
 
-$(BUILD)/include/generated/asm-offsets.s: arch/x86/asm-offsets.c
+$(BUILD)/include/generated/asm-offsets.s: arch/x86/asm-offsets.c $(HV_FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(HV_CFLAGS) -MMD -MP -MT $@ -S $< -o $@
@@ -64,7 +71,7 @@ $(ASM_OFFSETS): $(BUILD)/include/generated/asm-offsets.s
 	  echo "#endif"; } > $@.tmp
 	$(Q)mv $@.tmp $@
 
-$(BUILD)/hv/%.o: %.S $(ASM_OFFSETS)
+$(BUILD)/hv/%.o: %.S $(ASM_OFFSETS) $(HV_FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(call say,AS,$<)
 	$(Q)$(CC) $(HV_ASFLAGS) -MMD -MP -c $< -o $@
