@@ -106,27 +106,50 @@ bool acpi_read_power_ports(const u8 *rsdp, u32 rsdp_len, struct acpi_power *out,
 	return true;
 }
 
+static u8 *find_madt(const u8 *rsdp, u32 rsdp_len, u32 *len)
+{
+	return rsdp_valid(rsdp, rsdp_len) ? find_table(rsdp, rsdp_len, ACPI_MADT_SIGNATURE, len)
+					  : NULL;
+}
+
+/*
+ * A processor's MADT entry: a local APIC (type 0, 8-bit ID) or a local
+ * x2APIC (type 9, 32-bit ID, for IDs the 8-bit field cannot hold; ACPI
+ * Specification, "Processor Local x2APIC Structure"). False for others.
+ */
+static bool madt_processor(const u8 *e, u32 *id, u32 *flags_at)
+{
+	if (e[0] == MADT_LOCAL_APIC && e[1] >= 8) {
+		*id = e[3], *flags_at = 4;
+		return true;
+	}
+	if (e[0] == MADT_LOCAL_X2APIC && e[1] >= 16) {
+		*id = get_u32(e, 4), *flags_at = 8;
+		return true;
+	}
+	return false;
+}
+
+#define for_each_madt_entry(madt, len, off)                                              \
+	for (u32 off = MADT_ENTRIES;                                                     \
+	     off + 2 <= (len) && (madt)[off + 1] >= 2 && off + (madt)[off + 1] <= (len); \
+	     off += (madt)[off + 1])
+
 int acpi_hide_other_processors(const u8 *rsdp, u32 rsdp_len, u32 own_apic_id)
 {
 	u32 len;
-	u8 *madt = rsdp_valid(rsdp, rsdp_len)
-			   ? find_table(rsdp, rsdp_len, ACPI_MADT_SIGNATURE, &len)
-			   : NULL;
+	u8 *madt = find_madt(rsdp, rsdp_len, &len);
 	int hidden = 0;
 
 	if (!madt)
 		return -1;
-	for (u32 off = MADT_ENTRIES; off + 2 <= len && madt[off + 1] >= 2; off += madt[off + 1]) {
+	for_each_madt_entry(madt, len, off)
+	{
 		u8 *e = madt + off;
 		u32 id, flags_at;
 
-		if (e[0] == MADT_LOCAL_APIC && e[1] >= 8)
-			id = e[3], flags_at = 4;
-		else if (e[0] == MADT_LOCAL_X2APIC && e[1] >= 16)
-			id = get_u32(e, 4), flags_at = 8;
-		else
-			continue;
-		if (id == own_apic_id || !(get_u32(e, flags_at) & MADT_ENABLED_OR_CAPABLE))
+		if (!madt_processor(e, &id, &flags_at) || id == own_apic_id ||
+		    !(get_u32(e, flags_at) & MADT_ENABLED_OR_CAPABLE))
 			continue;
 		e[flags_at] &= (u8)~MADT_ENABLED_OR_CAPABLE;
 		hidden++;
@@ -134,6 +157,27 @@ int acpi_hide_other_processors(const u8 *rsdp, u32 rsdp_len, u32 own_apic_id)
 	madt[SDT_CHECKSUM] = 0;
 	madt[SDT_CHECKSUM] = (u8)(0x100 - sum_bytes(madt, len));
 	return hidden;
+}
+
+int acpi_count_processors(const u8 *rsdp, u32 rsdp_len, u32 *max_apic_id)
+{
+	u32 len;
+	const u8 *madt = find_madt(rsdp, rsdp_len, &len);
+	int count = 0;
+
+	*max_apic_id = 0;
+	if (!madt)
+		return -1;
+	for_each_madt_entry(madt, len, off)
+	{
+		u32 id, flags_at;
+
+		if (!madt_processor(madt + off, &id, &flags_at))
+			continue;
+		count++;
+		*max_apic_id = MAX(*max_apic_id, id);
+	}
+	return count;
 }
 
 bool acpi_find_rsdp_in_bios(struct boot_info *boot)

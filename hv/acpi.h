@@ -42,6 +42,14 @@ bool acpi_read_power_ports(const u8 *rsdp, u32 rsdp_len, struct acpi_power *out,
  */
 int acpi_hide_other_processors(const u8 *rsdp, u32 rsdp_len, u32 own_apic_id);
 
+/*
+ * How many processors the MADT lists, local APIC and local x2APIC entries
+ * alike and whatever their flags (a broadcast STARTUP IPI may reach a
+ * processor the firmware marked disabled), and the highest APIC ID among
+ * them in max_apic_id. -1 if there is no valid MADT.
+ */
+int acpi_count_processors(const u8 *rsdp, u32 rsdp_len, u32 *max_apic_id);
+
 /* Search the BIOS area for the RSDP; copies it into boot when the loader gave none. */
 bool acpi_find_rsdp_in_bios(struct boot_info *boot);
 

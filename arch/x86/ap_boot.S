@@ -2,7 +2,7 @@
  * Application-processor start-up: a STARTUP IPI begins an AP in real mode
  * at the page the trampoline is copied to (AP_TRAMPOLINE_BASE). It goes
  * through protected mode to long mode on the hypervisor's page tables and
- * jumps to ap_entry64 with a stack of its own. Intel SDM Vol. 3A,
+ * jumps to ap_entry64, which takes the stack of the AP's slot. Intel SDM Vol. 3A,
  * "Initialization of 64-bit Mode" and "MP Initialization".
  */
 #include "arch/x86/ap_boot.h"
@@ -74,12 +74,12 @@ ap_trampoline_end:
 ap_entry64:
 	mov $1, %eax
 	lock xadd %eax, ap_next_index(%rip)
-	cmp $AP_MAX, %eax
+	cmp ap_nr_slots(%rip), %eax
 	jae 2f
-	inc %eax
-	imul $AP_STACK_SIZE, %eax
-	lea ap_stacks(%rip), %rsp
-	add %rax, %rsp
+	mov %eax, %edi
+	shl $AP_SLOT_SHIFT, %rax
+	lea ap_slots(%rip), %rsp
+	mov (%rsp,%rax), %rsp
 	xor %ebp, %ebp
 	call ap_main
 2:	cli
@@ -87,9 +87,6 @@ ap_entry64:
 	jmp 2b
 
 	.bss
-	.balign 16
-ap_stacks:
-	.skip AP_MAX * AP_STACK_SIZE
 	.balign 4
 	.global ap_next_index
 ap_next_index:

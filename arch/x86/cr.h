@@ -18,6 +18,7 @@
 
 #define X86_CR4_PSE BIT(4)
 #define X86_CR4_PAE BIT(5)
+#define X86_CR4_MCE BIT(6) /* machine checks raise #MC instead of shutting down */
 #define X86_CR4_PGE BIT(7)
 #define X86_CR4_PCE BIT(8) /* RDPMC allowed at CPL > 0 */
 #define X86_CR4_VMXE BIT(13)

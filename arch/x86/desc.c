@@ -1,15 +1,11 @@
 #include "arch/x86/desc.h"
 #include "arch/x86/extable.h"
-#include "lib/string.h"
 
-#define GDT_ENTRIES 5 /* null, code, data, TSS (two slots) */
 #define IDT_GATE_INTERRUPT 0x8e
-#define IST_STACK_SIZE 8192
-#define IST_FATAL 1 /* #DF, NMI and #MC run on their own stack */
+#define BSP_IST_STACK_SIZE 8192
 
-static u64 gdt[GDT_ENTRIES] __attribute__((aligned(16)));
-static struct tss64 tss __attribute__((aligned(16)));
-static u8 ist_stack[IST_STACK_SIZE] __attribute__((aligned(16)));
+static struct cpu_desc bsp_desc;
+static u8 bsp_ist_stack[NR_IST_STACKS][BSP_IST_STACK_SIZE] __attribute__((aligned(16)));
 
 struct __attribute__((packed)) idt_gate {
 	u16 offset_lo;
@@ -24,17 +20,10 @@ struct __attribute__((packed)) idt_gate {
 static struct idt_gate idt[NR_EXCEPTIONS] __attribute__((aligned(16)));
 extern const u64 isr_table[NR_EXCEPTIONS];
 
-static void set_tss_descriptor(u64 *slot, u64 base, u32 limit)
+void cpu_desc_load(const struct cpu_desc *d)
 {
-	/* 64-bit available TSS, present. SDM Vol. 3A, "TSS Descriptor in 64-bit mode". */
-	slot[0] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
-		  ((u64)((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
-	slot[1] = base >> 32;
-}
-
-static void load_gdt(bool with_tss)
-{
-	struct desc_ptr p = { sizeof(gdt) - 1, (u64)(uintptr_t)gdt };
+	struct desc_ptr g = { sizeof(d->gdt) - 1, (u64)(uintptr_t)d->gdt };
+	struct desc_ptr i = { sizeof(idt) - 1, (u64)(uintptr_t)idt };
 
 	asm volatile("lgdt %0\n\t"
 		     "pushq %1\n\t"
@@ -46,35 +35,20 @@ static void load_gdt(bool with_tss)
 		     "mov %2, %%es\n\t"
 		     "mov %2, %%ss"
 		     :
-		     : "m"(p), "i"(GDT_SEL_CODE), "r"(GDT_SEL_DATA)
+		     : "m"(g), "i"(GDT_SEL_CODE), "r"(GDT_SEL_DATA)
 		     : "rax", "memory");
-	if (with_tss)
-		asm volatile("ltr %w0" : : "r"(GDT_SEL_TSS));
+	asm volatile("ltr %w0" : : "r"(GDT_SEL_TSS));
+	asm volatile("lidt %0" : : "m"(i));
 }
 
 void gdt_init(void)
 {
+	u64 tops[NR_IST_STACKS];
 
-	gdt[0] = 0;
-	gdt[GDT_SEL_CODE / 8] = 0x00af9a000000ffffULL; /* 64-bit code, DPL 0 */
-	gdt[GDT_SEL_DATA / 8] = 0x00cf92000000ffffULL; /* data, DPL 0 */
-	tss.ist[IST_FATAL - 1] = (u64)(uintptr_t)(ist_stack + IST_STACK_SIZE);
-	tss.iomap_base = sizeof(tss); /* no I/O permission bitmap */
-	set_tss_descriptor(&gdt[GDT_SEL_TSS / 8], (u64)(uintptr_t)&tss, sizeof(tss) - 1);
-	load_gdt(true);
-}
-
-void desc_load_ap(void)
-{
-	struct desc_ptr p = { sizeof(idt) - 1, (u64)(uintptr_t)idt };
-
-	load_gdt(false);
-	asm volatile("lidt %0" : : "m"(p));
-}
-
-static bool uses_fatal_stack(int vector)
-{
-	return vector == 2 || vector == 8 || vector == 18;
+	for (int s = 0; s < NR_IST_STACKS; s++)
+		tops[s] = (u64)(uintptr_t)(bsp_ist_stack[s] + BSP_IST_STACK_SIZE);
+	cpu_desc_build(&bsp_desc, tops);
+	cpu_desc_load(&bsp_desc);
 }
 
 void idt_init(void)
@@ -86,7 +60,7 @@ void idt_init(void)
 		idt[v] = (struct idt_gate){
 			.offset_lo = addr & 0xffff,
 			.selector = GDT_SEL_CODE,
-			.ist = uses_fatal_stack(v) ? IST_FATAL : 0,
+			.ist = idt_ist_for_vector(v),
 			.type_attr = IDT_GATE_INTERRUPT,
 			.offset_mid = (addr >> 16) & 0xffff,
 			.offset_hi = addr >> 32,
@@ -97,7 +71,7 @@ void idt_init(void)
 
 u64 gdt_base(void)
 {
-	return (u64)(uintptr_t)gdt;
+	return (u64)(uintptr_t)bsp_desc.gdt;
 }
 
 u64 idt_base(void)
@@ -107,7 +81,7 @@ u64 idt_base(void)
 
 u64 tss_base(void)
 {
-	return (u64)(uintptr_t)&tss;
+	return (u64)(uintptr_t)&bsp_desc.tss;
 }
 
 extern const struct extable_entry __start_ex_table[], __stop_ex_table[];

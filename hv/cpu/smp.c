@@ -12,10 +12,10 @@
 #include "hv/status.h"
 #include "hv/cpu/vcpu.h"
 #include "hv/cpu/smp.h"
+#include "hv/cpu/ap.h"
 #include "hv/cpu/vmx_enable.h"
 #include "arch/x86/ap_boot.h"
 #include "arch/x86/cr.h"
-#include "arch/x86/desc.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/paging.h"
@@ -29,13 +29,14 @@
 
 static volatile u32 aps_parked, aps_failed;
 
-void ap_main(void)
+void ap_main(u32 index)
 {
-	desc_load_ap();
+	ap_setup_cpu(index);
 	if (vmx_enter_root_ap() == VMX_OK)
 		__atomic_add_fetch(&aps_parked, 1, __ATOMIC_SEQ_CST);
 	else
 		__atomic_add_fetch(&aps_failed, 1, __ATOMIC_SEQ_CST);
+	/* An NMI wakes it; the handler counts it (hv/exit/nmi.c) and it halts again. */
 	cpu_halt_forever();
 }
 
@@ -93,13 +94,17 @@ static void check_trampoline_page(const struct boot_info *boot)
 void smp_park_application_processors(const struct boot_info *boot)
 {
 	u64 apic_base = rdmsr(MSR_IA32_APICBASE);
-	u32 started;
+	u32 started, slots;
 
 	check_trampoline_page(boot);
 	if (!(apic_base & APICBASE_ENABLE)) {
 		pr_warn("local APIC disabled: other processors, if any, are not parked");
 		return;
 	}
+	slots = ap_slots_needed(boot);
+	for (u32 i = 0; i < slots; i++)
+		ap_prepare_slot(i);
+	ap_nr_slots = slots;
 	install_trampoline();
 	lapic_broadcast_ipi(ICR_DELIVERY_INIT | ICR_LEVEL_ASSERT);
 	delay_tsc(INIT_DELAY_TSC);
@@ -115,8 +120,11 @@ void smp_park_application_processors(const struct boot_info *boot)
 			"%u of %u application processors could not enter VMX root operation; "
 			"a guest INIT/SIPI could start them outside VMX",
 			aps_failed, started);
-	if (ap_next_index > AP_MAX)
-		hv_fail(HV_STATUS_UNSUPPORTED, "more than %d application processors", AP_MAX);
+	if (ap_next_index > slots)
+		hv_fail(HV_STATUS_UNSUPPORTED,
+			"%u application processors started, room for %u: the others halt outside "
+			"VMX",
+			ap_next_index, slots);
 	pr_info("smp: %u application processor%s parked in VMX root operation (INIT blocked)",
 		aps_parked, aps_parked == 1 ? "" : "s");
 }

@@ -3,26 +3,54 @@
  * strategies, the PMU whose overflow interrupts may be NMIs. With NMI
  * exiting and virtual NMIs (SDM Vol. 3C, "Pin-Based VM-Execution
  * Controls"), an NMI that arrives while the guest runs exits (reason 0,
- * interruption type NMI) and one that arrives in root operation is taken
- * by the hypervisor's IDT; both are counted here and injected at a VM
- * entry where the guest is not blocking NMIs, with NMI-window exiting to
- * wait for that point otherwise (SDM Vol. 3C, "NMI-Window Exiting" and
- * "Event Injection"). An NMI that arrives in root operation after the
- * last check before VM entry waits for the guest's next exit.
+ * interruption type NMI; SDM Vol. 3C, "VM Exits Caused by NMIs") and one
+ * that arrives in root operation is taken by the hypervisor's IDT; both
+ * are counted here and injected at a VM entry where the guest is not
+ * blocking NMIs, with NMI-window exiting to wait for that point otherwise
+ * (SDM Vol. 3C, "NMI-Window Exiting", "Interruptibility State" and "Event
+ * Injection").
+ *
+ * An NMI that arrives after the last check before VM entry would wait for
+ * the guest's next exit, which a halted guest may never take. So from that
+ * check (nmi_before_entry) to the next VM exit (nmi_after_exit) the NMI
+ * handler sets NMI-window exiting itself: the guest then exits before its
+ * first instruction, or as soon as it stops blocking NMIs, and wakes from
+ * HLT to do so, as for an NMI ("NMI-Window Exiting").
+ *
+ * Why the handler may VMREAD and VMWRITE the current VMCS in that span:
+ *  - the VMCS is current and stays so: the span ends at the VM exit,
+ *    before anything could VMCLEAR it or load another (a next run, a probe
+ *    VM);
+ *  - VMREAD and VMWRITE are single instructions, so an NMI comes between
+ *    two of them, never inside one. Each changes only RFLAGS, which IRET
+ *    restores, and, when it fails, the VM-instruction error field; the
+ *    handler's succeed, and a VMsucceed leaves that field alone (SDM Vol.
+ *    3C, "Conventions"), so an interrupted VMWRITE-then-read-the-error
+ *    sequence reads its own error;
+ *  - the one field it writes is the primary processor-based controls, and
+ *    the only code that writes that field in the span is the check itself,
+ *    which the handler can interrupt between its VMREAD and VMWRITE: the
+ *    check then writes back a value without the bit. It therefore runs
+ *    again whenever an NMI arrived while it ran (nmi_arrivals), and with
+ *    that NMI pending sets the bit itself. An NMI after the check's last
+ *    pass interrupts no VMCS access at all, only the way to VMRESUME.
+ * NMIs on the parked processors (hv/cpu/smp.c) are only counted: they run
+ * no guest and have no VMCS.
  */
 #include "hv/exit/nmi.h"
 #include "hv/cpu/vcpu.h"
 #include "hv/status.h"
 #include "hv/guest/end.h"
+#include "arch/x86/lapic.h"
 #include "arch/x86/nmi.h"
 #include "arch/x86/vmx.h"
 
 volatile u32 nmi_pending;
-
-void nmi_taken_in_root(void)
-{
-	nmi_pending++;
-}
+volatile u32 nmi_parked;
+/* Every NMI the guest's processor took in root operation: the check re-runs when it moves. */
+static volatile u32 nmi_arrivals;
+/* From the last check before VM entry to the next VM exit. */
+static volatile bool nmi_after_check;
 
 static void set_nmi_window_exiting(bool on)
 {
@@ -32,6 +60,22 @@ static void set_nmi_window_exiting(bool on)
 
 	if (want != cpu)
 		vmwrite(CPU_BASED_VM_EXEC_CONTROL, want);
+}
+
+/*
+ * In NMI context. The counters change by locked read-modify-write
+ * instructions, which an NMI cannot split, as the code it interrupts does.
+ */
+void nmi_taken_in_root(void)
+{
+	if (!cpu_is_bsp()) {
+		__atomic_add_fetch(&nmi_parked, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	__atomic_add_fetch(&nmi_pending, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&nmi_arrivals, 1, __ATOMIC_RELAXED);
+	if (nmi_after_check)
+		set_nmi_window_exiting(true);
 }
 
 /*
@@ -54,8 +98,30 @@ void nmi_deliver_pending(void)
 		return;
 	}
 	vmwrite(VM_ENTRY_INTR_INFO_FIELD, NMI_VECTOR | INTR_TYPE_NMI | INTR_INFO_VALID);
-	nmi_pending--;
+	__atomic_sub_fetch(&nmi_pending, 1, __ATOMIC_RELAXED);
 	set_nmi_window_exiting(nmi_pending != 0);
+}
+
+void nmi_before_entry(void)
+{
+	u32 seen;
+
+	/* The handler's view: set before the check, which it may interrupt from here on. */
+	nmi_after_check = true;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	do {
+		seen = nmi_arrivals;
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		if (nmi_pending)
+			nmi_deliver_pending();
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	} while (nmi_arrivals != seen);
+}
+
+void nmi_after_exit(void)
+{
+	nmi_after_check = false;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 }
 
 void vcpu_redeliver_interrupted_event(void)
@@ -85,7 +151,7 @@ enum exit_action handle_exception_nmi(void)
 			  "bitmap",
 			  (unsigned long long)info);
 	nmi_unblock();
-	nmi_pending++;
+	__atomic_add_fetch(&nmi_pending, 1, __ATOMIC_RELAXED);
 	vcpu_redeliver_interrupted_event();
 	return EXIT_RESUME;
 }

@@ -121,6 +121,7 @@ void vmexit_handler(void)
 	u32 reason, basic;
 	exit_handler_fn handler;
 
+	nmi_after_exit();
 	exit_stats_clock();
 	reason = (u32)vmread(VM_EXIT_REASON);
 	basic = EXIT_REASON_BASIC(reason);
@@ -137,8 +138,7 @@ void vmexit_handler(void)
 		unexpected_exit(basic);
 	if (handler() == EXIT_SKIP_INSN)
 		vcpu_skip_instruction();
-	if (nmi_pending)
-		nmi_deliver_pending();
 	if (extras.any)
 		after_handler();
+	nmi_before_entry();
 }

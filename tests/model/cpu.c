@@ -1,6 +1,7 @@
 /*
  * What the model does not model, for the code that links against it:
- * control registers read back as a test set them, and the pieces of VM
+ * control registers read back as a test set them, the descriptor tables a
+ * processor loaded (recorded, not used), and the pieces of VM
  * launch and of the descriptor tables that only hv/cpu/vcpu.c's
  * vcpu_create() and vcpu_run() use. The unit tests drive exits through
  * vmexit_handler() instead (model.h, the VM exit), so calling any of those
@@ -16,11 +17,18 @@
 #include "tests/model/vmcs_model.h"
 
 static u64 cr[5];
+const struct cpu_desc *model_cpu_loaded_desc;
 
 void model_cpu_reset(void)
 {
 	for (unsigned i = 0; i < ARRAY_SIZE(cr); i++)
 		cr[i] = 0;
+	model_cpu_loaded_desc = NULL;
+}
+
+void cpu_desc_load(const struct cpu_desc *d)
+{
+	model_cpu_loaded_desc = d;
 }
 
 u64 read_cr0(void)

@@ -120,8 +120,14 @@ void model_platform_reset(void);
  */
 bool model_expect_exit(void (*fn)(void *arg), void *arg);
 
-/* cpu.c: control registers (plain storage, 0 after reset); VM launch and descriptor tables abort. */
+/*
+ * cpu.c: control registers (plain storage, 0 after reset); the GDT, TSS
+ * and IDT a cpu_desc_load() loaded (NULL after reset); VM launch and the
+ * bootstrap processor's descriptor tables abort.
+ */
 
+struct cpu_desc;
+extern const struct cpu_desc *model_cpu_loaded_desc;
 void model_cpu_reset(void);
 
 /* nmi.c: IRETs in root operation that ended NMI blocking (arch/x86/nmi.h). */

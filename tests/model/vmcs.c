@@ -12,10 +12,33 @@ static struct {
 	u64 value;
 } fields[MAX_FIELDS];
 static int nr_fields;
+static struct {
+	unsigned countdown;
+	void (*fn)(void *arg);
+	void *arg;
+} before_access;
 
 void model_vmcs_reset(void)
 {
 	nr_fields = 0;
+	before_access.fn = NULL;
+}
+
+void model_vmcs_before_access(unsigned nth, void (*fn)(void *arg), void *arg)
+{
+	before_access.countdown = nth;
+	before_access.fn = fn;
+	before_access.arg = arg;
+}
+
+static void access_tick(void)
+{
+	void (*fn)(void *arg) = before_access.fn;
+
+	if (!fn || before_access.countdown--)
+		return;
+	before_access.fn = NULL;
+	fn(before_access.arg);
 }
 
 static int find(u32 field)
@@ -28,8 +51,10 @@ static int find(u32 field)
 
 int vmwrite_safe(enum vmcs_field field, u64 value)
 {
-	int i = find(field);
+	int i;
 
+	access_tick();
+	i = find(field);
 	if (i < 0) {
 		if (nr_fields == MAX_FIELDS)
 			unit_abort(__FILE__, __LINE__, "model: VMCS store full");
@@ -42,8 +67,10 @@ int vmwrite_safe(enum vmcs_field field, u64 value)
 
 int vmread_safe(enum vmcs_field field, u64 *value)
 {
-	int i = find(field);
+	int i;
 
+	access_tick();
+	i = find(field);
 	if (i < 0)
 		return 12; /* VMREAD from unsupported VMCS component */
 	*value = fields[i].value;

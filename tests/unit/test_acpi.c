@@ -8,6 +8,8 @@
 #include "tests/unit/unit.h"
 #include "tests/model/model.h"
 #include "hv/acpi.h"
+#include "hv/cpu/ap.h"
+#include "arch/x86/lapic.h"
 
 #define RSDT_AT 0x1000
 #define XSDT_AT 0x1100
@@ -46,7 +48,7 @@ static void table(u64 at, const char *sig, u32 len)
 /* An RSDT with an unrelated table and the FADT, like Bochs' BIOS makes. */
 static void make_tables(u8 *rsdp)
 {
-	mem = model_mem_map(0, 0x4000, 0);
+	mem = model_mem_map(0, 0x8000, 0);
 	table(OTHER_AT, "SSDT", 48);
 	fix_checksum(mem + OTHER_AT, 48, 9);
 	table(FADT_AT, "FACP", FADT_LEN);
@@ -149,4 +151,49 @@ TEST(acpi_madt_other_processors_are_disabled_for_the_guest)
 	put32(mem + RSDT_AT + 36, OTHER_AT);
 	fix_checksum(mem + RSDT_AT, 44, 9);
 	CHECK_EQ_U64(acpi_hide_other_processors(rsdp, 20, 0), (u64)-1);
+}
+
+/*
+ * A machine with more processors than an 8-bit APIC ID can name: the
+ * firmware lists those past 254 as local x2APIC entries (type 9). Each is
+ * counted, and each AP gets a slot to start in.
+ */
+#define BIG_MADT_AT 0x4000
+
+TEST(acpi_madt_x2apic_processors_beyond_256_are_counted)
+{
+	enum { XAPICS = 255, X2APICS = 45, ENTRIES_AT = 44 };
+	u32 len = ENTRIES_AT + XAPICS * 8 + X2APICS * 16 + 12, max_id;
+	struct boot_info boot = { .rsdp_len = 20 };
+	u8 *m, *e;
+
+	make_tables(boot.rsdp);
+	model_msr_set(MSR_IA32_APICBASE,
+		      0xfee00000 | APICBASE_ENABLE | APICBASE_X2APIC | APICBASE_BSP);
+	table(BIG_MADT_AT, "APIC", len);
+	m = mem + BIG_MADT_AT;
+	e = m + ENTRIES_AT;
+	for (u32 id = 0; id < XAPICS; id++, e += 8)
+		e[0] = 0, e[1] = 8, e[2] = (u8)id, e[3] = (u8)id, put32(e + 4, 1);
+	e[0] = 1, e[1] = 12, e += 12; /* an I/O APIC among them */
+	for (u32 i = 0; i < X2APICS; i++, e += 16) {
+		memset(e, 0, 16);
+		e[0] = 9, e[1] = 16, put32(e + 4, 0x100 + 2 * i); /* x2APIC ID */
+		put32(e + 8, i == 0 ? 0 : 1); /* the first disabled: a STARTUP may still reach it */
+		put32(e + 12, XAPICS + i);    /* ACPI processor UID */
+	}
+	fix_checksum(m, len, 9);
+	put32(mem + RSDT_AT + 36, BIG_MADT_AT);
+	fix_checksum(mem + RSDT_AT, 44, 9);
+
+	CHECK_EQ_U64(acpi_count_processors(boot.rsdp, 20, &max_id), XAPICS + X2APICS);
+	CHECK_EQ_U64(max_id, 0x100 + 2 * (X2APICS - 1));
+	CHECK_EQ_U64(ap_slots_needed(&boot), XAPICS + X2APICS - 1);
+	/* The guest keeps one of them: the other 299 are hidden, x2APIC entries too. */
+	CHECK_EQ_U64(acpi_hide_other_processors(boot.rsdp, 20, 0), XAPICS + X2APICS - 2);
+	CHECK_EQ_U64(acpi_count_processors(boot.rsdp, 20, &max_id), XAPICS + X2APICS);
+	/* A truncated entry at the end is not read past the table. */
+	m[4] = (u8)(len - 4), m[5] = (u8)((len - 4) >> 8);
+	fix_checksum(m, len - 4, 9);
+	CHECK_EQ_U64(acpi_count_processors(boot.rsdp, 20, &max_id), XAPICS + X2APICS - 1);
 }
