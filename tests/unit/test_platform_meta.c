@@ -12,6 +12,7 @@
 #include "tests/model/model.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/vmx.h"
+#include "hv/cpu/vcpu.h"
 #include "hv/exit/stats.h"
 #include "hv/exit/stats_report.h"
 #include "hv/log.h"
@@ -213,6 +214,16 @@ TEST(platform_meta_reads_no_msr_the_cpu_does_not_enumerate)
 }
 
 /* One run's end as the hypervisor reports it: its results block. */
+/* A fresh run: no exits yet (the vCPU is global and other tests ran guests). */
+static void start_of_run(void)
+{
+	options_set_defaults(&hv_opts);
+	hv_opts.stats = STATS_COUNTS; /* full would need the boot's sample memory */
+	exit_stats_init();
+	memset(vcpu.exit_counts, 0, sizeof(vcpu.exit_counts));
+	console_clear();
+}
+
 static const char *end_of_run(void)
 {
 	model_com1_clear();
@@ -224,10 +235,7 @@ TEST(run_meta_carries_the_smis_during_each_run)
 {
 	const char *out;
 
-	options_set_defaults(&hv_opts);
-	hv_opts.stats = STATS_COUNTS; /* full would need the boot's sample memory */
-	exit_stats_init();
-	console_clear();
+	start_of_run();
 	model_msr_set(MSR_SMI_COUNT, 41);
 
 	runs_smi_count_at_launch();
@@ -254,10 +262,7 @@ TEST(run_meta_says_absent_without_an_smi_counter)
 {
 	const char *out;
 
-	options_set_defaults(&hv_opts);
-	hv_opts.stats = STATS_COUNTS; /* full would need the boot's sample memory */
-	exit_stats_init();
-	console_clear();
+	start_of_run();
 	runs_smi_count_at_launch();
 	out = end_of_run();
 	CHECK_CONTAINS(out, "meta,smi_count_before,absent\r\nmeta,smi_count_after,absent\r\n"
