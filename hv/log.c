@@ -61,11 +61,6 @@ void log_set_console(const struct uart *u)
 			       (unsigned long long)early_lost);
 }
 
-bool log_console_chosen(void)
-{
-	return state != CONSOLE_PENDING;
-}
-
 /* Before any console was chosen: COM1 where a UART answers there. */
 static void log_default_console(void)
 {

@@ -16,7 +16,6 @@ struct uart;
 void log_init(void);
 /* The console from now on (NULL: none), with everything written since log_init(). */
 void log_set_console(const struct uart *u);
-bool log_console_chosen(void);
 void log_set_level(enum log_level level);
 void log_printf(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Raw output, no prefix and no level check: results blocks, fault dumps. */
