@@ -196,3 +196,177 @@ bool acpi_find_rsdp_in_bios(struct boot_info *boot)
 	}
 	return false;
 }
+
+/* FADT fields beyond acpi_read_power_ports()'s ("Fixed ACPI Description Table"). */
+#define SDT_OEM_ID 10
+#define FADT_DSDT 40
+#define FADT_SMI_CMD 48
+#define FADT_ACPI_ENABLE 52
+#define FADT_X_DSDT 140
+
+/* The DSDT at phys: not through map_table(), a server's is far longer than SDT_MAX_LEN. */
+static const u8 *map_dsdt(u64 phys, u32 *len)
+{
+	const u8 *t;
+
+	if (!phys || phys >= SIZE_4G)
+		return NULL;
+	t = phys_to_virt(phys);
+	*len = get_u32(t, SDT_LENGTH);
+	/* Firmware with a wrong DSDT checksum is common enough that Linux only warns. */
+	if (memcmp(t, "DSDT", 4) || *len < SDT_HEADER_LEN || *len > ACPI_DSDT_MAX_LEN)
+		return NULL;
+	return t;
+}
+
+#define AML_NAME_OP 0x08
+#define AML_ROOT_CHAR '\\'
+#define AML_PACKAGE_OP 0x12
+#define AML_ZERO_OP 0x00
+#define AML_ONE_OP 0x01
+#define AML_BYTE_PREFIX 0x0a
+#define AML_WORD_PREFIX 0x0b
+#define AML_DWORD_PREFIX 0x0c
+
+/* One integer constant at aml[*at]; false if it is not one. */
+static bool aml_integer(const u8 *aml, u32 len, u32 *at, u32 *value)
+{
+	u32 i = *at, size;
+
+	if (i >= len)
+		return false;
+	switch (aml[i]) {
+	case AML_ZERO_OP:
+	case AML_ONE_OP:
+		*value = aml[i];
+		*at = i + 1;
+		return true;
+	case AML_BYTE_PREFIX:
+		size = 1;
+		break;
+	case AML_WORD_PREFIX:
+		size = 2;
+		break;
+	case AML_DWORD_PREFIX:
+		size = 4;
+		break;
+	default:
+		return false;
+	}
+	if (i + 1 + size > len)
+		return false;
+	*value = 0;
+	for (u32 b = 0; b < size; b++)
+		*value |= (u32)aml[i + 1 + b] << (8 * b);
+	*at = i + 1 + size;
+	return true;
+}
+
+/* The package that follows "_S5_" at name: its first two elements. */
+static bool aml_s5_package(const u8 *aml, u32 len, u32 name, u8 *typ_a, u8 *typ_b)
+{
+	u32 at = name + 4, a, b = 0, count;
+
+	if (at + 2 >= len || aml[at] != AML_PACKAGE_OP)
+		return false;
+	/* PkgLength: bits 7:6 of its lead byte count the bytes that follow it. */
+	at += 2 + (aml[at + 1] >> 6);
+	if (at >= len)
+		return false;
+	count = aml[at++];
+	if (count < 1 || !aml_integer(aml, len, &at, &a))
+		return false;
+	if (count >= 2 && !aml_integer(aml, len, &at, &b))
+		return false;
+	/* SLP_TYP is a 3-bit field of PM1 control. */
+	if (a > 7 || b > 7)
+		return false;
+	*typ_a = (u8)a;
+	*typ_b = (u8)b;
+	return true;
+}
+
+bool acpi_aml_find_s5(const u8 *aml, u32 len, u8 *typ_a, u8 *typ_b)
+{
+	for (u32 i = 1; i + 4 <= len; i++) {
+		bool named = aml[i - 1] == AML_NAME_OP ||
+			     (i >= 2 && aml[i - 1] == AML_ROOT_CHAR && aml[i - 2] == AML_NAME_OP);
+
+		if (named && !memcmp(aml + i, "_S5_", 4) &&
+		    aml_s5_package(aml, len, i, typ_a, typ_b))
+			return true;
+	}
+	return false;
+}
+
+bool acpi_read_machine(const u8 *rsdp, u32 rsdp_len, struct acpi_machine *out)
+{
+	const u8 *fadt, *dsdt;
+	u32 len, dsdt_len;
+	u64 dsdt_at;
+
+	memset(out, 0, sizeof(*out));
+	fadt = rsdp_valid(rsdp, rsdp_len) ? find_table(rsdp, rsdp_len, ACPI_FADT_SIGNATURE, &len)
+					  : NULL;
+	if (!fadt || len < FADT_ACPI_ENABLE + 1)
+		return false;
+	memcpy(out->oem_id, fadt + SDT_OEM_ID, 6);
+	out->smi_cmd = (u16)get_u32(fadt, FADT_SMI_CMD);
+	out->acpi_enable = fadt[FADT_ACPI_ENABLE];
+	/* X_DSDT, where there is one, takes precedence over DSDT. */
+	dsdt_at = len >= FADT_X_DSDT + 8 ? get_u64(fadt, FADT_X_DSDT) : 0;
+	if (!dsdt_at)
+		dsdt_at = get_u32(fadt, FADT_DSDT);
+	dsdt = map_dsdt(dsdt_at, &dsdt_len);
+	if (dsdt)
+		out->have_s5 = acpi_aml_find_s5(dsdt + SDT_HEADER_LEN, dsdt_len - SDT_HEADER_LEN,
+						&out->s5_typ_a, &out->s5_typ_b);
+	return true;
+}
+
+/* "Serial Port Console Redirection Table" fields. */
+#define SPCR_INTERFACE_TYPE 36
+#define SPCR_BASE_ADDRESS 40 /* generic address structure */
+#define SPCR_BAUD_RATE 58
+#define SPCR_CLOCK 76 /* revision 3 and later */
+#define SPCR_MIN_LEN 80
+#define SDT_REVISION 8
+
+/* SPCR's "Configured Baud Rate" codes; 0 means as the firmware left it. */
+static u32 spcr_baud(u8 code)
+{
+	switch (code) {
+	case 3:
+		return 9600;
+	case 4:
+		return 19200;
+	case 6:
+		return 57600;
+	case 7:
+		return 115200;
+	default:
+		return 0;
+	}
+}
+
+bool acpi_read_spcr(const u8 *rsdp, u32 rsdp_len, struct acpi_spcr *out)
+{
+	const u8 *spcr;
+	u32 len;
+
+	memset(out, 0, sizeof(*out));
+	spcr = rsdp_valid(rsdp, rsdp_len) ? find_table(rsdp, rsdp_len, ACPI_SPCR_SIGNATURE, &len)
+					  : NULL;
+	if (!spcr || len < SPCR_MIN_LEN)
+		return false;
+	out->revision = spcr[SDT_REVISION];
+	out->interface_type = spcr[SPCR_INTERFACE_TYPE];
+	out->space = spcr[SPCR_BASE_ADDRESS];
+	out->bit_width = spcr[SPCR_BASE_ADDRESS + 1];
+	out->access_size = spcr[SPCR_BASE_ADDRESS + 3];
+	out->address = get_u64(spcr, SPCR_BASE_ADDRESS + 4);
+	out->baud = spcr_baud(spcr[SPCR_BAUD_RATE]);
+	if (out->revision >= 3 && len >= SPCR_CLOCK + 4)
+		out->clock = get_u32(spcr, SPCR_CLOCK);
+	return true;
+}

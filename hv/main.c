@@ -1,12 +1,16 @@
 /*
- * pmuvisor: from the boot stub to the guest. Boot flow: console, descriptor
- * tables, boot information, options, frame allocator, platform report,
- * VMX, the guest runs (hv/runs.c), each with its report, platform exit.
+ * pmuvisor: from the boot stub to the guest. Boot flow: early log buffer,
+ * descriptor tables, boot information and the machine (hv/machine.h),
+ * options, the console (hv/console.h), frame allocator, platform report,
+ * VMX, the guest runs (hv/runs.c), each with its report, the end of the
+ * run on_end= chooses.
  */
 #include "hv/runs.h"
 #include "hv/exit/power.h"
 #include "arch/x86/frame.h"
+#include "hv/console.h"
 #include "hv/log.h"
+#include "hv/machine.h"
 #include "hv/multiboot2.h"
 #include "hv/options.h"
 #include "hv/platform_info.h"
@@ -39,10 +43,14 @@ static void load_boot_info(u32 magic, u64 info_phys)
 {
 	char err[160];
 
-	if (!mb2_parse(magic, info_phys, phys_to_virt(info_phys), &boot, err, sizeof(err)))
-		hv_fail(HV_STATUS_BAD_INPUT, "multiboot2: %s", err);
+	bool ok = mb2_parse(magic, info_phys, phys_to_virt(info_phys), &boot, err, sizeof(err));
+
 	if (!boot.rsdp_len)
 		acpi_find_rsdp_in_bios(&boot);
+	/* How the run ends depends on the machine: known before anything can fail. */
+	machine_identify(&boot);
+	if (!ok)
+		hv_fail(HV_STATUS_BAD_INPUT, "multiboot2: %s", err);
 }
 
 static void load_options(void)
@@ -50,9 +58,16 @@ static void load_options(void)
 	char err[160];
 
 	options_set_defaults(&hv_opts);
-	if (!options_parse(boot.cmdline, &hv_opts, err, sizeof(err)))
+	if (!options_parse(boot.cmdline, &hv_opts, err, sizeof(err))) {
+		console_start(NULL, &boot, NULL, 0);
 		hv_fail(HV_STATUS_BAD_INPUT, "command line: %s", err);
+	}
 	log_set_level((enum log_level)hv_opts.loglevel);
+	/* The console: the output so far waited for the command line and the ACPI tables. */
+	if (!console_start(&hv_opts, &boot, err, sizeof(err)))
+		hv_fail(HV_STATUS_BAD_INPUT, "%s", err);
+	if (!machine_set_end(hv_opts.on_end, err, sizeof(err)))
+		hv_fail(HV_STATUS_UNSUPPORTED, "%s", err);
 	/* pmu=help: the strategies, one per line, and the run ends with status 0. */
 	if (hv_opts.help) {
 		pmu_print_strategies();
@@ -134,6 +149,7 @@ void hv_main(u32 magic, u32 info_phys)
 	load_options();
 	options_format(&hv_opts, opts, sizeof(opts));
 	pr_info("options: %s", opts);
+	machine_report();
 	print_memory_map();
 	init_memory();
 	print_modules();

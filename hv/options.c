@@ -2,10 +2,11 @@
 #include "hv/pmu/pmu.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "arch/x86/paging.h"
 
 struct hv_options hv_opts;
 
-enum option_kind { OPT_UINT, OPT_CHOICE, OPT_REASON_SET, OPT_RUNS };
+enum option_kind { OPT_UINT, OPT_CHOICE, OPT_REASON_SET, OPT_RUNS, OPT_CONSOLE };
 
 struct option_desc {
 	const char *name;
@@ -24,6 +25,8 @@ static const char *const pmu_read_choices[] = { "auto", "rdpmc", "rdmsr", NULL }
 static const char *const pmu_host_choices[] = { "fixed", "gp", NULL };
 /* In the order of enum stats_level in hv/exit/stats.h. */
 static const char *const stats_choices[] = { "off", "counts", "full", NULL };
+/* In the order of enum on_end. */
+static const char *const on_end_choices[] = { "auto", "halt", "reboot", "poweroff", NULL };
 
 /* Exit reasons pmu_lazy= may name, with their basic exit reason numbers. */
 static const struct {
@@ -50,7 +53,105 @@ static const struct option_desc option_table[] = {
 	{ "stats", OPT_CHOICE, FIELD(stats), 0, 0, stats_choices, NULL, 2 },
 	{ "repeat", OPT_UINT, FIELD(repeat), 1, OPTIONS_REPEAT_MAX, NULL, NULL, 1 },
 	{ "runs", OPT_RUNS, FIELD(runs), 0, 0, NULL, NULL, 0 },
+	{ "console", OPT_CONSOLE, FIELD(console), 0, 0, NULL, NULL, CONSOLE_AUTO },
+	{ "on_end", OPT_CHOICE, FIELD(on_end), 0, 0, on_end_choices, NULL, ON_END_AUTO },
 };
+
+/* Options that hold for the whole boot: a runs= configuration cannot change them. */
+static const char *const per_boot_options[] = { "runs", "repeat", "bench_primitives", "console",
+						"on_end" };
+
+static bool is_per_boot(const char *key, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(per_boot_options); i++)
+		if (strlen(per_boot_options[i]) == len && !strncmp(per_boot_options[i], key, len))
+			return true;
+	return false;
+}
+
+#define CONSOLE_FORMS "auto, com1, com2, 0xPORT, mmio:ADDR or mmio32:ADDR"
+
+static bool word_is(const char *v, size_t len, const char *word)
+{
+	return strlen(word) == len && !strncmp(v, word, len);
+}
+
+static bool has_prefix(const char *v, size_t len, const char *prefix)
+{
+	return len >= strlen(prefix) && !strncmp(v, prefix, strlen(prefix));
+}
+
+/* A hexadecimal number with its 0x, as console= takes addresses. */
+static bool parse_hex(const char *v, size_t len, u64 *out)
+{
+	return has_prefix(v, len, "0x") && parse_u64(v, len, out);
+}
+
+static bool parse_console(struct hv_options *o, const char *v, size_t len, char *err, size_t errlen)
+{
+	u64 kind, base = 0;
+
+	if (word_is(v, len, "auto"))
+		kind = CONSOLE_AUTO;
+	else if (word_is(v, len, "com1"))
+		kind = CONSOLE_IO, base = 0x3f8;
+	else if (word_is(v, len, "com2"))
+		kind = CONSOLE_IO, base = 0x2f8;
+	else if (parse_hex(v, len, &base)) {
+		kind = CONSOLE_IO;
+		/* The 16550's eight registers must fit below port 0x10000. */
+		if (!base || base > 0xfff8) {
+			snprintf_hv(err, errlen,
+				    "option console: I/O port '%.*s' is not in 0x1..0xfff8",
+				    (int)len, v);
+			return false;
+		}
+	} else if (has_prefix(v, len, "mmio:") || has_prefix(v, len, "mmio32:")) {
+		size_t skip = v[4] == ':' ? 5 : 7;
+		u64 align = skip == 5 ? 1 : 4;
+
+		kind = skip == 5 ? CONSOLE_MMIO : CONSOLE_MMIO32;
+		if (!parse_hex(v + skip, len - skip, &base)) {
+			snprintf_hv(err, errlen,
+				    "option console: '%.*s' is not a hexadecimal address",
+				    (int)(len - skip), v + skip);
+			return false;
+		}
+		/* The hypervisor maps the first 4 GiB for itself: the UART must lie there. */
+		if (!base || base + 8 * align > SIZE_4G || base % align) {
+			snprintf_hv(err, errlen,
+				    "option console: address '%.*s' is not a nonzero%s address "
+				    "below 4 GiB",
+				    (int)(len - skip), v + skip,
+				    align == 4 ? ", 4-byte aligned" : "");
+			return false;
+		}
+	} else {
+		snprintf_hv(err, errlen, "option console: '%.*s' is not one of " CONSOLE_FORMS,
+			    (int)len, v);
+		return false;
+	}
+	o->console = kind;
+	o->console_base = base;
+	return true;
+}
+
+static void format_console(const struct hv_options *o, char *buf, size_t size)
+{
+	unsigned long long base = (unsigned long long)o->console_base;
+
+	if (o->console == CONSOLE_IO && base == 0x3f8)
+		snprintf_hv(buf, size, "com1");
+	else if (o->console == CONSOLE_IO && base == 0x2f8)
+		snprintf_hv(buf, size, "com2");
+	else if (o->console == CONSOLE_IO)
+		snprintf_hv(buf, size, "0x%llx", base);
+	else if (o->console == CONSOLE_MMIO || o->console == CONSOLE_MMIO32)
+		snprintf_hv(buf, size, "mmio%s:0x%llx", o->console == CONSOLE_MMIO32 ? "32" : "",
+			    base);
+	else
+		snprintf_hv(buf, size, "auto");
+}
 
 /* "cpuid,vmcall,io" -> bit mask of exit reasons; "none" is the empty set. */
 static bool parse_reason_set(const char *v, size_t len, u64 *out, char *err, size_t errlen)
@@ -109,6 +210,7 @@ void options_set_defaults(struct hv_options *o)
 		if (option_table[i].kind != OPT_RUNS)
 			*option_slot(o, &option_table[i]) = option_table[i].def;
 	memset(o->runs, 0, sizeof(o->runs));
+	o->console_base = 0;
 	o->help = NULL;
 	o->pmu_given = 0;
 }
@@ -163,6 +265,8 @@ static bool set_option(struct hv_options *o, const char *w, size_t klen, const c
 	}
 	if (d->kind == OPT_RUNS)
 		return parse_runs(o, eq + 1, vlen, err, errlen);
+	if (d->kind == OPT_CONSOLE)
+		return parse_console(o, eq + 1, vlen, err, errlen);
 	if (d->kind == OPT_REASON_SET) {
 		if (!parse_reason_set(eq + 1, vlen, &v, err, errlen))
 			return false;
@@ -231,9 +335,7 @@ static bool apply_config(struct hv_options *o, int index, const char *c, size_t 
 
 		if (!colon)
 			snprintf_hv(why, sizeof(why), "'%.*s' is not key:value", (int)n, c);
-		else if ((klen == 4 && !strncmp(c, "runs", 4)) ||
-			 (klen == 6 && !strncmp(c, "repeat", 6)) ||
-			 (klen == 16 && !strncmp(c, "bench_primitives", 16)))
+		else if (is_per_boot(c, klen))
 			snprintf_hv(why, sizeof(why), "'%.*s' cannot differ between runs",
 				    (int)klen, c);
 		else
@@ -349,6 +451,11 @@ void options_format(const struct hv_options *o, char *buf, size_t size)
 		if (d->kind == OPT_RUNS) {
 			used += (size_t)snprintf_hv(buf + used, size - used, "%s%s=%s", sep,
 						    d->name, o->runs);
+		} else if (d->kind == OPT_CONSOLE) {
+			char console[40];
+			format_console(o, console, sizeof(console));
+			used += (size_t)snprintf_hv(buf + used, size - used, "%s%s=%s", sep,
+						    d->name, console);
 		} else if (d->kind == OPT_CHOICE) {
 			used += (size_t)snprintf_hv(buf + used, size - used, "%s%s=%s", sep,
 						    d->name, choice(d, v));

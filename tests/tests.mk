@@ -1,6 +1,6 @@
 # Host unit tests: the real lib/, hv/ and arch/x86/ sources compiled with
 # -DHOST_MODEL against the hardware model in tests/model (which replaces
-# the inline-assembly accessors and arch/x86/platform.c). `make unit-test`
+# the inline-assembly accessors and arch/x86/stop.c). `make unit-test`
 # runs them all; `make unit-test UNIT_ARGS=frame` only those whose name
 # contains "frame".
 
@@ -9,7 +9,7 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -DHOST_MODEL -I. -fsanitize=address,und
 UNIT_LDFLAGS := -no-pie
 UNIT_SRCS := $(wildcard tests/unit/*.c) $(wildcard tests/model/*.c)
 UNIT_HV_SRCS := lib/string.c lib/printf.c lib/sort.c hv/multiboot2.c arch/x86/frame.c hv/options.c \
-	hv/log.c arch/x86/serial.c hv/guest/memory.c hv/guest/loader.c \
+	hv/log.c arch/x86/serial.c hv/console.c hv/machine.c arch/x86/platform.c hv/guest/memory.c hv/guest/loader.c \
 	hv/acpi.c hv/guest/boot_info.c hv/guest/boot_area.c hv/guest/boot_linux.c hv/guest/bzimage.c \
 	arch/x86/vmx.c arch/x86/vmx_bitmap.c \
 	$(wildcard hv/pmu/*.c) arch/x86/vmx_msr_list.c \

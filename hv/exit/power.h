@@ -9,11 +9,7 @@
 #define HV_EXIT_POWER_H
 
 #include "hv/acpi.h"
-
-#define KBC_COMMAND_PORT 0x64
-#define KBC_PULSE_RESET 0xfe
-#define RESET_CONTROL_PORT 0xcf9 /* PIIX/ICH reset control register */
-#define RESET_CONTROL_RST_CPU (1u << 2)
+#include "arch/x86/platform.h" /* the ports */
 
 /* Read the ports from the ACPI tables (boot's RSDP copy); one line about them. */
 void power_init(const struct boot_info *boot);

@@ -17,7 +17,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CASE_DIR = os.path.join(ROOT, "tests/boot")
 KEYS = {"platform", "hv_args", "modules", "make_files", "status", "expect", "reject",
-        "cpus", "timeout", "cpu_model", "bochs", "native", "memory", "firmware"}
+        "cpus", "timeout", "cpu_model", "bochs", "native", "memory", "firmware", "console"}
 # scripts/run's exit status when the emulator ended without a "pmuvisor: exit
 # status" line: how a native guest that ended the machine itself leaves it.
 RUN_NO_STATUS_LINE, RUN_TIMED_OUT = 125, 124
@@ -51,6 +51,8 @@ def case_problems(case):
         problems.append(f"firmware '{case['firmware']}' is not bios or uefi")
     if case.get("firmware") == "uefi" and case.get("platform") == "bochs":
         problems.append("firmware uefi is for platforms qemu and kvm only")
+    if case.get("console", "com1") not in ("com1", "com2"):
+        problems.append(f"console '{case['console']}' is not com1 or com2")
     if case.get("native", "no") not in ("yes", "no"):
         problems.append(f"native '{case['native']}' is not yes or no")
     if is_native(case):
@@ -183,12 +185,25 @@ def run_case(name, case, verbose):
             cmd += ["--firmware", case["firmware"]]
         if case["platform"] == "bochs":
             cmd += ["--bochs", bochs_of(case)]
+        serial2 = os.path.join(workdir, "serial2.log")
+        on_com2 = case.get("console", "com1") == "com2"
+        if on_com2:
+            cmd += ["--console", "com2", "--serial2", serial2]
         start = time.time()
         done = subprocess.run(cmd, stderr=subprocess.PIPE, text=True)
         elapsed = time.time() - start
         with open(serial, errors="replace") as f:
             log = f.read().replace("\r", "")
-    problems = check_output(case, log, done.returncode, done.stderr)
+        com1_problems = []
+        if on_com2:
+            # The hypervisor's console first, then the guest's COM1, which
+            # must carry none of the hypervisor's lines.
+            stray = re.search(r"^pmuvisor: .*$", log, re.M)
+            if stray:
+                com1_problems.append(f"hypervisor line on COM1: {stray.group(0)!r}")
+            with open(serial2, errors="replace") as f:
+                log = f.read().replace("\r", "") + log
+    problems = check_output(case, log, done.returncode, done.stderr) + com1_problems
     if problems or verbose:
         print(f"--- serial log of {name} ---")
         print(log.rstrip())

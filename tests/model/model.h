@@ -3,8 +3,8 @@
  *
  * With -DHOST_MODEL the arch/x86 headers declare their hardware accessors
  * (port I/O, MSRs, CPUID, phys_to_virt, RDTSC) as extern functions instead
- * of inline assembly, and the model defines them here. arch/x86/platform.c
- * is replaced too, by a platform_exit() that returns to the test. Every
+ * of inline assembly, and the model defines them here. arch/x86/stop.c
+ * is replaced too, by a platform_stop() that returns to the test. Every
  * other source file is the real one.
  *
  * One section (and one .c file) per hardware concept. model_reset() puts
@@ -83,24 +83,44 @@ void *model_mem_map(u64 base, u64 size, u8 fill);
 void *model_mem_ptr(u64 phys, u64 len);
 
 /*
- * io.c: port I/O. COM1 is a 16550 that is always ready (LSR reads THRE |
- * TEMT) and whose transmitted bytes are captured; the divisor latch is
- * modelled so that serial_init()'s baud-rate writes are not taken as text.
- * Port 0xe9 (the Bochs/QEMU debug console) is absent unless a test enables
- * it. Other ports read as all ones, like an empty bus, and ignore writes.
+ * io.c: port I/O. COM1 and COM2 are 16550s that are always ready (LSR
+ * reads THRE | TEMT), with a scratch register, and whose transmitted bytes
+ * are captured; the divisor latch is modelled so that uart_init()'s
+ * baud-rate writes are not taken as text. COM1 is present and COM2 absent
+ * unless a test says otherwise; an absent one reads all ones. Port 0xe9
+ * (the Bochs/QEMU debug console) is absent unless a test enables it.
+ * Other ports read as all ones, like an empty bus, unless a test gives
+ * them a value (then they are plain storage); every write to them is
+ * recorded, in order.
  */
 
 #define MODEL_CAPTURE_MAX 65536
+#define MODEL_IO_MAX_WRITES 64
 
 void model_io_reset(void);
 /* Everything written to COM1's transmit register since the last reset or clear. */
 const char *model_com1_output(void);
 void model_com1_clear(void);
+const char *model_com2_output(void);
+void model_uart_enable(u16 base, bool present); /* COM1_BASE or COM2_BASE */
 void model_e9_enable(bool present);
 const char *model_e9_output(void);
+/* Port becomes a register that reads value and keeps what is written. */
+void model_io_port_set(u16 port, u32 value);
+
+struct model_io_write {
+	u16 port;
+	u8 size; /* 1, 2 or 4 */
+	u32 value;
+};
+/* Writes to ports other than the UARTs and 0xe9, in order; how many. */
+extern struct model_io_write model_io_writes[MODEL_IO_MAX_WRITES];
+extern unsigned model_io_nr_writes;
+/* How many of them went to port. */
+unsigned model_io_writes_to(u16 port);
 
 /*
- * platform.c: the end of a run. The model platform_exit() records the
+ * platform.c: the end of a run. The model platform_stop() records the
  * status and returns to the point model_expect_exit() was called from.
  */
 
@@ -115,8 +135,8 @@ extern struct model_platform model_platform;
 void model_platform_reset(void);
 /*
  * Call fn(arg), which is expected to end the run. Returns true if it
- * called platform_exit() (status in model_platform.exit_status), false if
- * it returned. platform_exit() outside such a call aborts the test.
+ * called platform_stop() (status in model_platform.exit_status), false if
+ * it returned. platform_stop() outside such a call aborts the test.
  */
 bool model_expect_exit(void (*fn)(void *arg), void *arg);
 

@@ -1,7 +1,8 @@
 /*
- * The end of a run. The real platform_exit() writes the exit ports and
- * halts; this one records the status and jumps back to the test, so that
- * hv_fail() and hv_exit() paths can be checked like any other.
+ * The end of a run. The real platform_stop() (arch/x86/stop.c) halts the
+ * CPU for good after hv/machine.c wrote whatever ends the machine (those
+ * writes reach io.c); this one records the status and jumps back to the
+ * test, so that hv_fail() and hv_exit() paths can be checked like any other.
  */
 #include <setjmp.h>
 
@@ -23,14 +24,14 @@ void model_platform_reset(void)
 	armed = false;
 }
 
-void platform_exit(u32 status)
+void platform_stop(u32 status)
 {
 	model_platform.exited = true;
 	model_platform.exit_status = status;
 	model_platform.exits++;
 	if (!armed)
 		unit_abort(__FILE__, __LINE__,
-			   "model: platform_exit(%u) outside model_expect_exit()", status);
+			   "model: platform_stop(%u) outside model_expect_exit()", status);
 	armed = false;
 	longjmp(exit_env, 1);
 }

@@ -197,3 +197,158 @@ TEST(acpi_madt_x2apic_processors_beyond_256_are_counted)
 	fix_checksum(m, len - 4, 9);
 	CHECK_EQ_U64(acpi_count_processors(boot.rsdp, 20, &max_id), XAPICS + X2APICS - 1);
 }
+
+#define SPCR_AT 0x3000
+#define DSDT_AT 0x3400
+
+/* The unrelated table becomes an SPCR of this revision naming a UART. */
+static void make_spcr(u8 *rsdp, u8 revision, u8 type, u8 space, u8 width, u8 access, u64 addr,
+		      u8 baud)
+{
+	u8 *s;
+
+	make_tables(rsdp);
+	table(SPCR_AT, "SPCR", 88);
+	s = mem + SPCR_AT;
+	s[8] = revision;
+	s[36] = type;
+	s[40] = space, s[41] = width, s[43] = access;
+	put64(s + 44, addr);
+	s[58] = baud;
+	put32(s + 76, 48000000); /* UART clock, revision 3 and later */
+	fix_checksum(s, 88, 9);
+}
+
+TEST(acpi_spcr_io_port_uart)
+{
+	struct acpi_spcr s;
+	u8 rsdp[36];
+
+	make_tables(rsdp);
+	CHECK(!acpi_read_spcr(rsdp, 20, &s)); /* no SPCR at all */
+	make_spcr(rsdp, 2, SPCR_16550, 1, 8, 1, 0x2f8, 7);
+	if (!CHECK(acpi_read_spcr(rsdp, 20, &s)))
+		return;
+	CHECK_EQ_U64(s.interface_type, SPCR_16550);
+	CHECK_EQ_U64(s.space, 1);
+	CHECK_EQ_U64(s.address, 0x2f8);
+	CHECK_EQ_U64(s.baud, 115200);
+	CHECK_EQ_U64(s.clock, 0); /* revision 2 has no clock field */
+	make_spcr(rsdp, 1, SPCR_16450, 1, 8, 0, 0x3f8, 3);
+	CHECK(acpi_read_spcr(rsdp, 20, &s));
+	CHECK_EQ_U64(s.interface_type, SPCR_16450);
+	CHECK_EQ_U64(s.baud, 9600);
+	make_spcr(rsdp, 2, SPCR_16550, 1, 8, 0, 0x3f8, 0);
+	CHECK(acpi_read_spcr(rsdp, 20, &s));
+	CHECK_EQ_U64(s.baud, 0); /* "as is" */
+}
+
+TEST(acpi_spcr_mmio_uart_and_bad_checksum)
+{
+	struct acpi_spcr s;
+	u8 rsdp[36];
+
+	make_spcr(rsdp, 3, SPCR_16550_GAS, 0, 32, 3, 0xfe032000, 6);
+	if (!CHECK(acpi_read_spcr(rsdp, 20, &s)))
+		return;
+	CHECK_EQ_U64(s.interface_type, 0x12);
+	CHECK_EQ_U64(s.space, 0);
+	CHECK_EQ_U64(s.bit_width, 32);
+	CHECK_EQ_U64(s.access_size, 3);
+	CHECK_EQ_U64(s.address, 0xfe032000);
+	CHECK_EQ_U64(s.baud, 57600);
+	CHECK_EQ_U64(s.clock, 48000000);
+	mem[SPCR_AT + 44] ^= 1;
+	CHECK(!acpi_read_spcr(rsdp, 20, &s));
+}
+
+/* AML of "Name (\_S5, Package (4) {a, b, Zero, Zero})" with the integers as given. */
+static u32 s5_aml(u8 *p, bool root, const u8 *ints, u32 ints_len)
+{
+	u32 n = 0;
+
+	p[n++] = 0x08; /* NameOp */
+	if (root)
+		p[n++] = '\\';
+	memcpy(p + n, "_S5_", 4);
+	n += 4;
+	p[n++] = 0x12;		       /* PackageOp */
+	p[n++] = (u8)(2 + ints_len);   /* PkgLength, one byte */
+	p[n++] = 4;		       /* NumElements */
+	memcpy(p + n, ints, ints_len); /* the elements */
+	return n + ints_len;
+}
+
+TEST(acpi_aml_s5_package)
+{
+	static const u8 zeroes[] = { 0x00, 0x00, 0x00, 0x00 };
+	static const u8 bytes[] = { 0x0a, 0x05, 0x0a, 0x07, 0x00, 0x00 };
+	static const u8 one_word[] = { 0x01, 0x0b, 0x03, 0x00, 0x00, 0x00 };
+	static const u8 too_big[] = { 0x0a, 0x08, 0x00, 0x00, 0x00 };
+	static const u8 method[] = { 0x14, 0x05, 0x00, 0x00 };
+	u8 aml[64], a = 9, b = 9;
+	u32 n;
+
+	/* Preceded by other AML, and a "_S5_" that is not a Name first. */
+	memset(aml, 0x5b, sizeof(aml));
+	memcpy(aml + 3, "_S5_", 4);
+	n = s5_aml(aml + 10, false, zeroes, sizeof(zeroes));
+	CHECK(acpi_aml_find_s5(aml, 10 + n, &a, &b));
+	CHECK_EQ_U64(a, 0);
+	CHECK_EQ_U64(b, 0);
+	n = s5_aml(aml, true, bytes, sizeof(bytes));
+	CHECK(acpi_aml_find_s5(aml, n, &a, &b));
+	CHECK_EQ_U64(a, 5);
+	CHECK_EQ_U64(b, 7);
+	n = s5_aml(aml, false, one_word, sizeof(one_word));
+	CHECK(acpi_aml_find_s5(aml, n, &a, &b));
+	CHECK_EQ_U64(a, 1);
+	CHECK_EQ_U64(b, 3);
+	/* SLP_TYP is 3 bits; a package of no integers; cut short; none at all. */
+	n = s5_aml(aml, false, too_big, sizeof(too_big));
+	CHECK(!acpi_aml_find_s5(aml, n, &a, &b));
+	n = s5_aml(aml, false, method, sizeof(method));
+	CHECK(!acpi_aml_find_s5(aml, n, &a, &b));
+	n = s5_aml(aml, false, bytes, sizeof(bytes));
+	CHECK(!acpi_aml_find_s5(aml, n - 4, &a, &b));
+	memset(aml, 0, sizeof(aml));
+	CHECK(!acpi_aml_find_s5(aml, sizeof(aml), &a, &b));
+}
+
+/* The FADT's OEM ID, SMI_CMD and ACPI_ENABLE, and \_S5 from the DSDT it names. */
+TEST(acpi_machine_from_fadt_and_dsdt)
+{
+	static const u8 s5[] = { 0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00 };
+	struct acpi_machine m;
+	u8 rsdp[36];
+	u32 n;
+
+	make_tables(rsdp);
+	memcpy(mem + FADT_AT + 10, "DELL  ", 6);
+	put32(mem + FADT_AT + 48, 0xb2); /* SMI_CMD */
+	mem[FADT_AT + 52] = 0xa0;	 /* ACPI_ENABLE */
+	put32(mem + FADT_AT + 40, DSDT_AT);
+	table(DSDT_AT, "DSDT", 36);
+	n = s5_aml(mem + DSDT_AT + 36, true, s5, sizeof(s5));
+	put32(mem + DSDT_AT + 4, 36 + n);
+	fix_checksum(mem + FADT_AT, FADT_LEN, 9);
+	if (!CHECK(acpi_read_machine(rsdp, 20, &m)))
+		return;
+	CHECK_STR(m.oem_id, "DELL  ");
+	CHECK_EQ_U64(m.smi_cmd, 0xb2);
+	CHECK_EQ_U64(m.acpi_enable, 0xa0);
+	CHECK(m.have_s5);
+	CHECK_EQ_U64(m.s5_typ_a, 5);
+	CHECK_EQ_U64(m.s5_typ_b, 5);
+
+	/* X_DSDT wins over DSDT: point it at a DSDT without \_S5. */
+	table(0x3800, "DSDT", 40);
+	put64(mem + FADT_AT + 140, 0x3800);
+	fix_checksum(mem + FADT_AT, FADT_LEN, 9);
+	CHECK(acpi_read_machine(rsdp, 20, &m));
+	CHECK(!m.have_s5);
+
+	mem[FADT_AT + 9] ^= 1;
+	CHECK(!acpi_read_machine(rsdp, 20, &m));
+	CHECK_STR(m.oem_id, "");
+}

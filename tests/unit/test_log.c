@@ -9,6 +9,14 @@
 #include "hv/log.h"
 #include "hv/options.h"
 #include "hv/status.h"
+#include "arch/x86/serial.h"
+
+static const struct uart com1 = {
+	.base = COM1_BASE, .stride = 1, .baud = 115200, .clock = UART_CLOCK_HZ
+};
+static const struct uart com2 = {
+	.base = COM2_BASE, .stride = 1, .baud = 115200, .clock = UART_CLOCK_HZ
+};
 
 /* A fresh console at the level hv/main.c uses when no loglevel= is given. */
 static void console_at_default_level(void)
@@ -17,6 +25,7 @@ static void console_at_default_level(void)
 
 	options_set_defaults(&o);
 	log_init();
+	log_set_console(&com1);
 	log_set_level((enum log_level)o.loglevel);
 	model_com1_clear();
 }
@@ -131,10 +140,62 @@ TEST(log_mirrors_to_port_e9)
 	CHECK_STR(model_e9_output(), "");
 	model_e9_enable(true);
 	log_init();
+	log_set_console(&com1);
 	pr_info("both %s", "ports");
 	CHECK_STR(model_com1_output(), "pmuvisor: both ports\r\n");
 	/* the debug console gets no carriage returns */
 	CHECK_STR(model_e9_output(), "pmuvisor: both ports\n");
 	model_e9_enable(false);
 	log_init();
+	log_set_console(&com1);
+}
+
+/*
+ * Until the console is chosen, lines wait: the chosen console gets all of
+ * them, the others none; port 0xe9 has them at once.
+ */
+TEST(log_early_lines_reach_the_console_chosen_later)
+{
+	model_uart_enable(COM2_BASE, true);
+	model_e9_enable(true);
+	log_init();
+	log_set_level(LOG_INFO);
+	pr_info("starting");
+	CHECK_STR(model_com1_output(), "");
+	CHECK_STR(model_com2_output(), "");
+	CHECK_STR(model_e9_output(), "pmuvisor: starting\n");
+	log_set_console(&com2);
+	pr_info("after");
+	CHECK_STR(model_com2_output(), "pmuvisor: starting\r\npmuvisor: after\r\n");
+	CHECK_STR(model_com1_output(), "");
+	log_set_console(&com1);
+}
+
+/* A run that ends before any console was chosen still shows its lines, on COM1. */
+TEST(log_exit_before_console_chosen_uses_com1)
+{
+	log_init();
+	pr_info("starting");
+	CHECK(model_expect_exit(fail_bad_input, "bad tag"));
+	CHECK_STR(model_com1_output(),
+		  "pmuvisor: starting\r\npmuvisor: error: multiboot2: bad tag\r\n"
+		  "pmuvisor: exit status 3\r\n");
+	log_set_console(&com1);
+}
+
+/* A machine without a UART (no console): lines go only to port 0xe9, and the run still ends. */
+TEST(log_no_console_still_ends_the_run)
+{
+	model_uart_enable(COM1_BASE, false);
+	model_e9_enable(true);
+	log_init();
+	log_set_console(NULL);
+	pr_info("nowhere");
+	CHECK(model_expect_exit(fail_bad_input, "x"));
+	CHECK_EQ_U64(model_platform.exit_status, HV_STATUS_BAD_INPUT);
+	CHECK_STR(model_com1_output(), "");
+	CHECK_STR(model_e9_output(), "pmuvisor: nowhere\npmuvisor: error: multiboot2: x\n"
+				     "pmuvisor: exit status 3\n");
+	model_uart_enable(COM1_BASE, true);
+	log_set_console(&com1);
 }

@@ -66,11 +66,15 @@ TEST(model_physical_memory)
 
 TEST(model_com1_captures_text_not_divisor)
 {
-	serial_init(); /* writes the divisor through the THR port */
+	struct uart com1 = {
+		.base = COM1_BASE, .stride = 1, .baud = 115200, .clock = UART_CLOCK_HZ
+	};
+
+	uart_init(&com1); /* writes the divisor through the THR port */
 	CHECK_STR(model_com1_output(), "");
 	CHECK_EQ_U64(inb(COM1_BASE + UART_LSR), UART_LSR_THRE | UART_LSR_TEMT);
-	serial_putc('o');
-	serial_putc('k');
+	uart_putc(&com1, 'o');
+	uart_putc(&com1, 'k');
 	CHECK_STR(model_com1_output(), "ok");
 	outb(COM1_BASE + UART_LCR, UART_LCR_DLAB | UART_LCR_8N1);
 	outb(COM1_BASE + UART_DLL, 3);
@@ -109,7 +113,7 @@ TEST(model_reset_restores_power_on_state)
 
 	model_msr_set(MSR_EFER, EFER_LME);
 	model_cpuid_set(1, 0, (struct cpuid_regs){ 1, 2, 3, 4 });
-	serial_putc('x');
+	outb(COM1_BASE + UART_THR, 'x');
 	model_e9_enable(true);
 	model_tsc_set(50, 2);
 	model_reset();

@@ -268,3 +268,94 @@ TEST(options_runs_refusals)
 	longer[505] = '\0';
 	EXPECT_ERROR(longer, "option runs: longer than 479 characters");
 }
+
+/* console=: each form, what it sets, and how options_format() writes it back. */
+static void expect_console(const char *word, u64 kind, u64 base, const char *formatted,
+			   const char *file, int line)
+{
+	char cmdline[80], buf[1024];
+
+	snprintf(cmdline, sizeof(cmdline), "console=%s", word);
+	if (!unit_check(parse(cmdline), file, line, "options_parse(\"%s\"): %s", cmdline, err))
+		return;
+	unit_check_u64(o.console, kind, "o.console", "kind", file, line);
+	unit_check_u64(o.console_base, base, "o.console_base", "base", file, line);
+	options_format(&o, buf, sizeof(buf));
+	unit_check_contains(buf, formatted, "options_format()", file, line);
+}
+
+#define EXPECT_CONSOLE(word, kind, base, formatted) \
+	expect_console((word), (kind), (base), (formatted), __FILE__, __LINE__)
+
+TEST(options_console_forms)
+{
+	char buf[1024];
+
+	CHECK(parse(""));
+	CHECK_EQ_U64(o.console, CONSOLE_AUTO);
+	options_format(&o, buf, sizeof(buf));
+	CHECK_CONTAINS(buf, " console=auto on_end=auto");
+	EXPECT_CONSOLE("auto", CONSOLE_AUTO, 0, "console=auto");
+	EXPECT_CONSOLE("com1", CONSOLE_IO, 0x3f8, "console=com1");
+	EXPECT_CONSOLE("com2", CONSOLE_IO, 0x2f8, "console=com2");
+	EXPECT_CONSOLE("0x2e8", CONSOLE_IO, 0x2e8, "console=0x2e8");
+	EXPECT_CONSOLE("0x3f8", CONSOLE_IO, 0x3f8, "console=com1");
+	EXPECT_CONSOLE("0xfff8", CONSOLE_IO, 0xfff8, "console=0xfff8");
+	EXPECT_CONSOLE("mmio:0xfe030000", CONSOLE_MMIO, 0xfe030000, "console=mmio:0xfe030000");
+	EXPECT_CONSOLE("mmio32:0xfe032000", CONSOLE_MMIO32, 0xfe032000,
+		       "console=mmio32:0xfe032000");
+	EXPECT_CONSOLE("mmio:0xfffffff8", CONSOLE_MMIO, 0xfffffff8, "console=mmio:0xfffffff8");
+}
+
+TEST(options_console_errors)
+{
+	EXPECT_ERROR("console=com3",
+		     "option console: 'com3' is not one of auto, com1, com2, 0xPORT, mmio:ADDR or "
+		     "mmio32:ADDR");
+	EXPECT_ERROR("console=", "option console: '' is not one of");
+	EXPECT_ERROR("console=1016", "option console: '1016' is not one of"); /* no 0x */
+	EXPECT_ERROR("console=0x0", "option console: I/O port '0x0' is not in 0x1..0xfff8");
+	EXPECT_ERROR("console=0xfff9", "I/O port '0xfff9' is not in 0x1..0xfff8");
+	EXPECT_ERROR("console=0x3g8", "option console: '0x3g8' is not one of");
+	EXPECT_ERROR("console=mmio:", "option console: '' is not a hexadecimal address");
+	EXPECT_ERROR("console=mmio:fe030000", "'fe030000' is not a hexadecimal address");
+	EXPECT_ERROR("console=mmio:0x0", "address '0x0' is not a nonzero address below 4 GiB");
+	EXPECT_ERROR("console=mmio:0x100000000",
+		     "address '0x100000000' is not a nonzero address below 4 GiB");
+	EXPECT_ERROR("console=mmio32:0xfe030002",
+		     "address '0xfe030002' is not a nonzero, 4-byte aligned address below 4 GiB");
+	EXPECT_ERROR("console=mmio16:0xfe030000",
+		     "option console: 'mmio16:0xfe030000' is not one of");
+}
+
+TEST(options_on_end)
+{
+	static const char *const names[] = { "auto", "halt", "reboot", "poweroff" };
+	char cmdline[40], buf[1024], want[40];
+
+	for (unsigned i = 0; i < 4; i++) {
+		snprintf(cmdline, sizeof(cmdline), "on_end=%s", names[i]);
+		if (!CHECK(parse(cmdline)))
+			continue;
+		CHECK_EQ_U64(o.on_end, i);
+		options_format(&o, buf, sizeof(buf));
+		snprintf(want, sizeof(want), " on_end=%s", names[i]);
+		CHECK_CONTAINS(buf, want);
+	}
+	CHECK_EQ_U64(ON_END_POWEROFF, 3);
+	EXPECT_ERROR("on_end=shutdown",
+		     "option on_end: 'shutdown' is not one of auto|halt|reboot|poweroff");
+	EXPECT_ERROR("on_end=", "option on_end: '' is not one of");
+	EXPECT_ERROR("on_end=help", "option on_end: 'help' is not one of");
+}
+
+/* The console and the end hold for the whole boot: no runs= configuration changes them. */
+TEST(options_console_and_on_end_are_per_boot)
+{
+	EXPECT_ERROR("runs=pmu:off/console:com2",
+		     "option runs: configuration 2: 'console' cannot differ between runs");
+	EXPECT_ERROR("runs=on_end:reboot", "configuration 1: 'on_end' cannot differ between runs");
+	CHECK(parse("console=com2 on_end=reboot runs=pmu:off/pmu:switch"));
+	CHECK_EQ_U64(o.console_base, 0x2f8);
+	CHECK_EQ_U64(o.on_end, ON_END_REBOOT);
+}

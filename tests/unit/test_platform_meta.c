@@ -11,6 +11,7 @@
 #include "tests/unit/unit.h"
 #include "tests/model/model.h"
 #include "arch/x86/msr.h"
+#include "arch/x86/serial.h"
 #include "arch/x86/vmx.h"
 #include "hv/cpu/vcpu.h"
 #include "hv/exit/stats.h"
@@ -73,9 +74,15 @@ static void vmx_cap_msrs(u64 basic, u64 procbased, u64 procbased2, u64 exit)
 	model_msr_set(MSR_IA32_VMX_EXIT_CTLS2, 0x8);
 }
 
+/* A fresh log on COM1, the console the model captures. */
 static void console_clear(void)
 {
+	static const struct uart com1 = {
+		.base = COM1_BASE, .stride = 1, .baud = 115200, .clock = UART_CLOCK_HZ
+	};
+
 	log_init();
+	log_set_console(&com1);
 	model_com1_clear();
 }
 
@@ -221,6 +228,7 @@ static void start_of_run(void)
 	hv_opts.stats = STATS_COUNTS; /* full would need the boot's sample memory */
 	exit_stats_init();
 	memset(vcpu.exit_counts, 0, sizeof(vcpu.exit_counts));
+	vcpu.exits_total = 0;
 	console_clear();
 }
 
