@@ -198,8 +198,8 @@ static void create_vm(struct vm *vm, uint64_t mib)
 	kvm_ioctl(vm->vm, KVM_SET_TSS_ADDR, (void *)(uintptr_t)TSS_ADDR, "KVM_SET_TSS_ADDR");
 	kvm_ioctl(vm->vm, KVM_CREATE_IRQCHIP, 0, "KVM_CREATE_IRQCHIP");
 	vm->mem_size = mib << 20;
-	vm->mem = mmap(NULL, vm->mem_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		       -1, 0);
+	vm->mem = mmap(NULL, vm->mem_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		       0);
 	if (vm->mem == MAP_FAILED)
 		die(STATUS_HV_FAULT, "no memory for a %llu MiB guest", (unsigned long long)mib);
 	region = (struct kvm_userspace_memory_region){
@@ -244,8 +244,16 @@ static void set_cpuid(struct vm *vm)
 static struct kvm_segment flat_segment(uint16_t selector, uint8_t type)
 {
 	return (struct kvm_segment){
-		.base = 0, .limit = 0xffffffff, .selector = selector, .type = type,
-		.present = 1, .dpl = 0, .db = 1, .s = 1, .l = 0, .g = 1,
+		.base = 0,
+		.limit = 0xffffffff,
+		.selector = selector,
+		.type = type,
+		.present = 1,
+		.dpl = 0,
+		.db = 1,
+		.s = 1,
+		.l = 0,
+		.g = 1,
 	};
 }
 
@@ -344,7 +352,7 @@ static int handle_io(struct vm *vm)
 
 	for (uint32_t i = 0; i < run->io.count; i++, data += run->io.size) {
 		if (run->io.direction == KVM_EXIT_IO_IN) {
-			uint32_t in = run->io.port == UART_LSR	   ? UART_LSR_IDLE
+			uint32_t in = run->io.port == UART_LSR	  ? UART_LSR_IDLE
 				      : run->io.port == TEST_PORT ? PING_MAGIC
 								  : 0xffffffffu;
 			memcpy(data, &in, run->io.size);
@@ -397,7 +405,8 @@ static int run_guest(struct vm *vm)
 		case KVM_EXIT_FAIL_ENTRY:
 			flush_line(vm);
 			fprintf(stderr, "kvm-peer: VM entry failed, reason 0x%llx\n",
-				(unsigned long long)vm->run->fail_entry.hardware_entry_failure_reason);
+				(unsigned long long)
+					vm->run->fail_entry.hardware_entry_failure_reason);
 			return STATUS_GUEST_CRASHED;
 		case KVM_EXIT_INTERNAL_ERROR:
 			flush_line(vm);
@@ -406,7 +415,8 @@ static int run_guest(struct vm *vm)
 			return STATUS_GUEST_CRASHED;
 		default:
 			flush_line(vm);
-			fprintf(stderr, "kvm-peer: unexpected exit reason %u\n", vm->run->exit_reason);
+			fprintf(stderr, "kvm-peer: unexpected exit reason %u\n",
+				vm->run->exit_reason);
 			return STATUS_GUEST_CRASHED;
 		}
 	}
@@ -439,8 +449,10 @@ int main(int argc, char **argv)
 		usage();
 	/* The guest's command line starts with its name, as GRUB's module2 string does. */
 	for (int j = i; j < argc; j++) {
-		const char *w = j == i ? (strrchr(argv[j], '/') ? strrchr(argv[j], '/') + 1 : argv[j])
-				       : argv[j];
+		const char *w = argv[j];
+
+		if (j == i && strrchr(w, '/'))
+			w = strrchr(w, '/') + 1;
 		if (strlen(cmdline) + strlen(w) + 2 > sizeof(cmdline))
 			die(3, "guest command line too long");
 		if (j > i)
