@@ -19,7 +19,7 @@
  * The guest's output goes to stdout; after the guest's "=== pmuvisor
  * results begin ===" line kvm-peer adds meta lines that name the platform
  * (meta,hypervisor,kvm, meta,platform,NAME, the kernel release and KVM's PMU
- * parameters as meta,MODULE.PARAMETER,VALUE). The exit status is the
+ * parameters as meta,MODULE_PARAMETER,VALUE). The exit status is the
  * guest's, or 4 (a KVM call failed) or 5 (the guest crashed: shutdown,
  * entry failure, internal error), as pmuvisor's statuses.
  */
@@ -313,10 +313,10 @@ static void print_platform_meta(struct vm *vm)
 		if (fgets(v, sizeof(v), f))
 			v[strcspn(v, "\n")] = '\0';
 		fclose(f);
-		/* meta,MODULE.PARAMETER,VALUE: /sys/module/MODULE/parameters/PARAMETER */
+		/* meta,MODULE_PARAMETER,VALUE: /sys/module/MODULE/parameters/PARAMETER */
 		char module[32] = "";
 		sscanf(params[i], "/sys/module/%31[^/]", module);
-		printf("meta,%s.%s,%s\n", module, strrchr(params[i], '/') + 1, v);
+		printf("meta,%s_%s,%s\n", module, strrchr(params[i], '/') + 1, v);
 	}
 }
 

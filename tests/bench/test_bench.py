@@ -492,6 +492,73 @@ class EndToEnd(unittest.TestCase):
                       "this CPU does not offer", self.read("results.md"))
 
 
+class PeerSection(unittest.TestCase):
+    """scripts/results-page --peer: KVM's rows beside pmuvisor's, ratios to KVM's legacy vPMU."""
+
+    PAGE = os.path.join(REPO, "scripts", "results-page")
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.tmp)
+        self.bench_dir = os.path.join(self.tmp, "bench")
+        os.makedirs(self.bench_dir)
+        cols = ["platform", "pmu", "global_ctrl", "pmu_read", "stats", "rep", "source", "kind",
+                "metric", "stat", "value"]
+        rows = []
+        for pmu, cpuid in ((BASE, 133), (OTHER, 372)):
+            rows.append(["bochs", pmu, "lists", "rdmsr", "full", "1", "hv", "CPUID", "tsc",
+                         "median", "100"])
+            rows.append(["bochs", pmu, "lists", "rdmsr", "full", "1", "guest", "CPUID", "tsc",
+                         "median", str(cpuid)])
+        with open(os.path.join(self.bench_dir, "results.csv"), "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(cols)
+            w.writerows(rows)
+        with open(os.path.join(self.bench_dir, "results.md"), "w") as f:
+            f.write("# results\n\n## Platform: bochs\n\nemulator\n\n### Runs\n")
+
+    def page(self, *peer_dirs):
+        docs = os.path.join(self.tmp, "docs")
+        args = [sys.executable, self.PAGE, self.bench_dir, "--docs", docs]
+        for d in peer_dirs:
+            args += ["--peer", d]
+        r = subprocess.run(args, capture_output=True, text=True, cwd=REPO, timeout=120)
+        md = ""
+        if os.path.exists(os.path.join(docs, "results.md")):
+            with open(os.path.join(docs, "results.md")) as f:
+                md = f.read()
+        return r, md
+
+    def test_kvm_rows_beside_pmuvisor_with_ratios_to_legacy(self):
+        r, md = self.page(os.path.join(FIX, "peer"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = md.splitlines()
+        self.assertIn("## pmuvisor and KVM on the same CPU", lines)
+        self.assertIn(f"| pmuvisor `{OTHER}` | 372 (0.25x) | – | – | – |", lines)
+        # novpmu first, as configured; every ratio to the legacy vPMU
+        novpmu = lines.index("| kvm-6.1.0 novpmu | 1121 (0.75x) | 1111 (0.75x) | – | – |")
+        self.assertEqual(lines[novpmu + 1],
+                         "| kvm-6.1.0 legacy | 1499 (1.00x) | 1489 (1.00x) | – | – |")
+        self.assertIn("| kvm-6.1.0 legacy | 30274 (1.00x) | – | – | – |", lines)
+        self.assertIn("- kvm-6.1.0 legacy: kernel `6.1.0-50-amd64`; `kvm_enable_pmu=Y`, "
+                      "`kvm_intel_enable_apicv=N`", lines)
+
+    def test_a_log_that_is_not_kvms_is_refused(self):
+        d = os.path.join(self.tmp, "notkvm")
+        os.makedirs(d)
+        with open(os.path.join(d, "kvm-6.1-legacy.log"), "w") as f:
+            f.write(block("meta,platform,bochs", "data,guest,CPUID,tsc,median,1"))
+        r, md = self.page(d)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("not a KVM peer log (no meta,hypervisor,kvm)", r.stderr)
+        self.assertEqual(md, "")
+
+    def test_an_empty_peer_directory_is_refused(self):
+        r, md = self.page(self.tmp)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("holds no kvm-*.log: run scripts/kvm-peer first", r.stderr)
+
+
 class Cli(unittest.TestCase):
     def test_check_only_bochs(self):
         with tempfile.TemporaryDirectory() as tmp:
