@@ -229,9 +229,9 @@ static void print_cpuid_meta(const char *key, bool present, struct cpuid_regs r)
 static const char *core_type_name(u32 type)
 {
 	switch (type) {
-	case CPUID_1A_CORE_TYPE_ATOM:
+	case CPUID_CORE_TYPE_ATOM:
 		return "atom";
-	case CPUID_1A_CORE_TYPE_CORE:
+	case CPUID_CORE_TYPE_CORE:
 		return "core";
 	case 0:
 		return "none";
@@ -243,27 +243,27 @@ static const char *core_type_name(u32 type)
 static void print_pmu_cpuid_meta(void)
 {
 	u32 max = max_basic_leaf();
-	bool ext = max >= CPUID_LEAF_ARCH_PERFMON_EXT &&
+	bool ext = max >= CPUID_LEAF_PMU_EXT &&
 		   (cpuid_leaf7(1).eax & CPUID_7_1_EAX_ARCH_PERFMON_EXT);
 	struct cpuid_regs hybrid = { 0 };
 	char key[24];
 
 	print_cpuid_meta("cpuid_0xa", max >= CPUID_LEAF_PMU, cpuid(CPUID_LEAF_PMU));
-	print_cpuid_meta("cpuid_0x23_0", ext, cpuid_count(CPUID_LEAF_ARCH_PERFMON_EXT, 0));
+	print_cpuid_meta("cpuid_0x23_0", ext, cpuid_count(CPUID_LEAF_PMU_EXT, 0));
 	if (ext) {
-		u32 valid = cpuid_count(CPUID_LEAF_ARCH_PERFMON_EXT, 0).eax;
+		u32 valid = cpuid_count(CPUID_LEAF_PMU_EXT, 0).eax;
 
 		for (u32 i = 1; i < 32; i++) {
 			if (!(valid & BIT(i)))
 				continue;
 			snprintf_hv(key, sizeof(key), "cpuid_0x23_%u", i);
-			print_cpuid_meta(key, true, cpuid_count(CPUID_LEAF_ARCH_PERFMON_EXT, i));
+			print_cpuid_meta(key, true, cpuid_count(CPUID_LEAF_PMU_EXT, i));
 		}
 	}
-	if (max >= CPUID_LEAF_HYBRID)
-		hybrid = cpuid(CPUID_LEAF_HYBRID);
-	print_cpuid_meta("cpuid_0x1a", max >= CPUID_LEAF_HYBRID, hybrid);
-	console_printf("meta,hybrid,%u\n", (cpuid_leaf7(0).edx & CPUID_7_EDX_HYBRID_CPU) ? 1 : 0);
+	if (max >= CPUID_LEAF_NATIVE_MODEL)
+		hybrid = cpuid(CPUID_LEAF_NATIVE_MODEL);
+	print_cpuid_meta("cpuid_0x1a", max >= CPUID_LEAF_NATIVE_MODEL, hybrid);
+	console_printf("meta,hybrid,%u\n", (cpuid_leaf7(0).edx & CPUID_7_EDX_HYBRID) ? 1 : 0);
 	console_printf("meta,core_type,%s\n", core_type_name(CPUID_1A_CORE_TYPE(hybrid.eax)));
 }
 

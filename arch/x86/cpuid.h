@@ -7,29 +7,35 @@
 
 #include "lib/types.h"
 
+#define CPUID_1_ECX_MONITOR BIT(3)
 #define CPUID_1_ECX_VMX BIT(5)
 #define CPUID_1_ECX_SMX BIT(6)
 #define CPUID_1_ECX_PDCM BIT(15) /* IA32_PERF_CAPABILITIES present */
 #define CPUID_1_ECX_XSAVE BIT(26)
 #define CPUID_1_ECX_OSXSAVE BIT(27) /* CR4.OSXSAVE of the processor executing CPUID */
 #define CPUID_1_ECX_HYPERVISOR BIT(31)
-#define CPUID_1_EDX_DS BIT(21) /* debug store: IA32_DS_AREA */
-#define CPUID_7_EBX_INTEL_PT BIT(25)
+#define CPUID_1_EDX_DS BIT(21)		    /* debug store: IA32_DS_AREA */
 #define CPUID_7_EDX_TSX_FORCE_ABORT BIT(13) /* MSR_TSX_FORCE_ABORT present */
-#define CPUID_7_EDX_HYBRID_CPU BIT(15)
-#define CPUID_7_1_EAX_ARCH_PERFMON_EXT BIT(8) /* leaf 0x23 present */
-#define CPUID_7_ECX_OSPKE BIT(4)	      /* CR4.PKE of the processor executing CPUID */
+#define CPUID_7_EBX_SGX BIT(2)
+#define CPUID_7_EBX_INVPCID BIT(10)
+#define CPUID_7_EBX_INTEL_PT BIT(25)
+#define CPUID_7_ECX_OSPKE BIT(4)   /* CR4.PKE of the processor executing CPUID */
+#define CPUID_7_ECX_WAITPKG BIT(5) /* TPAUSE, UMONITOR, UMWAIT */
+#define CPUID_7_ECX_RDPID BIT(22)
+#define CPUID_7_ECX_SGX_LC BIT(30)
+#define CPUID_7_EDX_PCONFIG BIT(18)
+#define CPUID_D_1_EAX_XSAVES BIT(3) /* XSAVES, XRSTORS and IA32_XSS */
 #define CPUID_LEAF_EXT_FEATURES 0x80000001
 #define CPUID_80000001_EDX_SYSCALL BIT(11) /* Intel: set only in 64-bit mode */
 #define CPUID_80000001_EDX_PDPE1GB BIT(26)
+#define CPUID_80000001_EDX_RDTSCP BIT(27)
 #define CPUID_80000001_EDX_LM BIT(29)
 
+#define CPUID_LEAF_MONITOR 0x5
 #define CPUID_LEAF_PMU 0xa
-#define CPUID_LEAF_HYBRID 0x1a /* EAX[31:24]: this CPU's core type */
-#define CPUID_1A_CORE_TYPE(eax) ((eax) >> 24)
-#define CPUID_1A_CORE_TYPE_ATOM 0x20
-#define CPUID_1A_CORE_TYPE_CORE 0x40
-#define CPUID_LEAF_ARCH_PERFMON_EXT 0x23 /* subleaf 0 EAX: which subleaves are valid */
+#define CPUID_LEAF_XSAVE 0xd
+#define CPUID_LEAF_SGX 0x12
+#define CPUID_LEAF_INTEL_PT 0x14
 #define CPUID_LEAF_ARCH_LBR 0x1c
 #define CPUID_LEAF_HV_BASE 0x40000000
 /* Hybrid parts: a core type per logical processor (CPUID.1AH:EAX[31:24]). */
@@ -40,7 +46,7 @@
 #define CPUID_CORE_TYPE_CORE 0x40 /* P-core */
 /* CPUID.(7,1):EAX[8]: leaf 23H, the architectural performance monitoring extended leaf. */
 #define CPUID_7_1_EAX_ARCH_PERFMON_EXT BIT(8)
-#define CPUID_LEAF_PMU_EXT 0x23
+#define CPUID_LEAF_PMU_EXT 0x23 /* subleaf 0 EAX: which subleaves are valid */
 
 #ifndef __ASSEMBLY__
 struct cpuid_regs {

@@ -34,6 +34,7 @@ enum vmcs_field {
 	VM_ENTRY_MSR_LOAD_ADDR = 0x200a,
 	TSC_OFFSET = 0x2010,
 	EPT_POINTER = 0x201a,
+	XSS_EXIT_BITMAP = 0x202c, /* exists with the 1-setting of "enable XSAVES/XRSTORS" */
 	/* 64-bit read-only data fields */
 	GUEST_PHYSICAL_ADDRESS = 0x2400,
 	/* 64-bit guest-state fields */
@@ -177,6 +178,8 @@ enum vmcs_field {
 #define SECONDARY_EXEC_ENABLE_INVPCID BIT(12)
 #define SECONDARY_EXEC_ENABLE_VMFUNC BIT(13)
 #define SECONDARY_EXEC_XSAVES BIT(20)
+#define SECONDARY_EXEC_ENABLE_USR_WAIT_PAUSE BIT(26) /* else TPAUSE, UMONITOR, UMWAIT #UD */
+#define SECONDARY_EXEC_ENABLE_PCONFIG BIT(27)	     /* else PCONFIG #UDs */
 
 /* VM-exit controls. SDM Vol. 3C, "VM-Exit Controls". */
 #define VM_EXIT_SAVE_DEBUG_CONTROLS BIT(2)

@@ -71,6 +71,24 @@ static void setup_bitmaps(void)
 	vmwrite(IO_BITMAP_B, virt_to_phys(vcpu.io_bitmap_b));
 }
 
+/*
+ * The guest's CPUID is derived from what is written here (cpuid_controls.c).
+ * XSAVES and XRSTORS exit for the bits set in the XSS-exiting bitmap, which
+ * only the 1-setting of "enable XSAVES/XRSTORS" brings into existence: 0,
+ * they never exit (SDM Vol. 3C, "Instructions That Cause VM Exits
+ * Conditionally"), and IA32_XSS is the guest's.
+ */
+void vcpu_write_exec_controls(const struct vmx_controls *c)
+{
+	vmwrite(PIN_BASED_VM_EXEC_CONTROL, c->pin);
+	vmwrite(CPU_BASED_VM_EXEC_CONTROL, c->cpu);
+	vmwrite(SECONDARY_VM_EXEC_CONTROL, c->secondary);
+	vmwrite(VM_EXIT_CONTROLS, c->exit);
+	vmwrite(VM_ENTRY_CONTROLS, c->entry);
+	if (c->secondary & SECONDARY_EXEC_XSAVES)
+		vmwrite(XSS_EXIT_BITMAP, 0);
+}
+
 static void setup_controls(void)
 {
 	struct vmx_controls c;
@@ -94,11 +112,7 @@ static void setup_controls(void)
 	 */
 	if ((misc & VMX_MISC_ACTIVITY_HLT) && vmx_cpu_control_supported(CPU_BASED_HLT_EXITING))
 		c.cpu |= CPU_BASED_HLT_EXITING;
-	vmwrite(PIN_BASED_VM_EXEC_CONTROL, c.pin);
-	vmwrite(CPU_BASED_VM_EXEC_CONTROL, c.cpu);
-	vmwrite(SECONDARY_VM_EXEC_CONTROL, c.secondary);
-	vmwrite(VM_EXIT_CONTROLS, c.exit);
-	vmwrite(VM_ENTRY_CONTROLS, c.entry);
+	vcpu_write_exec_controls(&c);
 	vmwrite(EXCEPTION_BITMAP, 0);
 	vmwrite(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmwrite(PAGE_FAULT_ERROR_CODE_MATCH, 0);

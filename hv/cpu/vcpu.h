@@ -35,6 +35,9 @@ struct vcpu {
 extern struct vcpu vcpu;
 
 void vcpu_create(const struct guest_image *image, const struct guest_boot *boot);
+struct vmx_controls;
+/* The VM-execution, VM-exit and VM-entry controls, and the fields they bring into use. */
+void vcpu_write_exec_controls(const struct vmx_controls *c);
 __attribute__((noreturn)) void vcpu_run(void);
 /* With a time limit, on every exit: ends the guest past it, else arms the VMX-preemption timer. */
 void vcpu_check_time_limit(void);

@@ -7,6 +7,7 @@
 #include "hv/log.h"
 #include "hv/options.h"
 #include "hv/status.h"
+#include "hv/cpu/cpuid_controls.h"
 #include "hv/cpu/vcpu.h"
 #include "hv/cpu/vmx_enable.h"
 #include "arch/x86/cpuid.h"
@@ -111,14 +112,13 @@ void vmx_compute_controls(struct vmx_controls *c, bool want_preemption_timer)
 		MSR_IA32_VMX_TRUE_PROCBASED_CTLS, cpu_required,
 		ARRAY_SIZE(cpu_required),	  0
 	};
+	/* Optional: the controls the guest's CPUID features need (cpuid_controls.c). */
 	const struct control_word secondary = { "secondary processor-based",
 						MSR_IA32_VMX_PROCBASED_CTLS2,
 						0,
 						secondary_required,
 						ARRAY_SIZE(secondary_required),
-						SECONDARY_EXEC_ENABLE_RDTSCP |
-							SECONDARY_EXEC_ENABLE_INVPCID |
-							SECONDARY_EXEC_XSAVES };
+						cpuid_controls_wanted_secondary() };
 	const struct control_word exit = {
 		"VM-exit",     MSR_IA32_VMX_EXIT_CTLS,	  MSR_IA32_VMX_TRUE_EXIT_CTLS,
 		exit_required, ARRAY_SIZE(exit_required), VM_EXIT_SAVE_DEBUG_CONTROLS

@@ -1,9 +1,12 @@
 /*
- * CPUID as the guest sees it: the real CPU, minus VMX, plus the hypervisor
- * bit and a hypervisor leaf carrying pmuvisor's signature; the PMU leaves
- * describe the PMU the guest really gets (pmu.c).
+ * CPUID as the guest sees it: the real CPU, minus the features whose
+ * VM-execution control the VMCS does not give the guest and those never
+ * virtualized (the table in hv/cpu/cpuid_controls.c: VMX, PT, SGX, ...),
+ * plus the hypervisor bit and a hypervisor leaf carrying pmuvisor's
+ * signature; the PMU leaves describe the PMU the guest really gets (pmu.c).
  */
 #include "hv/exit/cpuid.h"
+#include "hv/cpu/cpuid_controls.h"
 #include "hv/cpu/vcpu.h"
 #include "hv/hypercall.h"
 #include "hv/pmu/pmu.h"
@@ -28,7 +31,8 @@ static bool guest_in_64bit_mode(void)
 }
 
 /*
- * The leaves a filter below or the PMU strategy changes. Every other leaf
+ * The leaves a filter below, the table of cpuid_controls.c (its bits'
+ * leaves and feature leaves) or the PMU strategy changes. Every other leaf
  * is the CPU's own answer; testing for them first keeps the common CPUID
  * exit off the filters and the VMCS (CR4, EFER and CS are read only for
  * the leaves that depend on them).
@@ -39,7 +43,11 @@ static bool leaf_is_filtered(u32 leaf)
 		return true;
 	switch (leaf) {
 	case 1:
+	case CPUID_LEAF_MONITOR:
 	case 7:
+	case CPUID_LEAF_XSAVE:
+	case CPUID_LEAF_SGX:
+	case CPUID_LEAF_INTEL_PT:
 	case CPUID_LEAF_EXT_FEATURES:
 		return true;
 	default:
@@ -64,7 +72,7 @@ static __attribute__((noinline)) struct cpuid_regs guest_cpuid(u32 leaf, u32 sub
 	}
 	r = cpuid_count(leaf, subleaf);
 	if (leaf == 1) {
-		r.ecx &= ~(u32)(CPUID_1_ECX_VMX | CPUID_1_ECX_OSXSAVE);
+		r.ecx &= ~(u32)CPUID_1_ECX_OSXSAVE;
 		r.ecx |= CPUID_1_ECX_HYPERVISOR;
 		if (guest_cr4() & X86_CR4_OSXSAVE)
 			r.ecx |= CPUID_1_ECX_OSXSAVE;
@@ -77,6 +85,7 @@ static __attribute__((noinline)) struct cpuid_regs guest_cpuid(u32 leaf, u32 sub
 	/* Intel reports SYSCALL/SYSRET only to 64-bit code (SDM Vol. 2, "CPUID"): CPUID ran here in 64-bit mode. */
 	if (leaf == CPUID_LEAF_EXT_FEATURES && !guest_in_64bit_mode())
 		r.edx &= ~(u32)CPUID_80000001_EDX_SYSCALL;
+	cpuid_controls_filter(leaf, subleaf, &r);
 	pmu_filter_cpuid(leaf, subleaf, &r);
 	return r;
 }

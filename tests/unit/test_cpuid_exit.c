@@ -51,6 +51,8 @@ TEST(cpuid_syscall_is_hidden_outside_64bit_mode)
 	model_reset();
 	model_cpuid_set(CPUID_LEAF_EXT_FEATURES, MODEL_ANY_SUBLEAF,
 			(struct cpuid_regs){ 0, 0, 0, CPUID_80000001_EDX_SYSCALL | 1 });
+	model_cpuid_set(0x80000000, MODEL_ANY_SUBLEAF, (struct cpuid_regs){ 0x80000008, 0, 0, 0 });
+	vmwrite(CPU_BASED_VM_EXEC_CONTROL, 0); /* the leaf's RDTSCP bit reads the controls */
 	vmwrite(GUEST_IA32_EFER, 0);
 	guest_executes_cpuid(CPUID_LEAF_EXT_FEATURES, 0);
 	CHECK_EQ_U64(regs.rdx, 1);

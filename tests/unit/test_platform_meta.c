@@ -41,13 +41,13 @@ static void hybrid_cpu_cpuid(u32 max_leaf)
 	set_cpuid(0, 0, max_leaf, 0x756e6547, 0x6c65746e, 0x49656e69); /* GenuineIntel */
 	set_cpuid(1, 0, 0x000906a3, 0, CPUID_1_ECX_VMX | CPUID_1_ECX_PDCM, CPUID_1_EDX_DS);
 	set_cpuid(7, 0, 1, CPUID_7_EBX_INTEL_PT, 0,
-		  CPUID_7_EDX_TSX_FORCE_ABORT | CPUID_7_EDX_HYBRID_CPU);
+		  CPUID_7_EDX_TSX_FORCE_ABORT | CPUID_7_EDX_HYBRID);
 	set_cpuid(7, 1, CPUID_7_1_EAX_ARCH_PERFMON_EXT, 0, 0, 0);
 	set_cpuid(CPUID_LEAF_PMU, 0, 0x07300805, 0, 0x7, 0x00008603);
-	set_cpuid(CPUID_LEAF_HYBRID, 0, 0x40000001, 0, 0, 0);
-	set_cpuid(CPUID_LEAF_ARCH_PERFMON_EXT, 0, 0x3, 0, 0, 0); /* subleaves 0 and 1 */
-	set_cpuid(CPUID_LEAF_ARCH_PERFMON_EXT, 1, 0xff, 0x7, 0, 0);
-	set_cpuid(CPUID_LEAF_ARCH_PERFMON_EXT, 2, 0xdead, 0, 0, 0); /* not in the bitmap */
+	set_cpuid(CPUID_LEAF_NATIVE_MODEL, 0, 0x40000001, 0, 0, 0);
+	set_cpuid(CPUID_LEAF_PMU_EXT, 0, 0x3, 0, 0, 0); /* subleaves 0 and 1 */
+	set_cpuid(CPUID_LEAF_PMU_EXT, 1, 0xff, 0x7, 0, 0);
+	set_cpuid(CPUID_LEAF_PMU_EXT, 2, 0xdead, 0, 0, 0); /* not in the bitmap */
 }
 
 static void vmx_cap_msrs(u64 basic, u64 procbased, u64 procbased2, u64 exit)
@@ -100,7 +100,7 @@ TEST(platform_meta_carries_the_machines_msrs_and_cpuid_leaves)
 {
 	const char *out;
 
-	hybrid_cpu_cpuid(CPUID_LEAF_ARCH_PERFMON_EXT);
+	hybrid_cpu_cpuid(CPUID_LEAF_PMU_EXT);
 	model_cpuid_set_microcode(0x430);
 	vmx_cap_msrs(0x00da040000000004 | VMX_BASIC_TRUE_CTLS, VMX_PROC_CTLS, VMX_PROC_CTLS2,
 		     VMX_EXIT_CTLS);
