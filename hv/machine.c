@@ -2,6 +2,7 @@
 #include "hv/acpi.h"
 #include "hv/log.h"
 #include "arch/x86/cpuid.h"
+#include "arch/x86/io.h"
 #include "arch/x86/platform.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -151,12 +152,31 @@ void machine_announce_end(void)
 	pr_info("ending the run: %s", end);
 }
 
+/*
+ * A reset or a sleep takes effect some time after the write that asks for
+ * it (on QEMU, when its main loop next runs): wait about 0.1 s of port
+ * 0x80 reads (the POST port Linux also uses for I/O delays, a microsecond
+ * each on hardware) before trying the next way or saying it failed.
+ */
+#define SETTLE_READS 100000
+#define POST_PORT 0x80
+
+static void wait_for_the_machine(void)
+{
+	for (int i = 0; i < SETTLE_READS; i++)
+		(void)inb(POST_PORT);
+}
+
 static void reboot(void)
 {
-	if (machine.have_power && machine.power.reset_port)
+	if (machine.have_power && machine.power.reset_port) {
 		platform_reset_via_port(machine.power.reset_port, machine.power.reset_value);
+		wait_for_the_machine();
+	}
 	platform_reset_control_register();
+	wait_for_the_machine();
 	platform_reset_keyboard_controller();
+	wait_for_the_machine();
 	pr_err("the machine did not reset: halting");
 }
 
@@ -167,6 +187,7 @@ static void power_off(void)
 		pr_warn("the firmware did not switch to ACPI mode (SCI_EN clear)");
 	platform_acpi_sleep(machine.power.pm1a_cnt, machine.power.pm1b_cnt, machine.acpi.s5_typ_a,
 			    machine.acpi.s5_typ_b);
+	wait_for_the_machine();
 	pr_err("the machine did not power off: halting");
 }
 
