@@ -10,27 +10,24 @@ import subprocess
 import tempfile
 from typing import Callable, Sequence
 
-from . import strategies
+from . import strategies, tables
 from .parse import Run, setting
 
 DEFAULT_PMU = strategies.names()  # the hypervisor's table (build/pmu-strategies.tsv)
 DEFAULT_GLOBAL_CTRL = ("lists", "vmcs")
 DEFAULT_PMU_READ = ("rdpmc", "rdmsr")
 DEFAULT_STATS = ("full",)
-STATS_LEVELS = ("off", "counts", "full")
+STATS_LEVELS = tables.stats_levels()  # hv/exit/stats.h (build/stats-levels.tsv)
 PLATFORMS = ("bochs", "qemu", "kvm")
 
 BOCHS_VMCS_NOTE = ("global_ctrl=vmcs skipped on Debian's Bochs: Bochs 2.7 accepts the dedicated "
                    "'load IA32_PERF_GLOBAL_CTRL' controls but does not apply them, so the mode "
                    "cannot be measured there (docs/bench.md)")
 
-# What scripts/run's exit status means (hv/status.h and scripts/run).
+# What scripts/run's exit status means: the hypervisor's own statuses
+# (hv/status.h, build/statuses.tsv), then scripts/run's.
 STATUS_MEANING: dict[int, str] = {
-    1: "the guest ended with a non-zero status",
-    2: "the CPU or platform lacks something required",
-    3: "bad input (command line, multiboot information, guest module)",
-    4: "a fault or VMX failure in the hypervisor, or the host PMU state was not restored",
-    5: "the guest crashed (triple fault, EPT violation, time limit)",
+    **tables.statuses(),
     124: "the run timed out",
     125: "the run ended without a 'pmuvisor: exit status' line",
     126: "scripts/run: bad usage or platform",
