@@ -8,6 +8,7 @@ import platform as host
 import re
 import subprocess
 import tempfile
+import time
 from typing import Callable, Sequence
 
 from . import strategies, tables
@@ -228,10 +229,12 @@ def describe_platform(platform: str, ran_here: bool = True) -> str:
 
 
 def run_one(repo: str, run: Run, modules: Sequence[tuple[str, str]], extra: str, timeout: int,
-            args: str | None = None, flags: Sequence[str] = ()) -> str:
+            args: str | None = None, flags: Sequence[str] = (),
+            progress: Callable[[int], object] | None = None) -> str:
     """Build the ISO, boot it, and fill in run.status/note/date. Returns the log text.
     modules: guest_modules(); args: the whole hypervisor command line, else the
-    run's own (hv_args)."""
+    run's own (hv_args); progress: called about every second of the boot with
+    the seconds it has run."""
     log = os.path.abspath(run.log)
     os.makedirs(os.path.dirname(log), exist_ok=True)
     run.date = now()
@@ -246,14 +249,23 @@ def run_one(repo: str, run: Run, modules: Sequence[tuple[str, str]], extra: str,
             why = "; ".join(last_lines(mk.stderr, 2)) or f"status {mk.returncode}"
             run.status, run.note = "failed", f"scripts/mkiso failed: {why}"
             return ""
-        r = subprocess.run([os.path.join(repo, "scripts", "run"), "--platform", run.platform,
-                            "--iso", iso, "--serial", log, "--quiet",
-                            "--timeout", str(timeout)] + list(flags),
-                           capture_output=True, text=True, cwd=repo)
+        with subprocess.Popen([os.path.join(repo, "scripts", "run"), "--platform", run.platform,
+                               "--iso", iso, "--serial", log, "--quiet",
+                               "--timeout", str(timeout)] + list(flags),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              cwd=repo) as r:
+            start = time.monotonic()
+            while True:
+                try:
+                    _, stderr = r.communicate(timeout=1)
+                    break
+                except subprocess.TimeoutExpired:
+                    if progress:
+                        progress(int(time.monotonic() - start))
     try:
         with open(log, "rb") as f:
             text = f.read().decode("utf-8", errors="replace")
     except OSError:
         text = ""
-    run.status, run.note = classify(r.returncode, text, r.stderr)
+    run.status, run.note = classify(r.returncode, text, stderr)
     return text
