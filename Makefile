@@ -130,8 +130,10 @@ run-bochs:
 		! { [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qw vmx /proc/cpuinfo; }; }; } && \
 		[ "$(or $(BOCHS),$${PMUVISOR_BOCHS:-pmu})" = pmu ]; then scripts/get-bochs >/dev/null; fi
 
+# The terminal shows the console without its results blocks, which stay in
+# build/results/run-*.log (named at the end); V=1 shows them too.
 run: deps run-bochs $(BUILD)/pmuvisor.iso
-	scripts/run $(if $(PLATFORM),--platform $(PLATFORM)) $(if $(BOCHS),--bochs $(BOCHS)) $(RUN_ARGS) --iso $(BUILD)/pmuvisor.iso
+	$(Q)scripts/run $(if $(PLATFORM),--platform $(PLATFORM)) $(if $(BOCHS),--bochs $(BOCHS)) $(if $(V),--verbose) $(RUN_ARGS) --iso $(BUILD)/pmuvisor.iso
 
 test: deps bochs all linux
 	scripts/test-all

@@ -1,4 +1,5 @@
 #include "hv/options.h"
+#include "hv/exit/stats.h"
 #include "hv/pmu/pmu.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -23,8 +24,6 @@ struct option_desc {
 static const char *const global_ctrl_choices[] = { "lists", "vmcs", NULL };
 static const char *const pmu_read_choices[] = { "auto", "rdpmc", "rdmsr", NULL };
 static const char *const pmu_host_choices[] = { "fixed", "gp", NULL };
-/* In the order of enum stats_level in hv/exit/stats.h. */
-static const char *const stats_choices[] = { "off", "counts", "full", NULL };
 /* In the order of enum on_end. */
 static const char *const on_end_choices[] = { "auto", "halt", "reboot", "poweroff", NULL };
 
@@ -50,7 +49,7 @@ static const struct option_desc option_table[] = {
 	{ "pmu_lazy", OPT_REASON_SET, FIELD(pmu_lazy), 0, 0, NULL, NULL, 0 },
 	{ "pmu_lazy_every", OPT_UINT, FIELD(pmu_lazy_every), 0, UINT32_MAX, NULL, NULL, 0 },
 	{ "bench_primitives", OPT_UINT, FIELD(bench_primitives), 0, 1, NULL, NULL, 0 },
-	{ "stats", OPT_CHOICE, FIELD(stats), 0, 0, stats_choices, NULL, 2 },
+	{ "stats", OPT_CHOICE, FIELD(stats), 0, 0, stats_level_names, NULL, STATS_FULL },
 	{ "repeat", OPT_UINT, FIELD(repeat), 1, OPTIONS_REPEAT_MAX, NULL, NULL, 1 },
 	{ "runs", OPT_RUNS, FIELD(runs), 0, 0, NULL, NULL, 0 },
 	{ "console", OPT_CONSOLE, FIELD(console), 0, 0, NULL, NULL, CONSOLE_AUTO },

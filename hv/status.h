@@ -14,4 +14,29 @@ enum hv_status {
 	HV_STATUS_GUEST_CRASHED = 5, /* triple fault, EPT violation, time limit */
 };
 
+/*
+ * What a status means, for people and for the scripts (the unit-test
+ * binary's --statuses writes build/statuses.tsv); NULL for a value that is
+ * no status. A switch, so that -Wswitch flags a status without one.
+ */
+static inline const char *hv_status_meaning(enum hv_status s)
+{
+	switch (s) {
+	case HV_STATUS_OK:
+		return "the guest ended with status 0";
+	case HV_STATUS_GUEST_FAILED:
+		return "the guest ended with a non-zero status";
+	case HV_STATUS_UNSUPPORTED:
+		return "the CPU or platform lacks something required";
+	case HV_STATUS_BAD_INPUT:
+		return "bad input (command line, multiboot information, guest module)";
+	case HV_STATUS_HV_FAULT:
+		return "a fault or VMX failure in the hypervisor, or the host PMU state was not "
+		       "restored";
+	case HV_STATUS_GUEST_CRASHED:
+		return "the guest crashed (triple fault, EPT violation, time limit)";
+	}
+	return NULL;
+}
+
 #endif

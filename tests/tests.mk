@@ -37,3 +37,17 @@ $(PMU_STRATEGIES): $(UNIT_BIN)
 
 .PHONY: pmu-strategies
 pmu-strategies: $(PMU_STRATEGIES)
+
+# Likewise the stats= levels (hv/exit/stats.h) and the exit statuses
+# (hv/status.h); `make script-tables` brings all three up to date.
+STATS_LEVELS := $(BUILD)/stats-levels.tsv
+STATUSES := $(BUILD)/statuses.tsv
+
+$(STATS_LEVELS): $(UNIT_BIN)
+	$(UNIT_BIN) --stats-levels > $@.tmp.$$$$ && mv $@.tmp.$$$$ $@
+
+$(STATUSES): $(UNIT_BIN)
+	$(UNIT_BIN) --statuses > $@.tmp.$$$$ && mv $@.tmp.$$$$ $@
+
+.PHONY: script-tables
+script-tables: $(PMU_STRATEGIES) $(STATS_LEVELS) $(STATUSES)

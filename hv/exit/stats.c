@@ -17,6 +17,9 @@ struct reason_stats {
 	struct sample_set m[NR_STAT_METRICS];
 };
 
+const char *const stats_level_names[] = {
+	[STATS_OFF] = "off", [STATS_COUNTS] = "counts", [STATS_FULL] = "full", NULL
+};
 enum stats_level exit_stats_level;
 u64 exit_stats_start;
 static struct reason_stats stats[EXIT_REASON_MAX];

@@ -21,6 +21,11 @@
 #include "arch/x86/cr.h"
 
 enum stats_level { STATS_OFF, STATS_COUNTS, STATS_FULL };
+/*
+ * Their names as stats= takes them, in enum order, NULL-terminated: the one
+ * list of them (the option, the results block, build/stats-levels.tsv).
+ */
+extern const char *const stats_level_names[];
 
 enum stat_metric {
 	STAT_TSC,

@@ -19,11 +19,9 @@ static const char *const metric_names[NR_STAT_METRICS] = {
 	[STAT_PMU_RDPMC] = "pmu_rdpmc",
 };
 
-static const char *const level_names[] = { "off", "counts", "full" };
-
 static void print_human_table(void)
 {
-	pr_info("exit statistics (stats=%s):", level_names[exit_stats_level]);
+	pr_info("exit statistics (stats=%s):", stats_level_names[exit_stats_level]);
 	pr_info("  %-22s %10s %10s %10s %10s %8s", "reason", "count", "tsc med", "cycles med",
 		"instr med", "pmu msrs");
 	for (u32 r = 0; r < EXIT_REASON_MAX; r++) {
@@ -91,7 +89,7 @@ static void print_results_block(int guest_status)
 	console_printf("meta,global_ctrl,%s\n",
 		       pmu.global_ctrl_mode == GLOBAL_CTRL_LISTS ? "lists" : "vmcs");
 	console_printf("meta,pmu_read,%s\n", pmu.use_rdpmc ? "rdpmc" : "rdmsr");
-	console_printf("meta,stats,%s\n", level_names[exit_stats_level]);
+	console_printf("meta,stats,%s\n", stats_level_names[exit_stats_level]);
 	console_printf("meta,hv_status,%d\n", guest_status);
 	for (u32 r = 0; r < EXIT_REASON_MAX; r++) {
 		if (!vcpu.exit_counts[r])

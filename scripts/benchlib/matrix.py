@@ -8,29 +8,27 @@ import platform as host
 import re
 import subprocess
 import tempfile
+import time
 from typing import Callable, Sequence
 
-from . import strategies
+from . import strategies, tables
 from .parse import Run, setting
 
 DEFAULT_PMU = strategies.names()  # the hypervisor's table (build/pmu-strategies.tsv)
 DEFAULT_GLOBAL_CTRL = ("lists", "vmcs")
 DEFAULT_PMU_READ = ("rdpmc", "rdmsr")
 DEFAULT_STATS = ("full",)
-STATS_LEVELS = ("off", "counts", "full")
+STATS_LEVELS = tables.stats_levels()  # hv/exit/stats.h (build/stats-levels.tsv)
 PLATFORMS = ("bochs", "qemu", "kvm")
 
 BOCHS_VMCS_NOTE = ("global_ctrl=vmcs skipped on Debian's Bochs: Bochs 2.7 accepts the dedicated "
                    "'load IA32_PERF_GLOBAL_CTRL' controls but does not apply them, so the mode "
                    "cannot be measured there (docs/bench.md)")
 
-# What scripts/run's exit status means (hv/status.h and scripts/run).
+# What scripts/run's exit status means: the hypervisor's own statuses
+# (hv/status.h, build/statuses.tsv), then scripts/run's.
 STATUS_MEANING: dict[int, str] = {
-    1: "the guest ended with a non-zero status",
-    2: "the CPU or platform lacks something required",
-    3: "bad input (command line, multiboot information, guest module)",
-    4: "a fault or VMX failure in the hypervisor, or the host PMU state was not restored",
-    5: "the guest crashed (triple fault, EPT violation, time limit)",
+    **tables.statuses(),
     124: "the run timed out",
     125: "the run ended without a 'pmuvisor: exit status' line",
     126: "scripts/run: bad usage or platform",
@@ -231,10 +229,12 @@ def describe_platform(platform: str, ran_here: bool = True) -> str:
 
 
 def run_one(repo: str, run: Run, modules: Sequence[tuple[str, str]], extra: str, timeout: int,
-            args: str | None = None, flags: Sequence[str] = ()) -> str:
+            args: str | None = None, flags: Sequence[str] = (),
+            progress: Callable[[int], object] | None = None) -> str:
     """Build the ISO, boot it, and fill in run.status/note/date. Returns the log text.
     modules: guest_modules(); args: the whole hypervisor command line, else the
-    run's own (hv_args)."""
+    run's own (hv_args); progress: called about every second of the boot with
+    the seconds it has run."""
     log = os.path.abspath(run.log)
     os.makedirs(os.path.dirname(log), exist_ok=True)
     run.date = now()
@@ -249,14 +249,23 @@ def run_one(repo: str, run: Run, modules: Sequence[tuple[str, str]], extra: str,
             why = "; ".join(last_lines(mk.stderr, 2)) or f"status {mk.returncode}"
             run.status, run.note = "failed", f"scripts/mkiso failed: {why}"
             return ""
-        r = subprocess.run([os.path.join(repo, "scripts", "run"), "--platform", run.platform,
-                            "--iso", iso, "--serial", log, "--quiet",
-                            "--timeout", str(timeout)] + list(flags),
-                           capture_output=True, text=True, cwd=repo)
+        with subprocess.Popen([os.path.join(repo, "scripts", "run"), "--platform", run.platform,
+                               "--iso", iso, "--serial", log, "--quiet",
+                               "--timeout", str(timeout)] + list(flags),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              cwd=repo) as r:
+            start = time.monotonic()
+            while True:
+                try:
+                    _, stderr = r.communicate(timeout=1)
+                    break
+                except subprocess.TimeoutExpired:
+                    if progress:
+                        progress(int(time.monotonic() - start))
     try:
         with open(log, "rb") as f:
             text = f.read().decode("utf-8", errors="replace")
     except OSError:
         text = ""
-    run.status, run.note = classify(r.returncode, text, r.stderr)
+    run.status, run.note = classify(r.returncode, text, stderr)
     return text

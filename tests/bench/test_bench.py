@@ -21,7 +21,7 @@ BENCH = os.path.join(REPO, "scripts", "bench")
 FIX = os.path.join(HERE, "fixtures")
 sys.path.insert(0, os.path.join(REPO, "scripts"))
 
-from benchlib import matrix, parse, report, strategies  # noqa: E402
+from benchlib import matrix, parse, report, strategies, tables  # noqa: E402
 
 # Strategy names come from the hypervisor's table (build/pmu-strategies.tsv).
 BASE = strategies.baseline()
@@ -359,6 +359,40 @@ class Matrix(unittest.TestCase):
 
     def test_last_lines(self):
         self.assertEqual(matrix.last_lines("a\r\n\r\nb\r\nc\r\n", 2), ["b", "c"])
+
+
+class HypervisorTables(unittest.TestCase):
+    """The names bench checks and explains come from the hypervisor's C
+    tables, as the unit-test binary prints them, not from a copy."""
+
+    def unit_tests(self, flag):
+        tables.read("statuses.tsv", 2)  # builds the binary where it is not built
+        done = subprocess.run([os.path.join(REPO, "build", "unit-tests"), flag],
+                              capture_output=True, text=True, check=True)
+        return [line.split("\t") for line in done.stdout.splitlines()]
+
+    def test_stats_levels_are_the_hypervisors(self):
+        levels = [row[0] for row in self.unit_tests("--stats-levels")]
+        self.assertEqual(list(matrix.STATS_LEVELS), levels)
+        r = bench("--stats", "bogus", "--check-only")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn(f"--stats 'bogus': one of {', '.join(levels)}", r.stderr)
+
+    def test_status_meanings_are_the_hypervisors(self):
+        statuses = self.unit_tests("--statuses")
+        self.assertEqual([int(n) for n, _ in statuses], [0, 1, 2, 3, 4, 5])
+        for n, meaning in statuses[1:]:
+            self.assertEqual(matrix.classify(int(n), ""), ("failed", f"status {n} ({meaning})"))
+
+    def test_a_table_row_with_the_wrong_fields_is_refused(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            with open(os.path.join(tmp, "stats-levels.tsv"), "w", encoding="utf-8") as f:
+                f.write("off\ncounts\textra\n")
+            with unittest.mock.patch.object(tables, "BUILD", tmp), \
+                    self.assertRaises(SystemExit) as e:
+                tables.stats_levels()
+        self.assertEqual(str(e.exception),
+                         f"{os.path.join(tmp, 'stats-levels.tsv')}: line 2: 2 fields, want 1")
 
 
 class Aggregate(unittest.TestCase):

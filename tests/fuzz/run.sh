@@ -17,7 +17,12 @@ short_kinds=all
 if [ "${1:-}" = --long ]; then
 	seeds=${FUZZ_SEEDS:-$(seq 1 20)}
 	ops=${FUZZ_OPS:-4000}
-	strategies=${FUZZ_STRATEGIES:-off passthrough switch rfc mediated lazy partition}
+	# Every strategy of the hypervisor's table (build/pmu-strategies.tsv).
+	strategies=${FUZZ_STRATEGIES:-}
+	if [ -z "$strategies" ]; then
+		make -s pmu-strategies || exit 2
+		strategies=$(cut -f 1 build/pmu-strategies.tsv | tr '\n' ' ')
+	fi
 	kinds=${FUZZ_KINDS:-all}
 elif [ $# = 0 ]; then
 	seeds=${FUZZ_SEEDS:-1 2}

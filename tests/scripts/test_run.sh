@@ -94,6 +94,76 @@ else
 fi
 check_in out run-starts-the-counting-bochs-without-rc-msrs-or-sound 7 "pmuvisor: exit status 7" \
 	env PMUVISOR_CACHE="$cache" scripts/run --platform bochs --bochs pmu --iso Makefile --timeout 20
+# What `make run` shows: the console without its results blocks, which stay
+# in a file bench reads, named in the last line. The stand-in plays a
+# serial log: its first lines, a pause of $FAKE_PAUSE s, the rest.
+cat >"$fake" <<'FAKE'
+#!/bin/sh
+serial=$(sed -n 's/^com1: .*dev=//p' "$3")
+head -n 4 "$FAKE_LOG" >"$serial"
+sleep "${FAKE_PAUSE:-0}"
+tail -n +5 "$FAKE_LOG" >>"$serial"
+FAKE
+fixture=$PWD/tests/bench/fixtures/kvm-switch-lists-rdpmc-r1.log
+fake_run() { # $1 serial log to play, then scripts/run's options
+	local log=$1
+	shift
+	FAKE_LOG=$log PMUVISOR_CACHE=$cache scripts/run --platform bochs --bochs pmu --iso Makefile \
+		--timeout 20 --results-dir "$work/results" "$@"
+}
+fake_run "$fixture" >"$work/out" 2>"$work/err"
+got=$?
+kept=$(sed -n 's/^results: \(.*\) (scripts\/bench --from-logs reads it)$/\1/p' "$work/out")
+if [ "$got" = 0 ] && grep -qx "exit-bench: done" "$work/out" && grep -qx "pmuvisor: exit status 0" "$work/out" &&
+	! grep -q -e "^meta," -e "^data," -e "^=== " "$work/out" &&
+	[ "$(head -n -1 "$work/out" | wc -l)" = "$(grep -cv -e "^meta," -e "^data," -e "^=== " "$fixture")" ] &&
+	[[ $(tail -n 1 "$work/out") == "results: $work/results/run-"[0-9]*-[0-9]*".log (scripts/bench --from-logs reads it)" ]] &&
+	tr -d '\r' <"$fixture" | cmp -s - "$kept" &&
+	scripts/bench --from-logs "$kept" --no-plots --out "$work/bench" >"$work/bench.out" 2>&1 &&
+	[ "$(grep -c "^hardware," "$work/bench/results.csv")" -gt 10 ]; then
+	pass=$((pass + 1))
+	echo "ok   run-shows-the-console-and-keeps-the-results-blocks-in-a-file"
+else
+	fail=$((fail + 1))
+	echo "FAIL run-shows-the-console-and-keeps-the-results-blocks-in-a-file: status $got, file '$kept', stdout: $(tail -n 3 "$work/out"), stderr: $(tail -n 3 "$work/err"), bench: $(tail -n 2 "$work/bench.out" 2>/dev/null)"
+fi
+fake_run "$fixture" --verbose >"$work/out" 2>&1
+got=$?
+if [ "$got" = 0 ] && tr -d '\r' <"$fixture" | cmp -s - <(head -n -1 "$work/out") &&
+	tail -n 1 "$work/out" | grep -q "^results: "; then
+	pass=$((pass + 1))
+	echo "ok   run-verbose-shows-the-results-blocks-too"
+else
+	fail=$((fail + 1))
+	echo "FAIL run-verbose-shows-the-results-blocks-too: status $got, stdout: $(tail -n 3 "$work/out")"
+fi
+# A block cut short by a line of no block (a fault while printing it) shows
+# that line; with --serial FILE the results stay in FILE.
+printf '%s\n' "pmuvisor: starting" "=== pmuvisor results begin ===" "meta,run,1" \
+	"pmuvisor: error: #PF in the hypervisor" "pmuvisor: exit status 4" >"$work/cut.log"
+fake_run "$work/cut.log" --serial "$work/serial.log" >"$work/out" 2>&1
+got=$?
+if [ "$got" = 4 ] && [ "$(cat "$work/out")" = "$(printf '%s\n' "pmuvisor: starting" \
+	"pmuvisor: error: #PF in the hypervisor" "pmuvisor: exit status 4" \
+	"results: $work/serial.log (scripts/bench --from-logs reads it)")" ]; then
+	pass=$((pass + 1))
+	echo "ok   run-shows-the-line-that-cuts-a-block-short"
+else
+	fail=$((fail + 1))
+	echo "FAIL run-shows-the-line-that-cuts-a-block-short: status $got, stdout: $(cat "$work/out")"
+fi
+# While the console is silent, a line says the run goes on (off a terminal,
+# after each $PMUVISOR_RUN_PROGRESS seconds of silence).
+FAKE_PAUSE=4 PMUVISOR_RUN_PROGRESS=2 fake_run "$fixture" >"$work/out" 2>"$work/err"
+got=$?
+if [ "$got" = 0 ] && grep -q "^run: [0-9]*s on bochs, still running, the console silent for 2s (serial log: " "$work/err" &&
+	grep -qx "pmuvisor: exit status 0" "$work/out"; then
+	pass=$((pass + 1))
+	echo "ok   run-says-it-goes-on-while-the-console-is-silent"
+else
+	fail=$((fail + 1))
+	echo "FAIL run-says-it-goes-on-while-the-console-is-silent: status $got, stderr: $(tail -n 3 "$work/err")"
+fi
 check mkiso-with-missing-guest 2 "no such guest image: /nonexistent.elf" \
 	scripts/mkiso "$work/x.iso" "" /nonexistent.elf ""
 check fuzz-compare-without-arguments 2 "usage:" tests/fuzz/compare.sh

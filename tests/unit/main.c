@@ -10,7 +10,10 @@
  * line per strategy, NAME TAB FLAGS TAB DESCRIPTION, FLAGS a comma list of
  * "default" (the first) and "no-guest-pmu" (every PMU MSR exits), or "-".
  * `make pmu-strategies` writes it to build/pmu-strategies.tsv, where the
- * scripts read the names from.
+ * scripts read the names from. Likewise `--stats-levels` prints the
+ * stats= levels (hv/exit/stats.h stats_level_names[]), one name a line, and
+ * `--statuses` the exit statuses (hv/status.h), STATUS TAB MEANING a line:
+ * build/stats-levels.tsv and build/statuses.tsv.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +24,8 @@
 #include "tests/unit/unit.h"
 #include "tests/model/model.h"
 #include "hv/pmu/pmu.h"
+#include "hv/exit/stats.h"
+#include "hv/status.h"
 
 /* Beyond this many failed checks a test is clearly broken; keep the log readable. */
 #define MAX_LINES_PER_TEST 20
@@ -172,12 +177,35 @@ static int print_pmu_strategies(void)
 	return 0;
 }
 
+static int print_stats_levels(void)
+{
+	for (unsigned i = 0; stats_level_names[i]; i++)
+		printf("%s\n", stats_level_names[i]);
+	return 0;
+}
+
+/* The statuses are small numbers: every one below 256 that has a meaning. */
+static int print_statuses(void)
+{
+	for (int i = 0; i < 256; i++) {
+		const char *meaning = hv_status_meaning((enum hv_status)i);
+
+		if (meaning)
+			printf("%d\t%s\n", i, meaning);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned passed = 0, failed = 0;
 
 	if (argc == 2 && !strcmp(argv[1], "--pmu-strategies"))
 		return print_pmu_strategies();
+	if (argc == 2 && !strcmp(argv[1], "--stats-levels"))
+		return print_stats_levels();
+	if (argc == 2 && !strcmp(argv[1], "--statuses"))
+		return print_statuses();
 	/* Failure lines and the sanitizers' reports must not interleave oddly. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (const struct unit_test *t = first; t; t = t->next) {
