@@ -14,7 +14,7 @@ UNIT_HV_SRCS := lib/string.c lib/printf.c lib/sort.c hv/multiboot2.c arch/x86/fr
 	arch/x86/vmx.c arch/x86/vmx_bitmap.c \
 	$(wildcard hv/pmu/*.c) arch/x86/vmx_msr_list.c \
 	arch/x86/cr.c arch/x86/paging.c arch/x86/paging_walk.c \
-	$(wildcard hv/exit/*.c) hv/guest/end.c hv/cpu/vcpu.c hv/cpu/cpuid_controls.c hv/cpu/probe.c hv/cpu/vmx_enable.c arch/x86/ept.c \
+	$(wildcard hv/exit/*.c) hv/guest/end.c hv/cpu/vcpu.c hv/cpu/intercepts.c hv/cpu/cpuid_controls.c hv/cpu/probe.c hv/cpu/vmx_enable.c arch/x86/ept.c \
 	hv/cpu/ap.c arch/x86/desc_build.c \
 	hv/platform_info.c hv/runs.c hv/guest/setup.c hv/bench_primitives.c
 UNIT_BIN := $(BUILD)/unit-tests
