@@ -21,6 +21,7 @@
 #include "arch/x86/desc.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/paging.h"
+#include "arch/x86/trapnr.h"
 #include "arch/x86/vmx.h"
 
 #define EXIT_STACK_SIZE 16384
@@ -218,7 +219,7 @@ static void inject_exception(u32 vector, bool has_error_code)
 
 void vcpu_inject_gp(void)
 {
-	inject_exception(13, true);
+	inject_exception(X86_TRAP_GP, true);
 }
 
 /* VM entry does not load CR2: the guest's is the processor's own. */
@@ -226,13 +227,13 @@ void vcpu_inject_page_fault(u64 linear, u32 error)
 {
 	write_cr2(linear);
 	vmwrite(VM_ENTRY_INTR_INFO_FIELD,
-		14 | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_DELIVER_CODE | INTR_INFO_VALID);
+		X86_TRAP_PF | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_DELIVER_CODE | INTR_INFO_VALID);
 	vmwrite(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
 }
 
 void vcpu_inject_ud(void)
 {
-	inject_exception(6, false);
+	inject_exception(X86_TRAP_UD, false);
 }
 
 /* CPL is SS.DPL (SDM Vol. 3C, "Checks on Guest Segment Registers"): 3 in virtual-8086 mode, 0 in real mode. */

@@ -9,6 +9,7 @@
 #include "arch/x86/memmap.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/paging.h"
+#include "arch/x86/trapnr.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_entry.h"
 #include "hv/cpu/intercepts.h"
@@ -23,7 +24,6 @@
 /* Memory from 0 (the probe VM's stub sits below 1 MiB); the frame allocator gets 1 MiB and up. */
 #define MEM_SIZE (17ULL << 20)
 #define FRAMES_BASE 0x100000ULL
-#define VECTOR_GP 13
 #define INSN_LEN 2 /* RDMSR, WRMSR, RDPMC, CPUID, OUT DX: two bytes */
 #define GUEST_START_RIP 0x1000
 
@@ -258,7 +258,7 @@ bool guest_rdmsr(u32 msr, u64 *value)
 	guest_regs.rcx = msr;
 	vector = exit_and_enter(EXIT_REASON_MSR_READ, 0);
 	*value = (u32)guest_regs.rax | guest_regs.rdx << 32;
-	return vector != VECTOR_GP;
+	return vector != X86_TRAP_GP;
 }
 
 bool guest_wrmsr(u32 msr, u64 value)
@@ -268,7 +268,7 @@ bool guest_wrmsr(u32 msr, u64 value)
 	guest_regs.rcx = msr;
 	guest_regs.rax = (u32)value;
 	guest_regs.rdx = value >> 32;
-	return exit_and_enter(EXIT_REASON_MSR_WRITE, 0) != VECTOR_GP;
+	return exit_and_enter(EXIT_REASON_MSR_WRITE, 0) != X86_TRAP_GP;
 }
 
 bool guest_rdpmc(u32 ecx, u64 *value)
@@ -281,7 +281,7 @@ bool guest_rdpmc(u32 ecx, u64 *value)
 	guest_regs.rax = guest_regs.rdx = 0;
 	vector = exit_and_enter(EXIT_REASON_RDPMC, 0);
 	*value = (u32)guest_regs.rax | guest_regs.rdx << 32;
-	return vector != VECTOR_GP;
+	return vector != X86_TRAP_GP;
 }
 
 struct cpuid_regs guest_cpuid(u32 leaf, u32 subleaf)
