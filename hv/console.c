@@ -1,5 +1,5 @@
 #include "hv/console.h"
-#include "hv/acpi.h"
+#include "hv/boot/acpi.h"
 #include "hv/log.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/serial.h"

@@ -6,7 +6,7 @@
 #ifndef HV_CONSOLE_H
 #define HV_CONSOLE_H
 
-#include "hv/multiboot2.h"
+#include "hv/boot/multiboot2.h"
 #include "hv/options.h"
 
 /*

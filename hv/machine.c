@@ -1,5 +1,5 @@
 #include "hv/machine.h"
-#include "hv/acpi.h"
+#include "hv/boot/acpi.h"
 #include "hv/log.h"
 #include "arch/x86/cpuid.h"
 #include "arch/x86/io.h"

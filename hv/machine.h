@@ -17,7 +17,7 @@
 #ifndef HV_MACHINE_H
 #define HV_MACHINE_H
 
-#include "hv/multiboot2.h"
+#include "hv/boot/multiboot2.h"
 #include "hv/options.h"
 
 enum machine_kind { MACHINE_HARDWARE, MACHINE_QEMU, MACHINE_BOCHS };

@@ -11,7 +11,7 @@
 #include "hv/console.h"
 #include "hv/log.h"
 #include "hv/machine.h"
-#include "hv/multiboot2.h"
+#include "hv/boot/multiboot2.h"
 #include "hv/options.h"
 #include "hv/platform_info.h"
 #include "hv/pmu/pmu.h"

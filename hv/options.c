@@ -4,6 +4,7 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "arch/x86/paging.h"
+#include "arch/x86/vmcs.h"
 
 struct hv_options hv_opts;
 
@@ -27,14 +28,17 @@ static const char *const pmu_host_choices[] = { "fixed", "gp", NULL };
 /* In the order of enum on_end. */
 static const char *const on_end_choices[] = { "auto", "halt", "reboot", "poweroff", NULL };
 
-/* Exit reasons pmu_lazy= may name, with their basic exit reason numbers. */
+/* Exit reasons pmu_lazy= may name. */
 static const struct {
 	const char *name;
 	u8 reason;
 } reason_names[] = {
-	{ "init", 3 }, { "cpuid", 10 }, { "hlt", 12 },	  { "vmcall", 18 },
-	{ "cr", 28 },  { "io", 30 },	{ "rdmsr", 31 },  { "wrmsr", 32 },
-	{ "ept", 48 }, { "timer", 52 }, { "xsetbv", 55 },
+	{ "init", EXIT_REASON_INIT_SIGNAL },  { "cpuid", EXIT_REASON_CPUID },
+	{ "hlt", EXIT_REASON_HLT },	      { "vmcall", EXIT_REASON_VMCALL },
+	{ "cr", EXIT_REASON_CR_ACCESS },      { "io", EXIT_REASON_IO_INSTRUCTION },
+	{ "rdmsr", EXIT_REASON_MSR_READ },    { "wrmsr", EXIT_REASON_MSR_WRITE },
+	{ "ept", EXIT_REASON_EPT_VIOLATION }, { "timer", EXIT_REASON_PREEMPTION_TIMER },
+	{ "xsetbv", EXIT_REASON_XSETBV },
 };
 
 static const struct option_desc option_table[] = {

@@ -39,7 +39,7 @@ enum on_end { ON_END_AUTO, ON_END_HALT, ON_END_REBOOT, ON_END_POWEROFF };
 struct hv_options {
 	u64 loglevel;	      /* 0 errors .. 3 debug */
 	u64 guest_limit;      /* end the guest after this many TSC ticks (0: never) */
-	u64 pmu;	      /* enum pmu_strategy */
+	u64 pmu;	      /* index in pmu_strategies[] (hv/pmu/pmu.h) */
 	u64 global_ctrl;      /* enum global_ctrl_mode */
 	u64 pmu_read;	      /* enum pmu_read_method */
 	u64 pmu_host;	      /* enum pmu_host_counters: the counters pmu=partition keeps */

@@ -8,7 +8,7 @@
 #define HV_RUNS_H
 
 #include "arch/x86/frame.h"
-#include "hv/multiboot2.h"
+#include "hv/boot/multiboot2.h"
 
 /*
  * Before memory is set up: the extra hypervisor memory the runs need

@@ -6,6 +6,7 @@
 #define ARCH_X86_VMCS_H
 
 #include "lib/types.h"
+#include "arch/x86/trapnr.h"
 
 enum vmcs_field {
 	/* 16-bit guest-state fields */
@@ -212,7 +213,7 @@ enum vmcs_field {
 #define INTR_TYPE_SOFT_INTR (4U << 8)
 #define INTR_TYPE_PRIV_SW_EXCEPTION (5U << 8)
 #define INTR_TYPE_SOFT_EXCEPTION (6U << 8)
-#define NMI_VECTOR 2
+#define NMI_VECTOR X86_TRAP_NMI
 
 /* Guest interruptibility state: blocking by STI (bit 0) and by MOV SS (bit 1). */
 #define GUEST_INTR_STATE_STI BIT(0)

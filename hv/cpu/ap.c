@@ -5,7 +5,7 @@
  * from the frame pool, so the number of processors is bounded by the
  * MADT and AP_MAX, not by the 8-bit xAPIC ID.
  */
-#include "hv/acpi.h"
+#include "hv/boot/acpi.h"
 #include "hv/log.h"
 #include "hv/status.h"
 #include "hv/cpu/ap.h"

@@ -2,7 +2,7 @@
 #ifndef HV_CPU_AP_H
 #define HV_CPU_AP_H
 
-#include "hv/multiboot2.h"
+#include "hv/boot/multiboot2.h"
 
 /* How many APs to make room for: every processor the MADT lists but this one. */
 u32 ap_slots_needed(const struct boot_info *boot);

@@ -6,10 +6,8 @@
  * paging is off.
  */
 #include "arch/x86/frame.h"
-#include "hv/hypercall.h"
 #include "hv/log.h"
 #include "hv/options.h"
-#include "hv/pmu/pmu.h"
 #include "hv/status.h"
 #include "hv/cpu/vcpu.h"
 #include "hv/exit/vmexit.h"
@@ -17,14 +15,14 @@
 #include "hv/guest/end.h"
 #include "hv/exit/cr.h"
 #include "hv/exit/tsc.h"
+#include "hv/cpu/intercepts.h"
 #include "arch/x86/lapic.h"
-#include "hv/exit/power.h"
 #include "arch/x86/cr.h"
 #include "arch/x86/desc.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/paging.h"
+#include "arch/x86/trapnr.h"
 #include "arch/x86/vmx.h"
-#include "arch/x86/vmx_bitmap.h"
 
 #define EXIT_STACK_SIZE 16384
 #define GUEST_PAT_DEFAULT 0x0007040600070406ULL /* the power-on PAT */
@@ -38,38 +36,6 @@ struct guest_regs guest_regs;
 struct vcpu vcpu;
 
 static u8 exit_stack[EXIT_STACK_SIZE] __attribute__((aligned(16)));
-
-static u8 *alloc_page(const char *what)
-{
-	u64 p = frame_alloc_zeroed();
-	if (!p)
-		hv_fail(HV_STATUS_HV_FAULT, "out of memory for the %s", what);
-	return phys_to_virt(p);
-}
-
-static void setup_bitmaps(void)
-{
-
-	io_bitmap_intercept(vcpu.io_bitmap_a, vcpu.io_bitmap_b, GUEST_EXIT_PORT, 4);
-	io_bitmap_intercept(vcpu.io_bitmap_a, vcpu.io_bitmap_b, HV_TEST_PORT, 4);
-	power_intercept_ports(vcpu.io_bitmap_a, vcpu.io_bitmap_b);
-	/* The guest sees no VMX, so its capability MSRs #GP as on a CPU without it. */
-	for (u32 msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_VMFUNC; msr++)
-		msr_bitmap_intercept(vcpu.msr_bitmap, msr, MSR_INTERCEPT_RW);
-	msr_bitmap_intercept(vcpu.msr_bitmap, MSR_IA32_FEATURE_CONTROL, MSR_INTERCEPT_RW);
-	/* INIT/SIPI to other processors must not start them outside VMX. */
-	msr_bitmap_intercept(vcpu.msr_bitmap, MSR_X2APIC_ICR, MSR_INTERCEPT_WRITE);
-	/* The APIC page must stay clear of hypervisor memory (hv/exit/apic.c). */
-	msr_bitmap_intercept(vcpu.msr_bitmap, MSR_IA32_APICBASE, MSR_INTERCEPT_WRITE);
-	/* The processor's TSC times guest_limit: the guest changes only its offset. */
-	msr_bitmap_intercept(vcpu.msr_bitmap, MSR_IA32_TSC, MSR_INTERCEPT_WRITE);
-	if (tsc_adjust_present())
-		msr_bitmap_intercept(vcpu.msr_bitmap, MSR_IA32_TSC_ADJUST, MSR_INTERCEPT_RW);
-
-	vmwrite(MSR_BITMAP, virt_to_phys(vcpu.msr_bitmap));
-	vmwrite(IO_BITMAP_A, virt_to_phys(vcpu.io_bitmap_a));
-	vmwrite(IO_BITMAP_B, virt_to_phys(vcpu.io_bitmap_b));
-}
 
 /*
  * The guest's CPUID is derived from what is written here (cpuid_controls.c).
@@ -89,30 +55,9 @@ void vcpu_write_exec_controls(const struct vmx_controls *c)
 		vmwrite(XSS_EXIT_BITMAP, 0);
 }
 
+/* The controls beyond the intercepts, and what the exits need of IA32_VMX_MISC. */
 static void setup_controls(void)
 {
-	struct vmx_controls c;
-	u64 misc = rdmsr(MSR_IA32_VMX_MISC);
-
-	struct pmu_vmx_caps caps = {
-		.entry_load_global_ctrl =
-			vmx_entry_control_supported(VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL),
-		.exit_load_global_ctrl =
-			vmx_exit_control_supported(VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL),
-		.exit_save_global_ctrl =
-			vmx_exit_control_supported(VM_EXIT_SAVE_IA32_PERF_GLOBAL_CTRL),
-		.max_msr_list = VMX_MISC_MAX_MSR_LIST(misc),
-	};
-
-	vmx_compute_controls(&c, hv_opts.guest_limit != 0);
-	pmu_setup_vmcs(&caps, vcpu.msr_bitmap, &c);
-	/*
-	 * HLT exits so that a guest halting for good (interrupts off) ends the
-	 * run; an idle HLT goes back in the HLT activity state.
-	 */
-	if ((misc & VMX_MISC_ACTIVITY_HLT) && vmx_cpu_control_supported(CPU_BASED_HLT_EXITING))
-		c.cpu |= CPU_BASED_HLT_EXITING;
-	vcpu_write_exec_controls(&c);
 	vmwrite(EXCEPTION_BITMAP, 0);
 	vmwrite(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmwrite(PAGE_FAULT_ERROR_CODE_MATCH, 0);
@@ -120,9 +65,7 @@ static void setup_controls(void)
 	vmwrite(VM_ENTRY_INTR_INFO_FIELD, 0);
 	vmwrite(EPT_POINTER, ept_pointer(&vcpu.ept));
 	vmwrite(VMCS_LINK_POINTER, ~0ULL);
-	vcpu.preemption_timer_rate = VMX_MISC_PREEMPTION_TIMER_RATE(misc);
-	pr_debug("vmx controls: pin 0x%x cpu 0x%x secondary 0x%x exit 0x%x entry 0x%x", c.pin,
-		 c.cpu, c.secondary, c.exit, c.entry);
+	vcpu.preemption_timer_rate = VMX_MISC_PREEMPTION_TIMER_RATE(rdmsr(MSR_IA32_VMX_MISC));
 }
 
 /*
@@ -229,6 +172,7 @@ static void setup_guest_state(const struct guest_image *image, const struct gues
 void vcpu_create(const struct guest_image *image, const struct guest_boot *boot)
 {
 	u64 vmcs = frame_alloc_zeroed();
+	struct intercept_caps caps;
 
 	if (!vmcs)
 		hv_fail(HV_STATUS_HV_FAULT, "out of memory for the VMCS");
@@ -236,14 +180,9 @@ void vcpu_create(const struct guest_image *image, const struct guest_boot *boot)
 	vmx_check(vmclear_safe(vmcs), "VMCLEAR", vmcs);
 	vmx_check(vmptrld_safe(vmcs), "VMPTRLD", vmcs);
 	vcpu.vmcs_phys = vmcs;
-	vcpu.msr_bitmap = alloc_page("MSR bitmap");
-	vcpu.io_bitmap_a = alloc_page("I/O bitmap A");
-	vcpu.io_bitmap_b = alloc_page("I/O bitmap B");
-	vmwrite(VM_EXIT_MSR_STORE_COUNT, 0);
-	vmwrite(VM_EXIT_MSR_LOAD_COUNT, 0);
-	vmwrite(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	intercept_caps_read(&caps);
+	intercepts_setup(&caps);
 	setup_controls();
-	setup_bitmaps();
 	setup_host_state();
 	setup_guest_state(image, boot);
 }
@@ -280,7 +219,7 @@ static void inject_exception(u32 vector, bool has_error_code)
 
 void vcpu_inject_gp(void)
 {
-	inject_exception(13, true);
+	inject_exception(X86_TRAP_GP, true);
 }
 
 /* VM entry does not load CR2: the guest's is the processor's own. */
@@ -288,13 +227,13 @@ void vcpu_inject_page_fault(u64 linear, u32 error)
 {
 	write_cr2(linear);
 	vmwrite(VM_ENTRY_INTR_INFO_FIELD,
-		14 | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_DELIVER_CODE | INTR_INFO_VALID);
+		X86_TRAP_PF | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_DELIVER_CODE | INTR_INFO_VALID);
 	vmwrite(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
 }
 
 void vcpu_inject_ud(void)
 {
-	inject_exception(6, false);
+	inject_exception(X86_TRAP_UD, false);
 }
 
 /* CPL is SS.DPL (SDM Vol. 3C, "Checks on Guest Segment Registers"): 3 in virtual-8086 mode, 0 in real mode. */

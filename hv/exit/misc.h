@@ -7,7 +7,6 @@
 enum exit_action handle_init_signal(void);
 enum exit_action handle_sipi(void);
 enum exit_action handle_hlt(void);
-enum exit_action handle_rdpmc(void);
 enum exit_action handle_invd(void);
 enum exit_action handle_xsetbv(void);
 enum exit_action handle_vmx_instruction(void);

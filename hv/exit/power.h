@@ -8,7 +8,7 @@
 #ifndef HV_EXIT_POWER_H
 #define HV_EXIT_POWER_H
 
-#include "hv/acpi.h"
+#include "hv/boot/acpi.h"
 #include "arch/x86/platform.h" /* the ports */
 
 /* Read the ports from the ACPI tables (boot's RSDP copy); one line about them. */

@@ -17,6 +17,7 @@
 #include "hv/status.h"
 #include "hv/guest/end.h"
 #include "arch/x86/cr.h"
+#include "arch/x86/trapnr.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/vmx.h"
 
@@ -33,10 +34,6 @@ enum task_source { TASK_CALL, TASK_IRET, TASK_JMP, TASK_GATE };
 #define TYPE_LDT 2
 #define TSS32_MIN_LIMIT 0x67
 #define SEL_TI BIT(2)
-#define VECTOR_TS 10
-#define VECTOR_NP 11
-#define VECTOR_SS 12
-#define VECTOR_GP 13
 #define AR_S BIT(4) /* code or data, not system */
 #define RFLAGS_NT BIT(14)
 #define RFLAGS_FIXED BIT(1)
@@ -137,17 +134,17 @@ static bool load_task_segment(u32 i, u16 sel)
 		return false;
 	}
 	if (!(sel & ~3u) || !desc_address(sel)) {
-		inject(VECTOR_TS, sel & ~3u);
+		inject(X86_TRAP_TS, sel & ~3u);
 		return true;
 	}
 	if (!read_desc(sel, &s))
 		return true;
 	if (!segment_type_fits(i, s.ar)) {
-		inject(VECTOR_TS, sel & ~3u);
+		inject(X86_TRAP_TS, sel & ~3u);
 		return true;
 	}
 	if (!(s.raw & DESC_PRESENT)) {
-		inject(i == 2 ? VECTOR_SS : VECTOR_NP, sel & ~3u);
+		inject(i == 2 ? X86_TRAP_SS : X86_TRAP_NP, sel & ~3u);
 		return true;
 	}
 	/* Loading a segment sets its accessed bit, in the descriptor and the register. */
@@ -200,7 +197,7 @@ static void load_new_task(const struct tss32 *t, u16 sel, const struct seg_desc 
 		 DESC_TYPE(ldt.raw) == TYPE_LDT && (ldt.raw & DESC_PRESENT))
 		load_segment(6, (u16)t->ldt, &ldt);
 	else {
-		inject(VECTOR_TS, t->ldt & ~3u);
+		inject(X86_TRAP_TS, t->ldt & ~3u);
 		return;
 	}
 	for (u32 i = 0; i < NR_TASK_SEGS; i++)
@@ -229,7 +226,7 @@ static bool check_new_tss(u16 sel, enum task_source src, struct seg_desc *tss)
 	u32 type;
 
 	if ((sel & SEL_TI) || !desc_address(sel)) {
-		inject(src == TASK_IRET ? VECTOR_TS : VECTOR_GP, sel & ~3u);
+		inject(src == TASK_IRET ? X86_TRAP_TS : X86_TRAP_GP, sel & ~3u);
 		return false;
 	}
 	if (!read_desc(sel, tss))
@@ -241,15 +238,15 @@ static bool check_new_tss(u16 sel, enum task_source src, struct seg_desc *tss)
 			  "are emulated",
 			  sel, type);
 	if ((src == TASK_IRET) != (type == TYPE_TSS32_BUSY)) {
-		inject(src == TASK_IRET ? VECTOR_TS : VECTOR_GP, sel & ~3u);
+		inject(src == TASK_IRET ? X86_TRAP_TS : X86_TRAP_GP, sel & ~3u);
 		return false;
 	}
 	if (!(tss->raw & DESC_PRESENT)) {
-		inject(VECTOR_NP, sel & ~3u);
+		inject(X86_TRAP_NP, sel & ~3u);
 		return false;
 	}
 	if (tss->limit < TSS32_MIN_LIMIT) {
-		inject(VECTOR_TS, sel & ~3u);
+		inject(X86_TRAP_TS, sel & ~3u);
 		return false;
 	}
 	return true;

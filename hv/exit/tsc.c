@@ -14,8 +14,7 @@
  * exit.
  */
 #include "hv/exit/tsc.h"
-#include "hv/cpu/vcpu.h"
-#include "arch/x86/vmx_bitmap.h"
+#include "hv/cpu/intercepts.h"
 #include "arch/x86/cpuid.h"
 #include "arch/x86/cr.h"
 #include "arch/x86/msr.h"
@@ -47,7 +46,7 @@ static void set_offset(u64 offset)
 	vmwrite(TSC_OFFSET, offset);
 	if (!(cpuid(1).ecx & CPUID_1_ECX_TSC_DEADLINE))
 		return;
-	msr_bitmap_intercept(vcpu.msr_bitmap, MSR_IA32_TSC_DEADLINE, MSR_INTERCEPT_RW);
+	intercepts_tsc_deadline();
 	deadline = rdmsr(MSR_IA32_TSC_DEADLINE);
 	if (deadline)
 		wrmsr(MSR_IA32_TSC_DEADLINE, deadline + old - offset);

@@ -14,6 +14,7 @@
 #include "hv/exit/misc.h"
 #include "hv/exit/msr.h"
 #include "hv/exit/nmi.h"
+#include "hv/exit/rdpmc.h"
 #include "hv/exit/task.h"
 #include "hv/exit/vmcall.h"
 #include "hv/cpu/vcpu.h"

@@ -8,7 +8,7 @@
 #define HV_GUEST_LOADER_H
 
 #include "arch/x86/frame.h"
-#include "hv/multiboot2.h"
+#include "hv/boot/multiboot2.h"
 
 #define MB1_HEADER_MAGIC 0x1badb002
 #define MB1_HEADER_SEARCH 8192

@@ -8,7 +8,7 @@
 #define HV_GUEST_MEMORY_H
 
 #include "arch/x86/frame.h"
-#include "hv/multiboot2.h"
+#include "hv/boot/multiboot2.h"
 
 enum segment_kind { SEG_HIDDEN, SEG_RAM, SEG_MMIO };
 

@@ -5,7 +5,7 @@
  */
 #include "hv/guest/setup.h"
 #include "hv/guest/bzimage.h"
-#include "hv/acpi.h"
+#include "hv/boot/acpi.h"
 #include "arch/x86/cpuid.h"
 #include "hv/log.h"
 #include "hv/status.h"

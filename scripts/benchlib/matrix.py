@@ -64,7 +64,7 @@ def hv_args(pmu: str, gc: str, read: str, extra: str = "", stats: str = "full") 
 
 
 RUN_KEYS = ("pmu", "global_ctrl", "pmu_read", "stats")
-CMDLINE_MAX = 511  # hv/multiboot2.h BOOT_CMDLINE_MAX, less the terminating NUL
+CMDLINE_MAX = 511  # hv/boot/multiboot2.h BOOT_CMDLINE_MAX, less the terminating NUL
 
 
 def _setting(run: Run, key: str) -> str:

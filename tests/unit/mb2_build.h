@@ -7,7 +7,7 @@
 #ifndef TESTS_UNIT_MB2_BUILD_H
 #define TESTS_UNIT_MB2_BUILD_H
 
-#include "hv/multiboot2.h"
+#include "hv/boot/multiboot2.h"
 
 #define MB2_BUILD_MAX 16384
 

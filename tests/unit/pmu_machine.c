@@ -9,8 +9,10 @@
 #include "arch/x86/memmap.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/paging.h"
+#include "arch/x86/trapnr.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_entry.h"
+#include "hv/cpu/intercepts.h"
 #include "hv/cpu/vcpu.h"
 #include "hv/exit/stats.h"
 #include "hv/exit/vmexit.h"
@@ -22,7 +24,6 @@
 /* Memory from 0 (the probe VM's stub sits below 1 MiB); the frame allocator gets 1 MiB and up. */
 #define MEM_SIZE (17ULL << 20)
 #define FRAMES_BASE 0x100000ULL
-#define VECTOR_GP 13
 #define INSN_LEN 2 /* RDMSR, WRMSR, RDPMC, CPUID, OUT DX: two bytes */
 #define GUEST_START_RIP 0x1000
 
@@ -85,35 +86,52 @@ static void init_memory(void)
 		unit_abort(__FILE__, __LINE__, "machine: frame_init failed");
 }
 
-/* What vcpu_create() does around pmu_setup_vmcs() that the exits rely on. */
+/*
+ * The VMX capabilities the CPU reports: every control allowed but the
+ * PERF_GLOBAL_CTRL ones the machine lacks, MSR lists of 512 entries, the
+ * HLT activity state.
+ */
+static void set_vmx_caps(const struct pmu_machine *m)
+{
+	/* Allowed-1 settings in bits 63:32, none forced in 31:0 (SDM Vol. 3D, "VMX Capability Reporting Facility"). */
+	const u64 all = 0xffffffff00000000ULL;
+	u64 exit_allowed = all, entry_allowed = all;
+
+	if (m->no_vmcs_global_ctrl) {
+		exit_allowed &= ~((u64)(VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL |
+					VM_EXIT_SAVE_IA32_PERF_GLOBAL_CTRL)
+				  << 32);
+		entry_allowed &= ~((u64)VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL << 32);
+	}
+	if (m->no_save_global_ctrl)
+		exit_allowed &= ~((u64)VM_EXIT_SAVE_IA32_PERF_GLOBAL_CTRL << 32);
+	model_msr_set(MSR_IA32_VMX_MISC, VMX_MISC_ACTIVITY_HLT);
+	model_msr_set(MSR_IA32_VMX_PINBASED_CTLS, all);
+	model_msr_set(MSR_IA32_VMX_TRUE_PINBASED_CTLS, all);
+	model_msr_set(MSR_IA32_VMX_PROCBASED_CTLS, all);
+	model_msr_set(MSR_IA32_VMX_TRUE_PROCBASED_CTLS, all);
+	model_msr_set(MSR_IA32_VMX_PROCBASED_CTLS2, all);
+	model_msr_set(MSR_IA32_VMX_EXIT_CTLS, exit_allowed);
+	model_msr_set(MSR_IA32_VMX_TRUE_EXIT_CTLS, exit_allowed);
+	model_msr_set(MSR_IA32_VMX_ENTRY_CTLS, entry_allowed);
+	model_msr_set(MSR_IA32_VMX_TRUE_ENTRY_CTLS, entry_allowed);
+}
+
+/* The vCPU's intercepts as vcpu_create() sets them up, and what the exits read of the guest. */
 static void setup_vcpu(const struct pmu_machine *m)
 {
-	struct pmu_vmx_caps caps = {
-		.entry_load_global_ctrl = !m->no_vmcs_global_ctrl,
-		.exit_load_global_ctrl = !m->no_vmcs_global_ctrl,
-		.exit_save_global_ctrl = !m->no_vmcs_global_ctrl && !m->no_save_global_ctrl,
-		.max_msr_list = 512,
-	};
-	struct vmx_controls c = { .cpu = CPU_BASED_USE_MSR_BITMAPS };
-	u64 bitmap = frame_alloc_zeroed();
+	struct intercept_caps caps;
 
 	memset(&vcpu, 0, sizeof(vcpu));
 	memset(&guest_regs, 0, sizeof(guest_regs));
 	vcpu.regs = &guest_regs;
-	vcpu.msr_bitmap = phys_to_virt(bitmap);
 	/* A VMCS fresh from VMCLEAR reads 0 in every field; the model's only once written. */
-	vmwrite(VM_EXIT_MSR_STORE_COUNT, 0);
-	vmwrite(VM_EXIT_MSR_LOAD_COUNT, 0);
-	vmwrite(VM_ENTRY_MSR_LOAD_COUNT, 0);
 	vmwrite(VM_EXIT_MSR_STORE_ADDR, 0);
 	vmwrite(VM_EXIT_MSR_LOAD_ADDR, 0);
 	vmwrite(VM_ENTRY_MSR_LOAD_ADDR, 0);
-	pmu_setup_vmcs(&caps, vcpu.msr_bitmap, &c);
-	vmwrite(MSR_BITMAP, bitmap);
-	vmwrite(PIN_BASED_VM_EXEC_CONTROL, c.pin);
-	vmwrite(CPU_BASED_VM_EXEC_CONTROL, c.cpu);
-	vmwrite(VM_EXIT_CONTROLS, c.exit);
-	vmwrite(VM_ENTRY_CONTROLS, c.entry);
+	set_vmx_caps(m);
+	intercept_caps_read(&caps);
+	intercepts_setup(&caps);
 	vmwrite(VM_ENTRY_INTR_INFO_FIELD, 0);
 	vmwrite(GUEST_RIP, GUEST_START_RIP);
 	vmwrite(HOST_RIP, virt_to_phys(vmx_exit_entry));
@@ -240,7 +258,7 @@ bool guest_rdmsr(u32 msr, u64 *value)
 	guest_regs.rcx = msr;
 	vector = exit_and_enter(EXIT_REASON_MSR_READ, 0);
 	*value = (u32)guest_regs.rax | guest_regs.rdx << 32;
-	return vector != VECTOR_GP;
+	return vector != X86_TRAP_GP;
 }
 
 bool guest_wrmsr(u32 msr, u64 value)
@@ -250,7 +268,7 @@ bool guest_wrmsr(u32 msr, u64 value)
 	guest_regs.rcx = msr;
 	guest_regs.rax = (u32)value;
 	guest_regs.rdx = value >> 32;
-	return exit_and_enter(EXIT_REASON_MSR_WRITE, 0) != VECTOR_GP;
+	return exit_and_enter(EXIT_REASON_MSR_WRITE, 0) != X86_TRAP_GP;
 }
 
 bool guest_rdpmc(u32 ecx, u64 *value)
@@ -263,7 +281,7 @@ bool guest_rdpmc(u32 ecx, u64 *value)
 	guest_regs.rax = guest_regs.rdx = 0;
 	vector = exit_and_enter(EXIT_REASON_RDPMC, 0);
 	*value = (u32)guest_regs.rax | guest_regs.rdx << 32;
-	return vector != VECTOR_GP;
+	return vector != X86_TRAP_GP;
 }
 
 struct cpuid_regs guest_cpuid(u32 leaf, u32 subleaf)

@@ -1,6 +1,7 @@
 /*
  * A machine for the PMU tests: the model (tests/model) with a counting PMU,
- * booted through the hypervisor's real pmu_init() and pmu_setup_vmcs(), and
+ * booted through the hypervisor's real pmu_init() and intercepts_setup()
+ * (the vCPU's MSR bitmap and controls, pmu_setup_vmcs() among them), and
  * a guest whose instructions exit as the VMCS says (MSR bitmap, RDPMC
  * exiting) into the real exit dispatch, vmexit_handler(), which runs the
  * strategy's save, the real exit handler and the strategy's restore.
@@ -39,7 +40,7 @@ struct pmu_machine {
 
 /*
  * Power the model on as m describes, parse m->hv_args, run pmu_init() and
- * pmu_setup_vmcs() as the boot does. Returns -1 when the hypervisor is
+ * intercepts_setup() as the boot does. Returns -1 when the hypervisor is
  * ready to launch the guest, or the status it ended the run with (it
  * refused the options or the CPU). The CPU is in the host.
  */

@@ -1,5 +1,5 @@
 /*
- * hv/acpi.c: the power-off and reset ports come from the FADT that the
+ * hv/boot/acpi.c: the power-off and reset ports come from the FADT that the
  * RSDP leads to, through the XSDT where there is one, else the RSDT; a
  * table that fails its checksum is not used.
  */
@@ -7,7 +7,7 @@
 
 #include "tests/unit/unit.h"
 #include "tests/model/model.h"
-#include "hv/acpi.h"
+#include "hv/boot/acpi.h"
 #include "hv/cpu/ap.h"
 #include "arch/x86/lapic.h"
 

@@ -9,7 +9,7 @@
 #include "tests/unit/unit.h"
 #include "tests/model/model.h"
 #include "arch/x86/frame.h"
-#include "hv/multiboot2.h"
+#include "hv/boot/multiboot2.h"
 
 #define MiB (1ULL << 20)
 #define RAM_TOP (17 * MiB) /* above everything the maps below describe */

@@ -8,7 +8,7 @@
 
 #include "tests/unit/unit.h"
 #include "tests/model/model.h"
-#include "hv/acpi.h"
+#include "hv/boot/acpi.h"
 #include "hv/console.h"
 #include "hv/log.h"
 #include "hv/machine.h"

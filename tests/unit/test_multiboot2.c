@@ -1,5 +1,5 @@
 /*
- * hv/multiboot2.c: the parser must take a good info exactly and reject
+ * hv/boot/multiboot2.c: the parser must take a good info exactly and reject
  * every malformed one with a false return and one line saying what is
  * wrong, since that line is all a user sees on the serial console.
  */

@@ -31,7 +31,7 @@
 #include "arch/x86/pmu.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_bitmap.h"
-#include "hv/multiboot2.h"
+#include "hv/boot/multiboot2.h"
 #include "hv/options.h"
 #include "hv/pmu/pmu.h"
 

@@ -9,7 +9,7 @@
 #include "arch/x86/frame.h"
 #include "arch/x86/vmcs.h"
 #include "hv/exit/stats.h"
-#include "hv/multiboot2.h"
+#include "hv/boot/multiboot2.h"
 #include "hv/options.h"
 #include "hv/pmu/pmu.h"
 

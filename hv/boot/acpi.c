@@ -1,4 +1,4 @@
-#include "hv/acpi.h"
+#include "hv/boot/acpi.h"
 #include "arch/x86/paging.h"
 #include "lib/printf.h"
 #include "lib/string.h"

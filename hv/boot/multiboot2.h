@@ -2,8 +2,8 @@
  * The multiboot2 boot information, as GRUB hands it over, and what pmuvisor
  * keeps of it. Multiboot2 Specification, "Boot information format".
  */
-#ifndef HV_MULTIBOOT2_H
-#define HV_MULTIBOOT2_H
+#ifndef HV_BOOT_MULTIBOOT2_H
+#define HV_BOOT_MULTIBOOT2_H
 
 #include "arch/x86/memmap.h"
 

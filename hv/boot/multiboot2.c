@@ -1,4 +1,4 @@
-#include "hv/multiboot2.h"
+#include "hv/boot/multiboot2.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 

@@ -5,10 +5,10 @@
  * Description Table (RSDT)", "Extended System Description Table (XSDT)"
  * and "Fixed ACPI Description Table (FADT)".
  */
-#ifndef HV_ACPI_H
-#define HV_ACPI_H
+#ifndef HV_BOOT_ACPI_H
+#define HV_BOOT_ACPI_H
 
-#include "hv/multiboot2.h"
+#include "hv/boot/multiboot2.h"
 
 #define ACPI_RSDP_SIGNATURE "RSD PTR "
 #define ACPI_FADT_SIGNATURE "FACP"
