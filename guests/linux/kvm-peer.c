@@ -9,8 +9,8 @@
  * entry with a multiboot1 information structure (memory map, command
  * line), COM1, the exit port (a 32-bit write of the status to 0xf4 ends it,
  * as under pmuvisor and QEMU's isa-debug-exit) and the test port 0x520. It
- * also gets the CPUID KVM supports (KVM_GET_SUPPORTED_CPUID), leaf 0xA as
- * KVM reports it, and KVM's in-kernel local APIC (KVM_CREATE_IRQCHIP: the
+ * also gets the CPUID KVM supports (KVM_GET_SUPPORTED_CPUID, with the
+ * hypervisor bit set as QEMU sets it), leaf 0xA as KVM reports it, and KVM's in-kernel local APIC (KVM_CREATE_IRQCHIP: the
  * mediated vPMU needs it). The operations exit-bench measures go where
  * they go under KVM: CPUID and VMCALL are handled in the kernel, the test
  * port and the benchmark MSR (0x40000100, through KVM's user-space MSR
@@ -237,6 +237,10 @@ static void set_cpuid(struct vm *vm)
 		die(STATUS_HV_FAULT, "out of memory");
 	c->nent = MAX_ENTRIES;
 	kvm_ioctl(vm->kvm, KVM_GET_SUPPORTED_CPUID, c, "KVM_GET_SUPPORTED_CPUID");
+	/* A VMM says it is one (CPUID.1:ECX[31]), as QEMU does and pmuvisor does. */
+	for (uint32_t i = 0; i < c->nent; i++)
+		if (c->entries[i].function == 1)
+			c->entries[i].ecx |= 1u << 31;
 	kvm_ioctl(vm->vcpu, KVM_SET_CPUID2, c, "KVM_SET_CPUID2");
 	free(c);
 }
@@ -447,17 +451,24 @@ int main(int argc, char **argv)
 	}
 	if (i >= argc || mib < 2 || mib > 3072)
 		usage();
-	/* The guest's command line starts with its name, as GRUB's module2 string does. */
+	/*
+	 * The guest's command line starts with its name, as the module2 strings
+	 * of pmuvisor's boots do: the file's name without its directory and .elf.
+	 */
 	for (int j = i; j < argc; j++) {
 		const char *w = argv[j];
+		size_t n;
 
 		if (j == i && strrchr(w, '/'))
 			w = strrchr(w, '/') + 1;
-		if (strlen(cmdline) + strlen(w) + 2 > sizeof(cmdline))
+		n = strlen(w);
+		if (j == i && n > 4 && !strcmp(w + n - 4, ".elf"))
+			n -= 4;
+		if (strlen(cmdline) + n + 2 > sizeof(cmdline))
 			die(3, "guest command line too long");
 		if (j > i)
 			strcat(cmdline, " ");
-		strcat(cmdline, w);
+		strncat(cmdline, w, n);
 	}
 	create_vm(&vm, mib);
 	enable_user_space_msrs(&vm);

@@ -577,6 +577,29 @@ class PeerSection(unittest.TestCase):
         self.assertIn("- kvm-6.1.0 legacy: kernel `6.1.0-50-amd64`; `kvm_enable_pmu=Y`, "
                       "`kvm_intel_enable_apicv=N`", lines)
 
+    def test_counts_beside_native_and_pmuvisor(self):
+        counts = os.path.join(self.tmp, "counts")
+        os.makedirs(counts)
+        with open(os.path.join(counts, "counts.csv"), "w") as f:
+            f.write("source,run,what,value,native_or_reference\n")
+            for run, vals in (("native", (5004, 1000, 5004, 4)), (OTHER, (5004, 1000, 5004, 5))):
+                for what, v in zip(("instructions", "branches", "fixed0", "nmi_handler_read"),
+                                   vals):
+                    f.write(f"pmu-count,{run},{what},{v},0\n")
+        with open(os.path.join(counts, "counts.md"), "w") as f:
+            f.write("## counts\n")
+        docs = os.path.join(self.tmp, "docs")
+        r = subprocess.run([sys.executable, self.PAGE, self.bench_dir, "--docs", docs,
+                            "--counts", counts, "--peer", os.path.join(FIX, "peer")],
+                           capture_output=True, text=True, cwd=REPO, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(docs, "results.md")) as f:
+            lines = f.read().splitlines()
+        self.assertIn("| native | 5004 | – | 1000 | 5004 | 4 | – |", lines)
+        self.assertIn(f"| pmuvisor `{OTHER}` | 5004 | +0 | 1000 | 5004 | 5 | – |", lines)
+        # a count KVM gets wrong ("not ok") is still the result
+        self.assertIn("| kvm-6.1.0 legacy | 5010 | +6 | 1001 | 5012 | 6 | 80 of 85 |", lines)
+
     def test_a_log_that_is_not_kvms_is_refused(self):
         d = os.path.join(self.tmp, "notkvm")
         os.makedirs(d)
