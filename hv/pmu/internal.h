@@ -7,7 +7,7 @@
 #ifndef HV_PMU_INTERNAL_H
 #define HV_PMU_INTERNAL_H
 
-#include "hv/pmu/pmu.h"
+#include "hv/pmu/strategy.h"
 #include "arch/x86/msr.h"
 
 /* What the guest may set in DEBUGCTL, where the CPU accepts it: no LBR, BTS or trace. */

@@ -5,7 +5,7 @@
  * mediated-vPMU boundary, the exits that would leave the kernel (port I/O
  * is emulated in user space, HLT schedules out).
  */
-#include "hv/pmu/pmu.h"
+#include "hv/pmu/strategy.h"
 #include "arch/x86/vmx.h"
 #include "hv/log.h"
 

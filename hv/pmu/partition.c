@@ -22,7 +22,7 @@
  * with RDPMC at exit and before entry to measure itself, where RDPMC works
  * (the self-test in pmu.c), and makes no PMU access at all elsewhere.
  */
-#include "hv/pmu/pmu.h"
+#include "hv/pmu/strategy.h"
 #include "hv/log.h"
 #include "hv/options.h"
 #include "hv/status.h"

@@ -37,6 +37,11 @@ const char *pmu_strategy_name_at(u64 i)
 	return i < pmu_nr_strategies ? pmu_strategies[i]->name : NULL;
 }
 
+const char *pmu_strategy_name(void)
+{
+	return pmu.ops ? pmu.ops->name : "?";
+}
+
 void pmu_print_strategies(void)
 {
 	for (unsigned i = 0; i < pmu_nr_strategies; i++)

@@ -7,7 +7,7 @@
  * whose value is already in the register are skipped; the guest's
  * FIXED_CTR_CTRL writes exit, so its value is known without an RDMSR.
  */
-#include "hv/pmu/pmu.h"
+#include "hv/pmu/strategy.h"
 
 /* Fixed counters 0 and 1, as far as the CPU has them without a gap. */
 static unsigned host_fixed_used(void)

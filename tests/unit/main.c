@@ -20,7 +20,7 @@
 
 #include "tests/unit/unit.h"
 #include "tests/model/model.h"
-#include "hv/pmu/pmu.h"
+#include "hv/pmu/strategy.h"
 
 /* Beyond this many failed checks a test is clearly broken; keep the log readable. */
 #define MAX_LINES_PER_TEST 20

@@ -33,7 +33,7 @@
 #include "arch/x86/vmx_bitmap.h"
 #include "hv/multiboot2.h"
 #include "hv/options.h"
-#include "hv/pmu/pmu.h"
+#include "hv/pmu/strategy.h"
 
 #define MiB (1ULL << 20)
 #define EN_OS (ARCH_PERFMON_EVENTSEL_ENABLE | ARCH_PERFMON_EVENTSEL_OS)

@@ -27,7 +27,7 @@
 #include "arch/x86/pmu.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx_entry.h"
-#include "hv/pmu/pmu.h"
+#include "hv/pmu/strategy.h"
 
 #define NR_GP MODEL_PMU_GP
 #define NR_FIXED MODEL_PMU_FIXED
