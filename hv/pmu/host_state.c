@@ -6,6 +6,14 @@
 #include "hv/log.h"
 #include "arch/x86/msr.h"
 
+void pmu_host_counts_with_fixed_0_1(void)
+{
+	pmu.host.fixed_ctr_ctrl = FIXED_CTRL_OS << (FIXED_INSTRUCTIONS * FIXED_CTRL_BITS) |
+				  FIXED_CTRL_OS << (FIXED_CORE_CYCLES * FIXED_CTRL_BITS);
+	pmu.host.global_ctrl = global_bit_fixed(FIXED_INSTRUCTIONS) |
+			       global_bit_fixed(FIXED_CORE_CYCLES);
+}
+
 void pmu_read_state(struct pmu_state *s)
 {
 	s->global_ctrl = rdmsr(MSR_CORE_PERF_GLOBAL_CTRL);

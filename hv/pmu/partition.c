@@ -100,10 +100,7 @@ static void take_fixed_counters(void)
 	guest_fixed = pmu_fixed_describable(
 		pmu.fixed_present & ~(u32)(BIT(FIXED_INSTRUCTIONS) | BIT(FIXED_CORE_CYCLES)));
 	set_guest_share(pmu.guest_gp, guest_fixed);
-	pmu.host.fixed_ctr_ctrl = FIXED_CTRL_OS << (FIXED_INSTRUCTIONS * FIXED_CTRL_BITS) |
-				  FIXED_CTRL_OS << (FIXED_CORE_CYCLES * FIXED_CTRL_BITS);
-	pmu.host.global_ctrl = global_bit_fixed(FIXED_INSTRUCTIONS) |
-			       global_bit_fixed(FIXED_CORE_CYCLES);
+	pmu_host_counts_with_fixed_0_1();
 	host.rdpmc_instructions = RDPMC_FIXED | FIXED_INSTRUCTIONS;
 	host.rdpmc_cycles = RDPMC_FIXED | FIXED_CORE_CYCLES;
 	host.counter_mask = width_mask(pmu.caps.fixed_width);

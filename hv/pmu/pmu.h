@@ -63,16 +63,13 @@ struct pmu {
 	bool partitioned;		/* the guest owns fewer counters than exist */
 	/* states */
 	struct pmu_state guest;	    /* the guest's, while switched out */
-	struct pmu_state host;	    /* the hypervisor's own (switch, lazy) */
+	struct pmu_state host;	    /* the hypervisor's own (switch, lazy, partition) */
 	struct pmu_state host_boot; /* as found at boot: restored at guest end */
 	bool switched;		    /* this exit switched the PMU to the host */
 	/* IA32_PERF_GLOBAL_CTRL at VM transitions */
 	struct vmx_msr_list guest_list; /* VM-entry MSR-load = VM-exit MSR-store */
 	struct vmx_msr_list host_list;	/* VM-exit MSR-load */
 	u64 host_global_ctrl_at_exit;	/* what VM exit loads: 0, or the host's own counters */
-	/* lazy */
-	u64 lazy_reasons; /* bit r: switch on exit reason r */
-	u64 lazy_every, lazy_exits;
 	/* measurement of the last exit */
 	struct pmu_access_count access;
 	bool measured;

@@ -105,8 +105,6 @@ void pmu_init(void)
 
 	pmu.ops = pmu_strategies[hv_opts.pmu < pmu_nr_strategies ? hv_opts.pmu : 0];
 	pmu.global_ctrl_mode = (enum global_ctrl_mode)hv_opts.global_ctrl;
-	pmu.lazy_reasons = hv_opts.pmu_lazy;
-	pmu.lazy_every = hv_opts.pmu_lazy_every;
 	if (hv_opts.pmu_host != PMU_HOST_FIXED && !pmu.ops->keeps_host_counters)
 		hv_fail(HV_STATUS_BAD_INPUT,
 			"pmu_host=gp: pmu=%s keeps no counters of its own for the hypervisor "
@@ -124,13 +122,6 @@ void pmu_init(void)
 	pmu.guest = pmu.host_boot;
 	pmu_choose_read_method();
 	pmu_choose_guest_share();
-	/* The hypervisor's own counters in switch/lazy: instructions and cycles in ring 0. */
-	if (pmu_fixed_present(FIXED_INSTRUCTIONS) && pmu_fixed_present(FIXED_CORE_CYCLES)) {
-		pmu.host.fixed_ctr_ctrl = FIXED_CTRL_OS << (FIXED_INSTRUCTIONS * FIXED_CTRL_BITS) |
-					  FIXED_CTRL_OS << (FIXED_CORE_CYCLES * FIXED_CTRL_BITS);
-		pmu.host.global_ctrl = global_bit_fixed(FIXED_INSTRUCTIONS) |
-				       global_bit_fixed(FIXED_CORE_CYCLES);
-	}
 	if (pmu.ops->init)
 		pmu.ops->init();
 	report_choice();

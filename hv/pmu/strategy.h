@@ -91,6 +91,13 @@ void pmu_cpuid_guest_share(u32 leaf, u32 subleaf, struct cpuid_regs *r);
 u64 pmu_guest_global_ctrl(void);
 void pmu_set_guest_global_ctrl(u64 value);
 
+/*
+ * The hypervisor's own counters (pmu.host): fixed counters 0 and 1 count
+ * instructions retired and unhalted core cycles in ring 0, enabled by the
+ * host's GLOBAL_CTRL. The caller checks that the CPU has both.
+ */
+void pmu_host_counts_with_fixed_0_1(void);
+
 /* The switching primitives of the strategies: every access is counted in pmu.access. */
 u64 pmu_rdmsr(u32 msr);
 void pmu_wrmsr(u32 msr, u64 value);
