@@ -100,7 +100,8 @@ MUTATIONS = [
     ("hv/pmu/partition.c", "the host's fields writable by the guest",
      "if (value & ~guest_fixed_ctrl_fields())", "if (value & 0)"),
     ("hv/pmu/partition.c", "RDPMC of the host's counters allowed",
-     "if (!(pmu.guest_global_mask & bit))", "if (!bit)"),
+     "if (!pmu_guest_owns_reg(counter))\n\t\treturn false;\n\tif (pmu.rdpmc_broken)",
+     "if (pmu.rdpmc_broken)"),
     # the MSR-bitmap setup
     ("hv/pmu/intercepts.c", "PERF_CAPABILITIES reads pass",
      "intercept(bm, MSR_IA32_PERF_CAPABILITIES, MSR_INTERCEPT_RW);",

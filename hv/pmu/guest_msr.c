@@ -19,21 +19,60 @@ bool pmu_emulates_rdpmc(void)
 	return pmu_guest_has_pmu() && !pmu.ops->rdpmc && pmu.rdpmc_broken;
 }
 
+struct pmu_reg pmu_reg_of_msr(u32 msr)
+{
+	if (msr >= MSR_IA32_PMC0 && msr < MSR_IA32_PMC0 + PMU_MAX_GP)
+		return (struct pmu_reg){ PMU_REG_GP, msr - MSR_IA32_PMC0 };
+	if (msr >= MSR_IA32_PMC0_FW && msr < MSR_IA32_PMC0_FW + PMU_MAX_GP)
+		return (struct pmu_reg){ PMU_REG_GP, msr - MSR_IA32_PMC0_FW };
+	if (msr >= MSR_P6_EVNTSEL0 && msr < MSR_P6_EVNTSEL0 + PMU_MAX_GP)
+		return (struct pmu_reg){ PMU_REG_EVTSEL, msr - MSR_P6_EVNTSEL0 };
+	if (msr >= MSR_CORE_PERF_FIXED_CTR0 && msr < MSR_CORE_PERF_FIXED_CTR0 + PMU_MAX_FIXED)
+		return (struct pmu_reg){ PMU_REG_FIXED, msr - MSR_CORE_PERF_FIXED_CTR0 };
+	if ((msr >= MSR_CORE_PERF_FIXED_CTR_CTRL && msr <= MSR_CORE_PERF_GLOBAL_STATUS_SET) ||
+	    msr == MSR_IA32_PERF_CAPABILITIES || msr == MSR_IA32_DS_AREA ||
+	    msr == MSR_IA32_PEBS_ENABLE || msr == MSR_IA32_DEBUGCTLMSR)
+		return (struct pmu_reg){ PMU_REG_OTHER, 0 };
+	return (struct pmu_reg){ PMU_REG_NONE, 0 };
+}
+
+/*
+ * Intel SDM Vol. 2B, "RDPMC": ECX bit 30 selects the fixed counters, the
+ * low bits the counter. Any other bit set leaves an index no counter has,
+ * which no one owns: RDPMC #GPs.
+ */
+struct pmu_reg pmu_reg_of_rdpmc(u32 ecx)
+{
+	if (ecx & RDPMC_FIXED)
+		return (struct pmu_reg){ PMU_REG_FIXED, ecx & ~(u32)RDPMC_FIXED };
+	return (struct pmu_reg){ PMU_REG_GP, ecx };
+}
+
+bool pmu_guest_owns_reg(struct pmu_reg r)
+{
+	if (r.kind == PMU_REG_GP || r.kind == PMU_REG_EVTSEL)
+		return r.index < pmu.guest_gp;
+	return r.kind == PMU_REG_FIXED && pmu_guest_owns_fixed(r.index);
+}
+
+u32 pmu_counter_msr(struct pmu_reg r)
+{
+	return r.kind == PMU_REG_FIXED ? msr_fixed_ctr(r.index) : msr_pmc(r.index, false);
+}
+
 /*
  * RDPMC emulated from the counter MSRs where the CPU's does not read back
- * (Bochs: GP counters read 0, fixed counters #GP), as the SDM defines it
- * (Vol. 2B, "RDPMC"): ECX bit 30 selects the fixed counters, the low bits
- * the counter; any other index #GPs. The hardware holds the guest's
- * counters: pmu_vmexit() switched nothing for this exit.
+ * (Bochs: GP counters read 0, fixed counters #GP); a counter the guest
+ * does not own #GPs. The hardware holds the guest's counters:
+ * pmu_vmexit() switched nothing for this exit.
  */
 static bool emulate_rdpmc(u32 ecx, u64 *value)
 {
-	bool fixed = ecx & RDPMC_FIXED;
-	u32 i = ecx & ~(u32)RDPMC_FIXED;
+	struct pmu_reg counter = pmu_reg_of_rdpmc(ecx);
 
-	if (fixed ? !pmu_guest_owns_fixed(i) : i >= pmu.guest_gp)
+	if (!pmu_guest_owns_reg(counter))
 		return false;
-	*value = rdmsr(fixed ? msr_fixed_ctr(i) : msr_pmc(i, false));
+	*value = rdmsr(pmu_counter_msr(counter));
 	return true;
 }
 
@@ -46,31 +85,9 @@ bool pmu_guest_rdpmc(u32 ecx, u64 *value)
 	return pmu_emulates_rdpmc() && emulate_rdpmc(ecx, value);
 }
 
-struct pmu_msr_id {
-	enum { PMSR_NONE, PMSR_PMC, PMSR_EVTSEL, PMSR_FIXED, PMSR_OTHER } kind;
-	unsigned index;
-};
-
-static struct pmu_msr_id classify(u32 msr)
-{
-	if (msr >= MSR_IA32_PMC0 && msr < MSR_IA32_PMC0 + PMU_MAX_GP)
-		return (struct pmu_msr_id){ PMSR_PMC, msr - MSR_IA32_PMC0 };
-	if (msr >= MSR_IA32_PMC0_FW && msr < MSR_IA32_PMC0_FW + PMU_MAX_GP)
-		return (struct pmu_msr_id){ PMSR_PMC, msr - MSR_IA32_PMC0_FW };
-	if (msr >= MSR_P6_EVNTSEL0 && msr < MSR_P6_EVNTSEL0 + PMU_MAX_GP)
-		return (struct pmu_msr_id){ PMSR_EVTSEL, msr - MSR_P6_EVNTSEL0 };
-	if (msr >= MSR_CORE_PERF_FIXED_CTR0 && msr < MSR_CORE_PERF_FIXED_CTR0 + PMU_MAX_FIXED)
-		return (struct pmu_msr_id){ PMSR_FIXED, msr - MSR_CORE_PERF_FIXED_CTR0 };
-	if ((msr >= MSR_CORE_PERF_FIXED_CTR_CTRL && msr <= MSR_CORE_PERF_GLOBAL_STATUS_SET) ||
-	    msr == MSR_IA32_PERF_CAPABILITIES || msr == MSR_IA32_DS_AREA ||
-	    msr == MSR_IA32_PEBS_ENABLE || msr == MSR_IA32_DEBUGCTLMSR)
-		return (struct pmu_msr_id){ PMSR_OTHER, 0 };
-	return (struct pmu_msr_id){ PMSR_NONE, 0 };
-}
-
 bool pmu_msr_claims(u32 msr)
 {
-	return classify(msr).kind != PMSR_NONE;
+	return pmu_reg_of_msr(msr).kind != PMU_REG_NONE;
 }
 
 bool pmu_msr_read(u32 msr, u64 *value)
@@ -133,7 +150,7 @@ static bool write_global_status_bits(u32 msr, u64 value)
 
 bool pmu_msr_write(u32 msr, u64 value)
 {
-	struct pmu_msr_id id = classify(msr);
+	struct pmu_reg reg = pmu_reg_of_msr(msr);
 
 	if (!pmu_guest_has_pmu())
 		return false;
@@ -146,8 +163,8 @@ bool pmu_msr_write(u32 msr, u64 value)
 		vmwrite(GUEST_IA32_DEBUGCTL, value);
 		return true;
 	}
-	if (id.kind == PMSR_EVTSEL && id.index < pmu.guest_gp)
-		return write_guest_register(msr, value, &pmu.guest.evtsel[id.index]);
+	if (reg.kind == PMU_REG_EVTSEL && pmu_guest_owns_reg(reg))
+		return write_guest_register(msr, value, &pmu.guest.evtsel[reg.index]);
 	if (msr == MSR_CORE_PERF_FIXED_CTR_CTRL && pmu.ops->write_fixed_ctr_ctrl)
 		return pmu.ops->write_fixed_ctr_ctrl(value);
 	if (msr == MSR_CORE_PERF_FIXED_CTR_CTRL)

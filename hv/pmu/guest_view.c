@@ -63,8 +63,7 @@ void pmu_filter_cpuid(u32 leaf, u32 subleaf, struct cpuid_regs *r)
 	pmu.ops->filter_cpuid(leaf, subleaf, r);
 }
 
-/* The fixed counters the guest owns, bit j for counter j. */
-static u32 guest_fixed_bitmap(void)
+u32 pmu_guest_fixed_bitmap(void)
 {
 	u32 fixed = 0;
 
@@ -91,8 +90,8 @@ static void filter_ext_leaf(u32 subleaf, struct cpuid_regs *r)
 		if (!pmu.caps.ext_leaf)
 			*r = (struct cpuid_regs){ 0, 0, 0, 0 };
 		else
-			*r = (struct cpuid_regs){ pmu_low_bits(pmu.guest_gp), guest_fixed_bitmap(),
-						  0, 0 };
+			*r = (struct cpuid_regs){ pmu_low_bits(pmu.guest_gp),
+						  pmu_guest_fixed_bitmap(), 0, 0 };
 		break;
 	case PMU_EXT_SUBLEAF_EVENTS:
 		break;
@@ -109,7 +108,7 @@ static void filter_ext_leaf(u32 subleaf, struct cpuid_regs *r)
  */
 void pmu_cpuid_guest_share(u32 leaf, u32 subleaf, struct cpuid_regs *r)
 {
-	u32 fixed = guest_fixed_bitmap();
+	u32 fixed = pmu_guest_fixed_bitmap();
 
 	if (leaf == CPUID_LEAF_PMU_EXT) {
 		filter_ext_leaf(subleaf, r);

@@ -46,23 +46,13 @@ static u64 width_mask(unsigned width)
 	return width >= 64 ? ~0ULL : BIT(width) - 1;
 }
 
-static u32 guest_fixed_mask(void)
-{
-	u32 mask = 0;
-
-	for (unsigned j = 0; j < PMU_MAX_FIXED; j++)
-		if (pmu.guest_global_mask & global_bit_fixed(j))
-			mask |= BIT(j);
-	return mask;
-}
-
 /* FIXED_CTR_CTRL fields of the fixed counters the guest owns. */
 static u64 guest_fixed_ctrl_fields(void)
 {
 	u64 fields = 0;
 
 	for (unsigned j = 0; j < PMU_MAX_FIXED; j++)
-		if (pmu.guest_global_mask & global_bit_fixed(j))
+		if (pmu_guest_owns_fixed(j))
 			fields |= FIXED_CTRL_FIELD(j);
 	return fields;
 }
@@ -157,7 +147,7 @@ static void partition_init(void)
 	pr_info("pmu: partition: the hypervisor keeps %s; the guest gets fixed counters 0x%x",
 		hv_opts.pmu_host == PMU_HOST_GP ? "the last two GP counters"
 						: "fixed counters 0 and 1",
-		guest_fixed_mask());
+		pmu_guest_fixed_bitmap());
 	if (!host.measure)
 		pr_info("pmu: partition reads its counters only with RDPMC, which %s: exits are "
 			"not measured in cycles and instructions, and make no PMU access",
@@ -238,22 +228,16 @@ static bool partition_write_fixed_ctr_ctrl(u64 value)
 /*
  * The guest's counters are read for it (they are in the hardware); the
  * host's #GP. Where the CPU's RDPMC does not read back (Bochs), from the
- * counter MSR, as pmu.c emulates RDPMC for the other strategies.
+ * counter MSR, as the other strategies' RDPMC is emulated (guest_msr.c).
  */
 static bool partition_rdpmc(u32 ecx, u64 *value)
 {
-	bool fixed = ecx & RDPMC_FIXED;
-	u32 index = ecx & ~(u32)RDPMC_FIXED;
-	u64 bit = 0;
+	struct pmu_reg counter = pmu_reg_of_rdpmc(ecx);
 
-	if (fixed)
-		bit = index < PMU_MAX_FIXED ? global_bit_fixed(index) : 0;
-	else
-		bit = index < PMU_MAX_GP ? global_bit_gp(index) : 0;
-	if (!(pmu.guest_global_mask & bit))
+	if (!pmu_guest_owns_reg(counter))
 		return false;
 	if (pmu.rdpmc_broken) {
-		*value = pmu_rdmsr(fixed ? msr_fixed_ctr(index) : msr_pmc(index, false));
+		*value = pmu_rdmsr(pmu_counter_msr(counter));
 		return true;
 	}
 	pmu.access.rdpmc++;

@@ -81,6 +81,31 @@ static inline bool pmu_guest_owns_fixed(unsigned j)
  */
 u32 pmu_fixed_describable(u32 mask);
 
+/* The fixed counters the guest owns, bit j for counter j. */
+u32 pmu_guest_fixed_bitmap(void);
+
+/*
+ * A PMU register as the guest names it, by its MSR index or by RDPMC's
+ * ECX: the one translation from either to a counter.
+ */
+struct pmu_reg {
+	enum pmu_reg_kind {
+		PMU_REG_NONE,	/* not a PMU MSR */
+		PMU_REG_GP,	/* GP counter index (IA32_PMCx, IA32_A_PMCx) */
+		PMU_REG_EVTSEL, /* the selector of GP counter index */
+		PMU_REG_FIXED,	/* fixed counter index */
+		PMU_REG_OTHER, /* a PMU MSR of no one counter: the global MSRs, DS, DEBUGCTL, ... */
+	} kind;
+	unsigned index;
+};
+struct pmu_reg pmu_reg_of_msr(u32 msr);
+/* A GP or fixed counter; its index may be one the CPU lacks. */
+struct pmu_reg pmu_reg_of_rdpmc(u32 ecx);
+/* A counter, or a selector, the guest owns. */
+bool pmu_guest_owns_reg(struct pmu_reg r);
+/* The MSR of a GP (IA32_PMCx) or fixed counter. */
+u32 pmu_counter_msr(struct pmu_reg r);
+
 /*
  * The shared CPUID filter of leaves 0xA and 0x23: both describe the
  * counters the guest owns (pmu.guest_gp, its fixed counters), the same way.
