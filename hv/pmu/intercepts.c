@@ -28,11 +28,12 @@ static void intercept_all(u8 *bm)
 
 /*
  * The counters the guest owns go to the hardware; the others exit and
- * #GP. The strategy's policy adds the writes it must see.
+ * #GP. The strategy's policy (its exits, and what its init added for this
+ * boot) adds the accesses it must see.
  */
-static void setup_msr_bitmap(u8 *bm)
+void pmu_set_msr_intercepts(u8 *bm)
 {
-	u32 exits = pmu.ops->exits;
+	u32 exits = pmu.ops->exits | pmu.extra_exits;
 
 	intercept(bm, MSR_IA32_PERF_CAPABILITIES, MSR_INTERCEPT_RW);
 	intercept(bm, MSR_IA32_DS_AREA, MSR_INTERCEPT_RW);
@@ -59,24 +60,32 @@ static void setup_msr_bitmap(u8 *bm)
 			intercept(bm, msr_fixed_ctr(j), MSR_INTERCEPT_RW);
 	if (exits & PMU_EXIT_FIXED_CTR_CTRL_WRITE)
 		intercept(bm, MSR_CORE_PERF_FIXED_CTR_CTRL, MSR_INTERCEPT_WRITE);
+	if (exits & PMU_EXIT_FIXED_CTR_CTRL_READ)
+		intercept(bm, MSR_CORE_PERF_FIXED_CTR_CTRL, MSR_INTERCEPT_READ);
 	if (pmu.partitioned || (exits & PMU_EXIT_GLOBAL_CTRL_WRITE)) {
 		intercept(bm, MSR_CORE_PERF_GLOBAL_CTRL, MSR_INTERCEPT_WRITE);
 		intercept(bm, MSR_CORE_PERF_GLOBAL_OVF_CTRL, MSR_INTERCEPT_WRITE);
 		intercept(bm, MSR_CORE_PERF_GLOBAL_STATUS_SET, MSR_INTERCEPT_WRITE);
 	}
-	if (pmu.ops->setup_intercepts)
-		pmu.ops->setup_intercepts(bm);
+}
+
+/*
+ * Without a PMU the guest's RDPMC must #GP too, not read the host's
+ * counters; with one it exits where a strategy answers it or the CPU's
+ * does not read back (it is emulated then).
+ */
+bool pmu_rdpmc_exits(void)
+{
+	if (!pmu_guest_has_pmu())
+		return true;
+	return pmu.ops->rdpmc || pmu.rdpmc_broken;
 }
 
 void pmu_setup_vmcs(const struct pmu_vmx_caps *caps, u8 *msr_bitmap, struct vmx_controls *c)
 {
-	setup_msr_bitmap(msr_bitmap);
-	if (!pmu_guest_has_pmu()) {
-		/* RDPMC must #GP too, not read the host's counters. */
+	pmu_set_msr_intercepts(msr_bitmap);
+	if (pmu_rdpmc_exits())
 		c->cpu |= CPU_BASED_RDPMC_EXITING;
-		return;
-	}
-	pmu_setup_global_ctrl(caps, c);
-	if (pmu.ops->rdpmc || pmu.rdpmc_broken)
-		c->cpu |= CPU_BASED_RDPMC_EXITING;
+	if (pmu_guest_has_pmu())
+		pmu_setup_global_ctrl(caps, c);
 }

@@ -27,7 +27,6 @@
 #include "hv/options.h"
 #include "hv/status.h"
 #include "arch/x86/msr.h"
-#include "arch/x86/vmx_bitmap.h"
 
 #define EVENT_INSTRUCTIONS 0xc0 /* architectural event: instructions retired */
 #define EVENT_CORE_CYCLES 0x3c	/* architectural event: unhalted core cycles */
@@ -91,6 +90,8 @@ static void take_fixed_counters(void)
 		pmu.fixed_present & ~(u32)(BIT(FIXED_INSTRUCTIONS) | BIT(FIXED_CORE_CYCLES)));
 	set_guest_share(pmu.guest_gp, guest_fixed);
 	pmu_host_counts_with_fixed_0_1();
+	/* FIXED_CTR_CTRL exits both ways: the guest sees and sets only its own fields. */
+	pmu.extra_exits = PMU_EXIT_FIXED_CTR_CTRL_READ | PMU_EXIT_FIXED_CTR_CTRL_WRITE;
 	host.rdpmc_instructions = RDPMC_FIXED | FIXED_INSTRUCTIONS;
 	host.rdpmc_cycles = RDPMC_FIXED | FIXED_CORE_CYCLES;
 	host.counter_mask = width_mask(pmu.caps.fixed_width);
@@ -195,13 +196,6 @@ static bool partition_acts_on_exits(void)
 	return host.measure;
 }
 
-/* pmu_host=fixed: FIXED_CTR_CTRL exits both ways; the guest sees and sets only its fields. */
-static void partition_setup_intercepts(u8 *msr_bitmap)
-{
-	if (hv_opts.pmu_host == PMU_HOST_FIXED)
-		msr_bitmap_intercept(msr_bitmap, MSR_CORE_PERF_FIXED_CTR_CTRL, MSR_INTERCEPT_RW);
-}
-
 static bool partition_read_fixed_ctr_ctrl(u64 *value)
 {
 	*value = pmu.guest.fixed_ctr_ctrl;
@@ -254,7 +248,6 @@ const struct pmu_strategy pmu_strategy_partition = {
 	.save = partition_save,
 	.restore = partition_restore,
 	.acts_on_exits = partition_acts_on_exits,
-	.setup_intercepts = partition_setup_intercepts,
 	.read_fixed_ctr_ctrl = partition_read_fixed_ctr_ctrl,
 	.write_fixed_ctr_ctrl = partition_write_fixed_ctr_ctrl,
 	.rdpmc = partition_rdpmc,

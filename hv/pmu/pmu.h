@@ -70,6 +70,8 @@ struct pmu {
 	struct vmx_msr_list guest_list; /* VM-entry MSR-load = VM-exit MSR-store */
 	struct vmx_msr_list host_list;	/* VM-exit MSR-load */
 	u64 host_global_ctrl_at_exit;	/* what VM exit loads: 0, or the host's own counters */
+	/* PMU_EXIT_* a strategy's init adds to its exits for this boot (hv/pmu/strategy.h). */
+	u32 extra_exits;
 	/* measurement of the last exit */
 	struct pmu_access_count access;
 	bool measured;
@@ -98,11 +100,20 @@ struct pmu_vmx_caps {
 /* Detect the PMU, take the options, choose the read method; one line at boot. */
 void pmu_init(void);
 /*
- * VMCS side: GLOBAL_CTRL lists or VM-entry/exit controls, the MSR bitmap
- * for the guest's MSRs, RDPMC exiting where the guest has no PMU or the
- * strategy answers RDPMC itself.
+ * VMCS side: the MSR bitmap for the guest's PMU MSRs
+ * (pmu_set_msr_intercepts), RDPMC exiting (pmu_rdpmc_exits), and
+ * GLOBAL_CTRL's VMCS MSR lists or VM-entry/exit controls.
  */
 void pmu_setup_vmcs(const struct pmu_vmx_caps *caps, u8 *msr_bitmap, struct vmx_controls *c);
+/*
+ * Every MSR-bitmap decision of the PMU, after pmu_init(): the PMU MSRs
+ * no guest gets (PERF_CAPABILITIES, DS area, PEBS, DEBUGCTL writes), the
+ * counters the guest does not own, and what the strategy must see.
+ * It only sets intercepts, never clears one.
+ */
+void pmu_set_msr_intercepts(u8 *msr_bitmap);
+/* Whether the guest's RDPMC must exit (RDPMC exiting), after pmu_init(). */
+bool pmu_rdpmc_exits(void);
 /*
  * global_ctrl=vmcs, once the vCPU is set up: one VM entry and exit with test
  * values; ends the run (status 2) where the CPU does not apply the controls.

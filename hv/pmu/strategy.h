@@ -17,6 +17,7 @@
 #define PMU_EXIT_GLOBAL_CTRL_WRITE \
 	BIT(2)		    /* GLOBAL_CTRL, GLOBAL_OVF_CTRL, GLOBAL_STATUS_SET writes */
 #define PMU_EXIT_ALL BIT(3) /* every PMU MSR, read and write: the guest has no PMU */
+#define PMU_EXIT_FIXED_CTR_CTRL_READ BIT(4) /* FIXED_CTR_CTRL reads */
 
 /* Boot warnings that apply to a strategy, printed where the CPU lacks the feature. */
 #define PMU_WARN_NO_STATUS_SET BIT(0) /* loses overflow bits without GLOBAL_STATUS_SET (v2/v3) */
@@ -50,8 +51,6 @@ struct pmu_strategy {
 	/* Intercepted guest writes; NULL: the shared handling. Return false for #GP. */
 	bool (*write_fixed_ctr_ctrl)(u64 value);
 	bool (*write_global_ctrl)(u64 value);
-	/* Optional: MSR intercepts decided at boot, after the shared ones (pmu_setup_vmcs). */
-	void (*setup_intercepts)(u8 *msr_bitmap);
 	/* Optional: intercepted guest FIXED_CTR_CTRL reads; false for #GP. */
 	bool (*read_fixed_ctr_ctrl)(u64 *value);
 	/* Optional: set, the guest's RDPMC exits and this answers it; false for #GP. */
