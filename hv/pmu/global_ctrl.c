@@ -21,13 +21,22 @@ static struct vmx_msr_entry *alloc_list(const char *what)
 	return phys_to_virt(p);
 }
 
+/* A full list ends the run: the VM transition would not switch the MSR. */
+static void list_add(struct vmx_msr_list *list, const char *what, u32 msr, u64 value)
+{
+	if (!vmx_msr_list_add(list, msr, value))
+		hv_fail(HV_STATUS_HV_FAULT, "the %s is full (%u entries): MSR 0x%x not added", what,
+			(unsigned)VMX_MSR_LIST_MAX, msr);
+}
+
 static void setup_msr_lists(u64 max)
 {
 	pmu.guest_list = (struct vmx_msr_list){ alloc_list("guest MSR list"), 0 };
 	pmu.host_list = (struct vmx_msr_list){ alloc_list("host MSR list"), 0 };
-	vmx_msr_list_add(&pmu.guest_list, MSR_CORE_PERF_GLOBAL_CTRL,
-			 pmu.host_boot.global_ctrl & pmu.guest_global_mask);
-	vmx_msr_list_add(&pmu.host_list, MSR_CORE_PERF_GLOBAL_CTRL, pmu.host_global_ctrl_at_exit);
+	list_add(&pmu.guest_list, "guest MSR list", MSR_CORE_PERF_GLOBAL_CTRL,
+		 pmu.host_boot.global_ctrl & pmu.guest_global_mask);
+	list_add(&pmu.host_list, "host MSR list", MSR_CORE_PERF_GLOBAL_CTRL,
+		 pmu.host_global_ctrl_at_exit);
 	if (pmu.guest_list.count > max)
 		hv_fail(HV_STATUS_UNSUPPORTED, "VMX MSR lists hold at most %llu entries",
 			(unsigned long long)max);
@@ -59,7 +68,7 @@ static void setup_vmcs_fields(const struct pmu_vmx_caps *caps, u32 *exit_control
 		return;
 	}
 	pmu.guest_list = (struct vmx_msr_list){ alloc_list("guest MSR list"), 0 };
-	vmx_msr_list_add(&pmu.guest_list, MSR_CORE_PERF_GLOBAL_CTRL, 0);
+	list_add(&pmu.guest_list, "guest MSR list", MSR_CORE_PERF_GLOBAL_CTRL, 0);
 	vmwrite(VM_EXIT_MSR_STORE_ADDR, virt_to_phys(pmu.guest_list.entries));
 	vmwrite(VM_EXIT_MSR_STORE_COUNT, pmu.guest_list.count);
 }
