@@ -2,15 +2,15 @@
 """Mutation check of the PMU policy: do the unit tests notice when it breaks?
 
 Each mutation below changes one thing in a strategy file, in the MSR-bitmap
-setup, in the CPUID filter or in the guest's intercepted MSR paths (a
-flipped comparison, a dropped WRMSR, a changed intercept or CPUID bit, a
-changed table entry). The script copies the tracked tree to a scratch
+setup (intercepts.c), in the CPUID filter (guest_view.c) or in the guest's
+intercepted MSR paths (guest_msr.c): a flipped comparison, a dropped WRMSR,
+a changed intercept or CPUID bit, a changed table entry. The script copies the tracked tree to a scratch
 directory, checks that the unmutated unit tests pass there, then applies
 the mutations one at a time, rebuilds the unit tests and runs them: a
 mutation is caught when the run fails. It prints one line per mutation and
 "mutate: caught N of M", and exits 1 if any survived or did not apply.
 
-    tests/mutate.py [--keep] [FILE_OR_WORDS...]   # e.g. rfc.c, pmu.c, self-test
+    tests/mutate.py [--keep] [FILE_OR_WORDS...]   # e.g. rfc.c, intercepts.c, self-test
 """
 import argparse
 import os

@@ -1,7 +1,7 @@
 /*
  * CPUID as the guest sees it: the real CPU, minus VMX, plus the hypervisor
  * bit and a hypervisor leaf carrying pmuvisor's signature; the PMU leaves
- * describe the PMU the guest really gets (pmu.c).
+ * describe the PMU the guest really gets (hv/pmu).
  */
 #include "hv/exit/cpuid.h"
 #include "hv/cpu/vcpu.h"

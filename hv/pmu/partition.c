@@ -20,7 +20,7 @@
  * guest's counters are read for it, the host's #GP). An ordinary exit
  * makes no RDMSR or WRMSR of a PMU MSR; it reads the host's two counters
  * with RDPMC at exit and before entry to measure itself, where RDPMC works
- * (the self-test in pmu.c), and makes no PMU access at all elsewhere.
+ * (the self-test in enum.c), and makes no PMU access at all elsewhere.
  */
 #include "hv/pmu/strategy.h"
 #include "hv/log.h"

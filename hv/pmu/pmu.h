@@ -97,7 +97,11 @@ struct pmu_vmx_caps {
 	u64 max_msr_list;	     /* IA32_VMX_MISC: entries an MSR list may hold */
 };
 
-/* Detect the PMU, take the options, choose the read method; one line at boot. */
+/*
+ * At boot, before the vCPU: the strategy (pmu=, or pmu=off where the CPU
+ * has no usable PMU and none was named), what the CPU has, the read
+ * method, the guest's share, the strategy's own setup; one line.
+ */
 void pmu_init(void);
 /*
  * VMCS side: the MSR bitmap for the guest's PMU MSRs

@@ -1,6 +1,6 @@
 /*
  * hv/pmu/partition.c through the real pmu_init() and pmu_setup_vmcs() of
- * hv/pmu/pmu.c, on model PMUs of PerfMon v2, v4 and v5: what the guest's
+ * hv/pmu, on model PMUs of PerfMon v2, v4 and v5: what the guest's
  * CPUID 0xA says, that the host's counters are out of the guest's reach
  * (MSR bitmap, intercepted accesses, RDPMC), the FIXED_CTR_CTRL merge,
  * IA32_PERF_GLOBAL_CTRL at VM entry and exit, that an ordinary exit makes
