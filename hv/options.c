@@ -44,7 +44,7 @@ static const struct {
 static const struct option_desc option_table[] = {
 	{ "loglevel", OPT_UINT, FIELD(loglevel), 0, 3, NULL, NULL, 2 },
 	{ "guest_limit", OPT_UINT, FIELD(guest_limit), 0, UINT64_MAX / 2, NULL, NULL, 0 },
-	/* The strategies of hv/pmu/pmu.c's table; its first is the default. */
+	/* The strategies of hv/pmu/strategy.c's table; its first is the default. */
 	{ "pmu", OPT_CHOICE, FIELD(pmu), 0, 0, NULL, pmu_strategy_name_at, 0 },
 	{ "global_ctrl", OPT_CHOICE, FIELD(global_ctrl), 0, 0, global_ctrl_choices, NULL, 0 },
 	{ "pmu_read", OPT_CHOICE, FIELD(pmu_read), 0, 0, pmu_read_choices, NULL, 0 },

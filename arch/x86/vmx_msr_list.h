@@ -25,9 +25,8 @@ struct vmx_msr_list {
 	u32 count;
 };
 
-/* Append (index, value); false if the list is full. */
-bool vmx_msr_list_add(struct vmx_msr_list *list, u32 index, u64 value);
-/* The entry for index, or NULL. */
-struct vmx_msr_entry *vmx_msr_list_find(struct vmx_msr_list *list, u32 index);
+/* Append (index, value); false if the list is full: the caller must not go on without it. */
+__attribute__((warn_unused_result)) bool vmx_msr_list_add(struct vmx_msr_list *list, u32 index,
+							  u64 value);
 
 #endif

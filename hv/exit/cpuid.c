@@ -3,7 +3,7 @@
  * VM-execution control the VMCS does not give the guest and those never
  * virtualized (the table in hv/cpu/cpuid_controls.c: VMX, PT, SGX, ...),
  * plus the hypervisor bit and a hypervisor leaf carrying pmuvisor's
- * signature; the PMU leaves describe the PMU the guest really gets (pmu.c).
+ * signature; the PMU leaves describe the PMU the guest really gets (hv/pmu).
  */
 #include "hv/exit/cpuid.h"
 #include "hv/cpu/cpuid_controls.h"

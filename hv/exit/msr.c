@@ -70,7 +70,7 @@ static const struct msr_range msr_ranges[] = {
 	{ MSR_X2APIC_ICR, MSR_X2APIC_ICR, refuse_read, x2apic_icr_write },
 };
 
-/* The PMU's MSRs are scattered; pmu.c decides about each. */
+/* The PMU's MSRs are scattered; hv/pmu decides about each. */
 static const struct msr_range pmu_range = { 0, 0, pmu_msr_read, pmu_msr_write };
 
 /*

@@ -85,7 +85,7 @@ static void print_results_block(int guest_status)
 	platform_print_meta();
 	console_printf("meta,hv_options,%s\n", opts);
 	runs_print_meta();
-	console_printf("meta,pmu,%s\n", pmu.ops ? pmu.ops->name : "?");
+	console_printf("meta,pmu,%s\n", pmu_strategy_name());
 	console_printf("meta,global_ctrl,%s\n",
 		       pmu.global_ctrl_mode == GLOBAL_CTRL_LISTS ? "lists" : "vmcs");
 	console_printf("meta,pmu_read,%s\n", pmu.use_rdpmc ? "rdpmc" : "rdmsr");

@@ -5,27 +5,39 @@
  * mediated-vPMU boundary, the exits that would leave the kernel (port I/O
  * is emulated in user space, HLT schedules out).
  */
-#include "hv/pmu/pmu.h"
+#include "hv/pmu/strategy.h"
 #include "arch/x86/vmx.h"
 #include "hv/log.h"
+#include "hv/options.h"
 
 #define LAZY_DEFAULT_REASONS (BIT(EXIT_REASON_IO_INSTRUCTION) | BIT(EXIT_REASON_HLT))
 
+static struct {
+	u64 reasons; /* bit r: switch on basic exit reason r */
+	u64 every;   /* and on every Nth exit; 0: never */
+	u64 exits;   /* exits seen in this run */
+} lazy;
+
+/* switch's setup, then which exits switch: pmu_lazy= and pmu_lazy_every=, else the default. */
 static void lazy_init(void)
 {
-	if (pmu.lazy_reasons || pmu.lazy_every)
+	pmu_strategy_switch.init();
+	lazy.reasons = hv_opts.pmu_lazy;
+	lazy.every = hv_opts.pmu_lazy_every;
+	lazy.exits = 0;
+	if (lazy.reasons || lazy.every)
 		return;
-	pmu.lazy_reasons = LAZY_DEFAULT_REASONS;
+	lazy.reasons = LAZY_DEFAULT_REASONS;
 	pr_info("pmu: lazy switches on I/O and HLT exits (the default; pmu_lazy= and "
 		"pmu_lazy_every= change it)");
 }
 
 static bool lazy_switches(u32 reason)
 {
-	pmu.lazy_exits++;
-	if (reason < 64 && (pmu.lazy_reasons & BIT(reason)))
+	lazy.exits++;
+	if (reason < 64 && (lazy.reasons & BIT(reason)))
 		return true;
-	return pmu.lazy_every && pmu.lazy_exits % pmu.lazy_every == 0;
+	return lazy.every && lazy.exits % lazy.every == 0;
 }
 
 static bool lazy_save(u32 reason)

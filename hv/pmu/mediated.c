@@ -4,7 +4,7 @@
  * them, so their values are known without an RDMSR; the guest's overflow
  * bits are held in pmu.guest while it is switched out.
  */
-#include "hv/pmu/pmu.h"
+#include "hv/pmu/strategy.h"
 
 static bool mediated_put(u32 reason)
 {

@@ -3,7 +3,7 @@
  * CPUID.(7,1):EAX[8] are hidden, every PMU MSR exits and #GPs, RDPMC exits
  * and #GPs; the hypervisor never touches the PMU.
  */
-#include "hv/pmu/pmu.h"
+#include "hv/pmu/strategy.h"
 
 static void off_filter_cpuid(u32 leaf, u32 subleaf, struct cpuid_regs *r)
 {

@@ -20,14 +20,13 @@
  * guest's counters are read for it, the host's #GP). An ordinary exit
  * makes no RDMSR or WRMSR of a PMU MSR; it reads the host's two counters
  * with RDPMC at exit and before entry to measure itself, where RDPMC works
- * (the self-test in pmu.c), and makes no PMU access at all elsewhere.
+ * (the self-test in enum.c), and makes no PMU access at all elsewhere.
  */
-#include "hv/pmu/pmu.h"
+#include "hv/pmu/strategy.h"
 #include "hv/log.h"
 #include "hv/options.h"
 #include "hv/status.h"
 #include "arch/x86/msr.h"
-#include "arch/x86/vmx_bitmap.h"
 
 #define EVENT_INSTRUCTIONS 0xc0 /* architectural event: instructions retired */
 #define EVENT_CORE_CYCLES 0x3c	/* architectural event: unhalted core cycles */
@@ -46,23 +45,13 @@ static u64 width_mask(unsigned width)
 	return width >= 64 ? ~0ULL : BIT(width) - 1;
 }
 
-static u32 guest_fixed_mask(void)
-{
-	u32 mask = 0;
-
-	for (unsigned j = 0; j < PMU_MAX_FIXED; j++)
-		if (pmu.guest_global_mask & global_bit_fixed(j))
-			mask |= BIT(j);
-	return mask;
-}
-
 /* FIXED_CTR_CTRL fields of the fixed counters the guest owns. */
 static u64 guest_fixed_ctrl_fields(void)
 {
 	u64 fields = 0;
 
 	for (unsigned j = 0; j < PMU_MAX_FIXED; j++)
-		if (pmu.guest_global_mask & global_bit_fixed(j))
+		if (pmu_guest_owns_fixed(j))
 			fields |= FIXED_CTRL_FIELD(j);
 	return fields;
 }
@@ -100,10 +89,9 @@ static void take_fixed_counters(void)
 	guest_fixed = pmu_fixed_describable(
 		pmu.fixed_present & ~(u32)(BIT(FIXED_INSTRUCTIONS) | BIT(FIXED_CORE_CYCLES)));
 	set_guest_share(pmu.guest_gp, guest_fixed);
-	pmu.host.fixed_ctr_ctrl = FIXED_CTRL_OS << (FIXED_INSTRUCTIONS * FIXED_CTRL_BITS) |
-				  FIXED_CTRL_OS << (FIXED_CORE_CYCLES * FIXED_CTRL_BITS);
-	pmu.host.global_ctrl = global_bit_fixed(FIXED_INSTRUCTIONS) |
-			       global_bit_fixed(FIXED_CORE_CYCLES);
+	pmu_host_counts_with_fixed_0_1();
+	/* FIXED_CTR_CTRL exits both ways: the guest sees and sets only its own fields. */
+	pmu.extra_exits = PMU_EXIT_FIXED_CTR_CTRL_READ | PMU_EXIT_FIXED_CTR_CTRL_WRITE;
 	host.rdpmc_instructions = RDPMC_FIXED | FIXED_INSTRUCTIONS;
 	host.rdpmc_cycles = RDPMC_FIXED | FIXED_CORE_CYCLES;
 	host.counter_mask = width_mask(pmu.caps.fixed_width);
@@ -160,7 +148,7 @@ static void partition_init(void)
 	pr_info("pmu: partition: the hypervisor keeps %s; the guest gets fixed counters 0x%x",
 		hv_opts.pmu_host == PMU_HOST_GP ? "the last two GP counters"
 						: "fixed counters 0 and 1",
-		guest_fixed_mask());
+		pmu_guest_fixed_bitmap());
 	if (!host.measure)
 		pr_info("pmu: partition reads its counters only with RDPMC, which %s: exits are "
 			"not measured in cycles and instructions, and make no PMU access",
@@ -208,13 +196,6 @@ static bool partition_acts_on_exits(void)
 	return host.measure;
 }
 
-/* pmu_host=fixed: FIXED_CTR_CTRL exits both ways; the guest sees and sets only its fields. */
-static void partition_setup_intercepts(u8 *msr_bitmap)
-{
-	if (hv_opts.pmu_host == PMU_HOST_FIXED)
-		msr_bitmap_intercept(msr_bitmap, MSR_CORE_PERF_FIXED_CTR_CTRL, MSR_INTERCEPT_RW);
-}
-
 static bool partition_read_fixed_ctr_ctrl(u64 *value)
 {
 	*value = pmu.guest.fixed_ctr_ctrl;
@@ -241,22 +222,16 @@ static bool partition_write_fixed_ctr_ctrl(u64 value)
 /*
  * The guest's counters are read for it (they are in the hardware); the
  * host's #GP. Where the CPU's RDPMC does not read back (Bochs), from the
- * counter MSR, as pmu.c emulates RDPMC for the other strategies.
+ * counter MSR, as the other strategies' RDPMC is emulated (guest_msr.c).
  */
 static bool partition_rdpmc(u32 ecx, u64 *value)
 {
-	bool fixed = ecx & RDPMC_FIXED;
-	u32 index = ecx & ~(u32)RDPMC_FIXED;
-	u64 bit = 0;
+	struct pmu_reg counter = pmu_reg_of_rdpmc(ecx);
 
-	if (fixed)
-		bit = index < PMU_MAX_FIXED ? global_bit_fixed(index) : 0;
-	else
-		bit = index < PMU_MAX_GP ? global_bit_gp(index) : 0;
-	if (!(pmu.guest_global_mask & bit))
+	if (!pmu_guest_owns_reg(counter))
 		return false;
 	if (pmu.rdpmc_broken) {
-		*value = pmu_rdmsr(fixed ? msr_fixed_ctr(index) : msr_pmc(index, false));
+		*value = pmu_rdmsr(pmu_counter_msr(counter));
 		return true;
 	}
 	pmu.access.rdpmc++;
@@ -273,7 +248,6 @@ const struct pmu_strategy pmu_strategy_partition = {
 	.save = partition_save,
 	.restore = partition_restore,
 	.acts_on_exits = partition_acts_on_exits,
-	.setup_intercepts = partition_setup_intercepts,
 	.read_fixed_ctr_ctrl = partition_read_fixed_ctr_ctrl,
 	.write_fixed_ctr_ctrl = partition_write_fixed_ctr_ctrl,
 	.rdpmc = partition_rdpmc,

@@ -2,7 +2,7 @@
  * passthrough: the guest owns its counters; only IA32_PERF_GLOBAL_CTRL
  * moves, through the VM transitions. The exit handler touches no PMU MSR.
  */
-#include "hv/pmu/pmu.h"
+#include "hv/pmu/strategy.h"
 
 const struct pmu_strategy pmu_strategy_passthrough = {
 	.name = "passthrough",

@@ -1,10 +1,10 @@
 /*
- * The guest's PMU: what it is given (CPUID 0xA, the MSRs it owns), how
- * IA32_PERF_GLOBAL_CTRL moves at VM entry and exit (the VMCS MSR lists, or
- * the dedicated VMCS fields), and how the other PMU MSRs are switched in
- * the exit handler: by a strategy, one table of operations per file
- * (hv/pmu/off.c, passthrough.c, switch.c, ...) registered in one array in
- * pmu.c. See docs/pmu.md.
+ * The guest's PMU as the rest of the hypervisor sees it: boot (pmu_init,
+ * pmu_setup_vmcs), the exit handlers' calls (CPUID, the PMU MSRs, RDPMC,
+ * the per-exit save and restore), the guest's end, and the state the
+ * results and benchmarks read. How the PMU is switched is a strategy's,
+ * one file each under hv/pmu; what a strategy file uses is in
+ * hv/pmu/strategy.h. See docs/pmu.md.
  */
 #ifndef HV_PMU_PMU_H
 #define HV_PMU_PMU_H
@@ -14,66 +14,14 @@
 #include "arch/x86/vmx_msr_list.h"
 #include "hv/cpu/vmx_enable.h"
 
-/* Guest PMU MSR accesses that exit (the MSR bitmap), beyond the counters the guest does not own. */
-#define PMU_EXIT_EVTSEL_WRITE BIT(0)	     /* PERFEVTSELx writes of the guest's counters */
-#define PMU_EXIT_FIXED_CTR_CTRL_WRITE BIT(1) /* FIXED_CTR_CTRL writes */
-#define PMU_EXIT_GLOBAL_CTRL_WRITE \
-	BIT(2)		    /* GLOBAL_CTRL, GLOBAL_OVF_CTRL, GLOBAL_STATUS_SET writes */
-#define PMU_EXIT_ALL BIT(3) /* every PMU MSR, read and write: the guest has no PMU */
+struct pmu_strategy; /* hv/pmu/strategy.h */
 
-/* Boot warnings that apply to a strategy, printed where the CPU lacks the feature. */
-#define PMU_WARN_NO_STATUS_SET BIT(0) /* loses overflow bits without GLOBAL_STATUS_SET (v2/v3) */
-#define PMU_WARN_LEGACY_WRITES BIT(1) /* rewrites GP counters: 32 bits without full-width writes */
-
-/*
- * A strategy: how the guest's PMU is given to it and switched at every
- * exit. Optional hooks are NULL where the shared behaviour of pmu.c is
- * wanted. Every PMU MSR access of save and restore goes through the
- * counted primitives below (pmu_rdmsr() and friends).
- */
-struct pmu_strategy {
-	const char *name;	 /* the pmu= value */
-	const char *description; /* one line, for pmu=help and docs */
-	u32 exits;		 /* PMU_EXIT_*: the MSR-intercept policy */
-	u32 warnings;		 /* PMU_WARN_* */
-	/* GLOBAL_STATUS of the guest lives in pmu.guest while switched out. */
-	bool status_held_outside;
-	/* The hypervisor keeps counters of its own, chosen by pmu_host=. */
-	bool keeps_host_counters;
-	/* At boot, after the shared setup (detection, the guest's share): its own. Optional. */
-	void (*init)(void);
-	/* The guest's CPUID leaves 1, 7, 0xA and 0x23, after the shared filtering. */
-	void (*filter_cpuid)(u32 leaf, u32 subleaf, struct cpuid_regs *r);
-	/* On VM exit, before the handler: switch to the host; false if nothing was switched. */
-	bool (*save)(u32 basic_reason);
-	/* Before VM entry, after an exit whose save() returned true. */
-	void (*restore)(u32 basic_reason);
-	/* Optional: whether save() runs at all in this boot, decided at init; NULL: it does. */
-	bool (*acts_on_exits)(void);
-	/* Intercepted guest writes; NULL: the shared handling. Return false for #GP. */
-	bool (*write_fixed_ctr_ctrl)(u64 value);
-	bool (*write_global_ctrl)(u64 value);
-	/* Optional: MSR intercepts decided at boot, after the shared ones (pmu_setup_vmcs). */
-	void (*setup_intercepts)(u8 *msr_bitmap);
-	/* Optional: intercepted guest FIXED_CTR_CTRL reads; false for #GP. */
-	bool (*read_fixed_ctr_ctrl)(u64 *value);
-	/* Optional: set, the guest's RDPMC exits and this answers it; false for #GP. */
-	bool (*rdpmc)(u32 ecx, u64 *value);
-};
-
-/* The strategies, each defined in its own file, registered in pmu_strategies[] (pmu.c). */
-extern const struct pmu_strategy pmu_strategy_passthrough, pmu_strategy_off, pmu_strategy_switch,
-	pmu_strategy_rfc, pmu_strategy_mediated, pmu_strategy_lazy, pmu_strategy_partition;
-
-/* Every strategy; the first is the default. */
-extern const struct pmu_strategy *const pmu_strategies[];
-extern const unsigned pmu_nr_strategies;
-/* By name (len bytes of name); NULL if none. */
-const struct pmu_strategy *pmu_strategy_find(const char *name, size_t len);
 /* The i-th strategy's name, NULL past the last (the option parser's choices). */
 const char *pmu_strategy_name_at(u64 i);
 /* pmu=help: one line per strategy, name and description. */
 void pmu_print_strategies(void);
+/* The strategy in force ("?" before pmu_init()): the results' meta line. */
+const char *pmu_strategy_name(void);
 
 enum global_ctrl_mode { GLOBAL_CTRL_LISTS, GLOBAL_CTRL_VMCS };
 enum pmu_read_method { PMU_READ_AUTO, PMU_READ_RDPMC, PMU_READ_RDMSR };
@@ -115,16 +63,15 @@ struct pmu {
 	bool partitioned;		/* the guest owns fewer counters than exist */
 	/* states */
 	struct pmu_state guest;	    /* the guest's, while switched out */
-	struct pmu_state host;	    /* the hypervisor's own (switch, lazy) */
+	struct pmu_state host;	    /* the hypervisor's own (switch, lazy, partition) */
 	struct pmu_state host_boot; /* as found at boot: restored at guest end */
 	bool switched;		    /* this exit switched the PMU to the host */
 	/* IA32_PERF_GLOBAL_CTRL at VM transitions */
 	struct vmx_msr_list guest_list; /* VM-entry MSR-load = VM-exit MSR-store */
 	struct vmx_msr_list host_list;	/* VM-exit MSR-load */
 	u64 host_global_ctrl_at_exit;	/* what VM exit loads: 0, or the host's own counters */
-	/* lazy */
-	u64 lazy_reasons; /* bit r: switch on exit reason r */
-	u64 lazy_every, lazy_exits;
+	/* PMU_EXIT_* a strategy's init adds to its exits for this boot (hv/pmu/strategy.h). */
+	u32 extra_exits;
 	/* measurement of the last exit */
 	struct pmu_access_count access;
 	bool measured;
@@ -142,19 +89,6 @@ static inline bool pmu_fixed_present(unsigned j)
 	return j < PMU_MAX_FIXED && (pmu.fixed_present & BIT(j));
 }
 
-/* The guest owns fixed counter j (then it is present). */
-static inline bool pmu_guest_owns_fixed(unsigned j)
-{
-	return j < PMU_MAX_FIXED && (pmu.guest_global_mask & global_bit_fixed(j));
-}
-
-/*
- * Of the fixed counters in mask, those a guest can be told of: all with
- * PerfMon v5's bitmap (CPUID.0AH:ECX), else the first up to a gap, since
- * EDX[4:0] counts fixed counters from 0.
- */
-u32 pmu_fixed_describable(u32 mask);
-
 /* What the VMX capability MSRs allow, as pmu_setup_vmcs() needs it (from hv/cpu/vmx_enable.c). */
 struct pmu_vmx_caps {
 	bool entry_load_global_ctrl; /* VM-entry control "load IA32_PERF_GLOBAL_CTRL" */
@@ -163,14 +97,27 @@ struct pmu_vmx_caps {
 	u64 max_msr_list;	     /* IA32_VMX_MISC: entries an MSR list may hold */
 };
 
-/* Detect the PMU, take the options, choose the read method; one line at boot. */
+/*
+ * At boot, before the vCPU: the strategy (pmu=, or pmu=off where the CPU
+ * has no usable PMU and none was named), what the CPU has, the read
+ * method, the guest's share, the strategy's own setup; one line.
+ */
 void pmu_init(void);
 /*
- * VMCS side: GLOBAL_CTRL lists or VM-entry/exit controls, the MSR bitmap
- * for the guest's MSRs, RDPMC exiting where the guest has no PMU or the
- * strategy answers RDPMC itself.
+ * VMCS side: the MSR bitmap for the guest's PMU MSRs
+ * (pmu_set_msr_intercepts), RDPMC exiting (pmu_rdpmc_exits), and
+ * GLOBAL_CTRL's VMCS MSR lists or VM-entry/exit controls.
  */
 void pmu_setup_vmcs(const struct pmu_vmx_caps *caps, u8 *msr_bitmap, struct vmx_controls *c);
+/*
+ * Every MSR-bitmap decision of the PMU, after pmu_init(): the PMU MSRs
+ * no guest gets (PERF_CAPABILITIES, DS area, PEBS, DEBUGCTL writes), the
+ * counters the guest does not own, and what the strategy must see.
+ * It only sets intercepts, never clears one.
+ */
+void pmu_set_msr_intercepts(u8 *msr_bitmap);
+/* Whether the guest's RDPMC must exit (RDPMC exiting), after pmu_init(). */
+bool pmu_rdpmc_exits(void);
 /*
  * global_ctrl=vmcs, once the vCPU is set up: one VM entry and exit with test
  * values; ends the run (status 2) where the CPU does not apply the controls.
@@ -190,11 +137,6 @@ static inline bool pmu_filters_cpuid_leaf(u32 leaf)
 }
 /* CPUID leaves the PMU shapes (0x1, 0x7, 0xA, 0x1C, 0x23); any other leaf is left as it is. */
 void pmu_filter_cpuid(u32 leaf, u32 subleaf, struct cpuid_regs *r);
-/*
- * The shared CPUID filter of leaves 0xA and 0x23: both describe the
- * counters the guest owns (pmu.guest_gp, its fixed counters), the same way.
- */
-void pmu_cpuid_guest_share(u32 leaf, u32 subleaf, struct cpuid_regs *r);
 /* Intercepted PMU MSRs: false means #GP. claims() says whether the MSR is the PMU's. */
 bool pmu_msr_claims(u32 msr);
 bool pmu_msr_read(u32 msr, u64 *value);
@@ -217,19 +159,5 @@ bool pmu_restore_host(void);
 void pmu_sync_global_ctrl_field(void);
 /* Whether VM exits and entries have PMU work (a switch, a field to copy); else the hooks are skipped. */
 bool pmu_acts_on_exits(void);
-/* The guest's GLOBAL_CTRL as the VM transitions hold it. */
-u64 pmu_guest_global_ctrl(void);
-void pmu_set_guest_global_ctrl(u64 value);
-
-/* The switching primitives of the strategies: every access is counted in pmu.access. */
-u64 pmu_rdmsr(u32 msr);
-void pmu_wrmsr(u32 msr, u64 value);
-u64 pmu_read_gp(unsigned i);
-u64 pmu_read_fixed(unsigned j);
-void pmu_write_gp(unsigned i, u64 value);
-/* Make GLOBAL_STATUS equal target by clearing and setting only the differing bits. */
-void pmu_restore_global_status(u64 target);
-/* Read GLOBAL_STATUS and clear it where non-zero. */
-u64 pmu_take_global_status(void);
 
 #endif

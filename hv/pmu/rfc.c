@@ -4,7 +4,7 @@
  * exit and written back before entry; the guest's overflow bits are held
  * in pmu.guest while it is switched out.
  */
-#include "hv/pmu/pmu.h"
+#include "hv/pmu/strategy.h"
 
 static bool rfc_save(u32 reason)
 {

@@ -7,7 +7,7 @@
  * whose value is already in the register are skipped; the guest's
  * FIXED_CTR_CTRL writes exit, so its value is known without an RDMSR.
  */
-#include "hv/pmu/pmu.h"
+#include "hv/pmu/strategy.h"
 
 /* Fixed counters 0 and 1, as far as the CPU has them without a gap. */
 static unsigned host_fixed_used(void)
@@ -17,6 +17,13 @@ static unsigned host_fixed_used(void)
 	while (n < 2 && pmu_fixed_present(n))
 		n++;
 	return n;
+}
+
+/* The hypervisor counts with fixed counters 0 and 1 where the CPU has both; else it does not measure. */
+static void switch_init(void)
+{
+	if (pmu_fixed_present(FIXED_INSTRUCTIONS) && pmu_fixed_present(FIXED_CORE_CYCLES))
+		pmu_host_counts_with_fixed_0_1();
 }
 
 static bool switch_to_host(u32 reason)
@@ -63,6 +70,7 @@ const struct pmu_strategy pmu_strategy_switch = {
 	.description = "pmuvisor's minimal switch: only the hypervisor's fixed counters 0 and 1 "
 		       "move; it measures each exit",
 	.exits = PMU_EXIT_FIXED_CTR_CTRL_WRITE,
+	.init = switch_init,
 	.filter_cpuid = pmu_cpuid_guest_share,
 	.save = switch_to_host,
 	.restore = switch_to_guest,

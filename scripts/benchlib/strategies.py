@@ -1,5 +1,5 @@
 """The PMU strategies, read from build/pmu-strategies.tsv, which `make
-script-tables` generates from the hypervisor's own table (hv/pmu/pmu.c
+script-tables` generates from the hypervisor's own table (hv/pmu/strategy.c
 pmu_strategies[]): the names are written down once, in C."""
 
 from __future__ import annotations

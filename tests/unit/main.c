@@ -6,7 +6,7 @@
  * failed, so make and scripts/test-all see it.
  *
  * `unit-tests --pmu-strategies` prints the table of PMU strategies the
- * hypervisor is built with instead (hv/pmu/pmu.c pmu_strategies[]): one
+ * hypervisor is built with instead (hv/pmu/strategy.c pmu_strategies[]): one
  * line per strategy, NAME TAB FLAGS TAB DESCRIPTION, FLAGS a comma list of
  * "default" (the first) and "no-guest-pmu" (every PMU MSR exits), or "-".
  * `make pmu-strategies` writes it to build/pmu-strategies.tsv, where the
@@ -23,7 +23,7 @@
 
 #include "tests/unit/unit.h"
 #include "tests/model/model.h"
-#include "hv/pmu/pmu.h"
+#include "hv/pmu/strategy.h"
 #include "hv/exit/stats.h"
 #include "hv/status.h"
 

@@ -16,7 +16,7 @@
 #include "arch/x86/msr.h"
 #include "arch/x86/vmx.h"
 #include "hv/options.h"
-#include "hv/pmu/pmu.h"
+#include "hv/pmu/strategy.h"
 
 #define GUEST_EVENTS 100
 #define EVENT_INSTRUCTIONS 0xc0

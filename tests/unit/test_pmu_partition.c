@@ -1,6 +1,6 @@
 /*
  * hv/pmu/partition.c through the real pmu_init() and pmu_setup_vmcs() of
- * hv/pmu/pmu.c, on model PMUs of PerfMon v2, v4 and v5: what the guest's
+ * hv/pmu, on model PMUs of PerfMon v2, v4 and v5: what the guest's
  * CPUID 0xA says, that the host's counters are out of the guest's reach
  * (MSR bitmap, intercepted accesses, RDPMC), the FIXED_CTR_CTRL merge,
  * IA32_PERF_GLOBAL_CTRL at VM entry and exit, that an ordinary exit makes
@@ -33,7 +33,7 @@
 #include "arch/x86/vmx_bitmap.h"
 #include "hv/boot/multiboot2.h"
 #include "hv/options.h"
-#include "hv/pmu/pmu.h"
+#include "hv/pmu/strategy.h"
 
 #define MiB (1ULL << 20)
 #define EN_OS (ARCH_PERFMON_EVENTSEL_ENABLE | ARCH_PERFMON_EVENTSEL_OS)

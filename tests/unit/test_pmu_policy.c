@@ -17,7 +17,7 @@
 #include "arch/x86/vmx.h"
 #include "hv/log.h"
 #include "hv/options.h"
-#include "hv/pmu/pmu.h"
+#include "hv/pmu/strategy.h"
 
 #define EN_OS (ARCH_PERFMON_EVENTSEL_ENABLE | ARCH_PERFMON_EVENTSEL_OS)
 #define DEBUGCTL_LBR BIT(0)

@@ -13,7 +13,7 @@
 #include "tests/model/model.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/vmx.h"
-#include "hv/pmu/pmu.h"
+#include "hv/pmu/strategy.h"
 
 #define BY_ITSELF (GLOBAL_STATUS_COND_CHG | GLOBAL_STATUS_TRACE_TOPAPMI)
 

@@ -27,7 +27,7 @@
 #include "arch/x86/pmu.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx_entry.h"
-#include "hv/pmu/pmu.h"
+#include "hv/pmu/strategy.h"
 
 #define NR_GP MODEL_PMU_GP
 #define NR_FIXED MODEL_PMU_FIXED
@@ -615,7 +615,7 @@ TEST(pmu_every_strategy_guest_overflow_bits_survive_exits)
 /*
  * PerfMon v3 has no GLOBAL_STATUS_SET: rfc and mediated clear the guest's
  * overflow bits when leaving it and cannot set them again, so the guest
- * loses them at its first exit (hv/pmu/pmu.c warns at boot). The strategies
+ * loses them at its first exit (hv/pmu/strategy.c warns at boot). The strategies
  * that leave GLOBAL_STATUS alone keep them.
  */
 TEST(pmu_v3_without_status_set_rfc_and_mediated_lose_the_guests_overflow_bits)
@@ -1148,7 +1148,7 @@ TEST(pmu_access_counts_at_the_extremes)
 
 /*
  * Without full-width writes a GP counter write keeps bits 31:0,
- * sign-extended (hv/pmu/pmu.c says so at boot). rfc and mediated zero the
+ * sign-extended (hv/pmu/strategy.c says so at boot). rfc and mediated zero the
  * guest's counters on exit and write them back, so a guest counter that
  * has counted past 2^31 comes back wrong after one exit; switch, lazy and
  * passthrough never write the guest's GP counters and keep it. This pins

@@ -1,0 +1,71 @@
+/*
+ * The counted primitives of the strategies: every PMU MSR access of a
+ * save or restore goes through one of these and is counted in pmu.access
+ * (pmu_msr_accesses in the results).
+ */
+#include "hv/pmu/internal.h"
+#include "arch/x86/msr.h"
+
+u64 pmu_rdmsr(u32 msr)
+{
+	pmu.access.rdmsr++;
+	return rdmsr(msr);
+}
+
+void pmu_wrmsr(u32 msr, u64 value)
+{
+	pmu.access.wrmsr++;
+	wrmsr(msr, value);
+}
+
+u64 pmu_read_gp(unsigned i)
+{
+	if (!pmu.use_rdpmc)
+		return pmu_rdmsr(msr_pmc(i, false));
+	pmu.access.rdpmc++;
+	return rdpmc(i);
+}
+
+u64 pmu_read_fixed(unsigned j)
+{
+	if (!pmu.use_rdpmc)
+		return pmu_rdmsr(msr_fixed_ctr(j));
+	pmu.access.rdpmc++;
+	return rdpmc(RDPMC_FIXED | j);
+}
+
+/* Legacy IA32_PMCx writes keep only 32 bits, sign-extended; IA32_A_PMCx takes all. */
+void pmu_write_gp(unsigned i, u64 value)
+{
+	pmu_wrmsr(msr_pmc(i, pmu.full_width_writes), value);
+}
+
+/*
+ * GLOBAL_STATUS is read-only: bits are cleared through GLOBAL_OVF_CTRL
+ * (STATUS_RESET) and set through GLOBAL_STATUS_SET (PerfMon v4+). Only the
+ * differing bits are written, and only those the MSR takes (found at
+ * boot): a bit the CPU sets by itself but has no SET counterpart for stays
+ * as the hardware has it rather than #GP the hypervisor. Intel SDM Vol.
+ * 3B, "Performance Monitoring Version 4", IA32_PERF_GLOBAL_STATUS_SET.
+ */
+void pmu_restore_global_status(u64 target)
+{
+	u64 hw = pmu_rdmsr(MSR_CORE_PERF_GLOBAL_STATUS);
+	u64 clear = hw & ~target & pmu.status_reset_bits;
+	u64 set = target & ~hw & pmu.status_set_bits;
+
+	if (clear)
+		pmu_wrmsr(MSR_CORE_PERF_GLOBAL_OVF_CTRL, clear);
+	if (set)
+		pmu_wrmsr(MSR_CORE_PERF_GLOBAL_STATUS_SET, set);
+}
+
+/* All of GLOBAL_STATUS is returned; what GLOBAL_OVF_CTRL cannot clear stays in the hardware. */
+u64 pmu_take_global_status(void)
+{
+	u64 status = pmu_rdmsr(MSR_CORE_PERF_GLOBAL_STATUS);
+
+	if (status & pmu.status_reset_bits)
+		pmu_wrmsr(MSR_CORE_PERF_GLOBAL_OVF_CTRL, status & pmu.status_reset_bits);
+	return status;
+}
