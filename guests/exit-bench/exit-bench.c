@@ -1,6 +1,8 @@
 /*
  * exit-bench: the round-trip cost of the exits a guest can provoke
- * (CPUID, VMCALL, an intercepted RDMSR, intercepted port I/O), with the
+ * (CPUID, VMCALL, an intercepted RDMSR, intercepted port I/O) and of its
+ * own PMU accesses (WRMSR of PERFEVTSEL0, PMC0 and GLOBAL_CTRL, RDPMC of
+ * GP counter 0), which exit or not depending on the strategy, with the
  * PMU idle (GLOBAL_CTRL 0) and active (every counter counting), measured
  * with the TSC and, where they count, the fixed counters; then a short
  * PMU-heavy workload whose counts are reported, to compare counts across
@@ -31,8 +33,36 @@ static u32 samples[MAX_ITERS];
 static u32 nr_gp, nr_fixed;
 static bool fixed_counts; /* RDPMC of the fixed counters works and they count */
 
-enum exit_kind { KIND_CPUID, KIND_VMCALL, KIND_RDMSR, KIND_IO, NR_KINDS };
-static const char *const kind_names[NR_KINDS] = { "CPUID", "VMCALL", "MSR_READ", "IO_INSTRUCTION" };
+/*
+ * The guest's own PMU accesses come after the exits: whether they exit at
+ * all depends on the strategy (or, under KVM, its vPMU), and a guest with
+ * no GP counter has none. Each writes the value the MSR already holds, so
+ * the counting goes on as it was.
+ */
+enum exit_kind {
+	KIND_CPUID,
+	KIND_VMCALL,
+	KIND_RDMSR,
+	KIND_IO,
+	KIND_WRMSR_PERFEVTSEL0,
+	KIND_WRMSR_PMC0,
+	KIND_WRMSR_GLOBAL_CTRL,
+	KIND_RDPMC0,
+	NR_KINDS
+};
+#define FIRST_PMU_KIND KIND_WRMSR_PERFEVTSEL0
+static const char *const kind_names[NR_KINDS] = {
+	"CPUID",
+	"VMCALL",
+	"MSR_READ",
+	"IO_INSTRUCTION",
+	"WRMSR_PERFEVTSEL0",
+	"WRMSR_PMC0",
+	"WRMSR_GLOBAL_CTRL",
+	"RDPMC0",
+};
+/* What PERFEVTSEL0 and GLOBAL_CTRL hold (pmu_idle, pmu_active): the PMU kinds write it back. */
+static u64 cur_evtsel0, cur_global_ctrl;
 
 static inline u64 tsc_fenced(void)
 {
@@ -52,8 +82,22 @@ static inline __attribute__((always_inline)) void provoke(enum exit_kind k)
 	case KIND_RDMSR:
 		(void)rdmsr(HV_BENCH_MSR);
 		break;
-	default:
+	case KIND_IO:
 		(void)inl(HV_TEST_PORT);
+		break;
+	case KIND_WRMSR_PERFEVTSEL0:
+		wrmsr(MSR_PERFEVTSEL0, cur_evtsel0);
+		break;
+	case KIND_WRMSR_PMC0:
+		wrmsr(MSR_IA32_PMC0, 0);
+		break;
+	case KIND_WRMSR_GLOBAL_CTRL:
+		wrmsr(MSR_GLOBAL_CTRL, cur_global_ctrl);
+		break;
+	case KIND_RDPMC0:
+		(void)rdpmc(0);
+		break;
+	default:
 		break;
 	}
 }
@@ -101,6 +145,14 @@ static u32 measure_tsc_kind(enum exit_kind k, u32 n)
 		return measure_tsc(KIND_RDMSR, n);
 	case KIND_IO:
 		return measure_tsc(KIND_IO, n);
+	case KIND_WRMSR_PERFEVTSEL0:
+		return measure_tsc(KIND_WRMSR_PERFEVTSEL0, n);
+	case KIND_WRMSR_PMC0:
+		return measure_tsc(KIND_WRMSR_PMC0, n);
+	case KIND_WRMSR_GLOBAL_CTRL:
+		return measure_tsc(KIND_WRMSR_GLOBAL_CTRL, n);
+	case KIND_RDPMC0:
+		return measure_tsc(KIND_RDPMC0, n);
 	default:
 		return measure_tsc(NR_KINDS, n);
 	}
@@ -121,6 +173,8 @@ static void pmu_idle(void)
 {
 	if (nr_gp || nr_fixed)
 		wrmsr(MSR_GLOBAL_CTRL, 0);
+	cur_global_ctrl = 0;
+	cur_evtsel0 = nr_gp ? rdmsr(MSR_PERFEVTSEL0) : 0;
 }
 
 /* Every counter the guest has counts, in all rings: the most state a switch must carry. */
@@ -144,6 +198,8 @@ static void pmu_active(void)
 	}
 	wrmsr(MSR_FIXED_CTR_CTRL, fixed_ctrl);
 	wrmsr(MSR_GLOBAL_CTRL, ctrl);
+	cur_global_ctrl = ctrl;
+	cur_evtsel0 = nr_gp ? rdmsr(MSR_PERFEVTSEL0) : 0;
 }
 
 static void detect_pmu(void)
@@ -180,6 +236,9 @@ static void run_kinds(const char *suffix, u32 n)
 	report(kind, "tsc", n);
 	for (int k = 0; k < NR_KINDS; k++) {
 		u32 median;
+
+		if (k >= FIRST_PMU_KIND && !nr_gp)
+			break;
 
 		snprintf_hv(kind, sizeof(kind), "%s%s", kind_names[k], suffix);
 		median = measure_tsc_kind((enum exit_kind)k, n);

@@ -574,6 +574,12 @@ class PeerSection(unittest.TestCase):
         self.assertEqual(lines[novpmu + 1],
                          "| kvm-6.1.0 legacy | 1499 (1.00x) | 1489 (1.00x) | – | – |")
         self.assertIn("| kvm-6.1.0 legacy | 30274 (1.00x) | – | – | – |", lines)
+        # the guest's own PMU accesses: a row only where they were measured
+        pmu = lines.index("### The guest's own PMU accesses")
+        self.assertEqual(lines[pmu + 4:pmu + 7], [
+            "| configuration | WRMSR_PERFEVTSEL0 | WRMSR_PMC0 | WRMSR_GLOBAL_CTRL | RDPMC0 |",
+            "|---|---|---|---|---|",
+            "| kvm-6.1.0 legacy | 1400 (1.00x) | – | – | – |"])
         self.assertIn("- kvm-6.1.0 legacy: kernel `6.1.0-50-amd64`; `kvm_enable_pmu=Y`, "
                       "`kvm_intel_enable_apicv=N`", lines)
 
