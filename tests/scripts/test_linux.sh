@@ -246,6 +246,15 @@ if make -s build/linux/kvm-peer build/guests/exit-bench.elf >"$work/out" 2>&1; t
 			bad kvm-peer-refuses-without-kvm-intel "status $rc: $(cat "$work/out")"
 		fi
 	fi
+	if [ ! -e /sys/module/kvm_intel ]; then
+		timeout 60 scripts/kvm-peer --host --out "$work/peer" >"$work/out" 2>&1
+		rc=$?
+		if [ "$rc" = 2 ] && grep -q "needs Intel KVM" "$work/out" && [ ! -e "$work/peer" ]; then
+			ok kvm-peer-host-refuses-without-kvm-intel
+		else
+			bad kvm-peer-host-refuses-without-kvm-intel "status $rc: $(cat "$work/out")"
+		fi
+	fi
 	timeout 20 build/linux/kvm-peer >"$work/out" 2>&1
 	rc=$?
 	if [ "$rc" = 3 ] && grep -q "^usage: kvm-peer" "$work/out"; then
