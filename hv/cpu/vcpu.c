@@ -12,7 +12,6 @@
 #include "hv/cpu/vcpu.h"
 #include "hv/exit/vmexit.h"
 #include "hv/cpu/vmx_enable.h"
-#include "hv/guest/end.h"
 #include "hv/exit/cr.h"
 #include "hv/exit/tsc.h"
 #include "hv/cpu/intercepts.h"
@@ -187,24 +186,25 @@ void vcpu_create(const struct guest_image *image, const struct guest_boot *boot)
 	setup_guest_state(image, boot);
 }
 
-void vcpu_check_time_limit(void)
+bool vcpu_check_time_limit(void)
 {
 	u64 now = rdtsc(), left;
 
-	if (now >= vcpu.deadline_tsc)
-		guest_end(HV_STATUS_GUEST_CRASHED, "time limit of %llu TSC ticks reached",
-			  (unsigned long long)hv_opts.guest_limit);
+	if (now >= vcpu.deadline_tsc) {
+		guest_stop(HV_STATUS_GUEST_CRASHED, "time limit of %llu TSC ticks reached",
+			   (unsigned long long)hv_opts.guest_limit);
+		return false;
+	}
 	left = (vcpu.deadline_tsc - now) >> vcpu.preemption_timer_rate;
 	vmwrite(VMX_PREEMPTION_TIMER_VALUE, MAX(1, MIN(left, 0xffffffffULL)));
+	return true;
 }
 
 void vcpu_run(void)
 {
 	if (hv_opts.guest_limit)
 		vcpu.deadline_tsc = rdtsc() + hv_opts.guest_limit;
-	vmexit_prepare();
-	if (vcpu.deadline_tsc)
-		vcpu_check_time_limit();
+	vmexit_prepare(); /* with a time limit, also its first check */
 	vmx_launch_guest();
 }
 

@@ -22,6 +22,10 @@ struct vcpu {
 	struct guest_memory mem;
 	/* the exit being handled */
 	u32 exit_reason;
+	/* the end asked for by guest_stop() (hv/exit/vmexit.h), for the exit dispatcher */
+	bool end_requested;
+	int end_status;
+	char end_reason[200];
 	/* statistics */
 	u64 exit_counts[EXIT_REASON_MAX];
 	u64 exits_total;
@@ -39,8 +43,12 @@ struct vmx_controls;
 /* The VM-execution, VM-exit and VM-entry controls, and the fields they bring into use. */
 void vcpu_write_exec_controls(const struct vmx_controls *c);
 __attribute__((noreturn)) void vcpu_run(void);
-/* With a time limit, on every exit: ends the guest past it, else arms the VMX-preemption timer. */
-void vcpu_check_time_limit(void);
+/*
+ * With a time limit, before the first entry and on every exit: arms the
+ * VMX-preemption timer and returns true, or past the limit asks for the
+ * end of the guest (guest_stop()) and returns false.
+ */
+bool vcpu_check_time_limit(void);
 void vcpu_inject_gp(void);
 void vcpu_inject_ud(void);
 void vcpu_inject_page_fault(u64 linear, u32 error);

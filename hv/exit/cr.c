@@ -11,7 +11,6 @@
 #include "hv/exit/cr.h"
 #include "hv/cpu/vcpu.h"
 #include "hv/status.h"
-#include "hv/guest/end.h"
 #include "arch/x86/cpuid.h"
 #include "arch/x86/cr.h"
 #include "arch/x86/msr.h"
@@ -168,9 +167,9 @@ enum exit_action handle_cr_access(void)
 	bool ok;
 
 	if (CR_QUAL_ACCESS(q) != CR_ACCESS_MOV_TO || (cr != 0 && cr != 4))
-		guest_end(HV_STATUS_HV_FAULT,
-			  "unexpected control-register exit, qualification 0x%llx",
-			  (unsigned long long)q);
+		return guest_stop(HV_STATUS_HV_FAULT,
+				  "unexpected control-register exit, qualification 0x%llx",
+				  (unsigned long long)q);
 	value = gpr == CR_GPR_RSP ? vmread(GUEST_RSP) : *vcpu_gpr(gpr);
 	/* Outside 64-bit mode MOV to CR takes the low 32 bits of the register. */
 	if (!((s.efer & EFER_LMA) && s.cs_long))

@@ -9,7 +9,6 @@
 #include "arch/x86/vmx_entry.h"
 #include "hv/log.h"
 #include "hv/status.h"
-#include "hv/guest/end.h"
 #include "arch/x86/ept.h"
 #include "arch/x86/vmx.h"
 
@@ -56,22 +55,22 @@ void print_exit_fields(void)
 enum exit_action handle_triple_fault(void)
 {
 	print_guest_state();
-	guest_end(HV_STATUS_GUEST_CRASHED,
-		  "guest triple fault at RIP 0x%llx (CR0 0x%llx CR3 0x%llx CR4 0x%llx EFER 0x%llx)",
-		  (unsigned long long)vmread(GUEST_RIP),
-		  (unsigned long long)vmread(CR0_READ_SHADOW),
-		  (unsigned long long)vmread(GUEST_CR3),
-		  (unsigned long long)vmread(CR4_READ_SHADOW),
-		  (unsigned long long)vmread(GUEST_IA32_EFER));
+	return guest_stop(
+		HV_STATUS_GUEST_CRASHED,
+		"guest triple fault at RIP 0x%llx (CR0 0x%llx CR3 0x%llx CR4 0x%llx EFER 0x%llx)",
+		(unsigned long long)vmread(GUEST_RIP), (unsigned long long)vmread(CR0_READ_SHADOW),
+		(unsigned long long)vmread(GUEST_CR3), (unsigned long long)vmread(CR4_READ_SHADOW),
+		(unsigned long long)vmread(GUEST_IA32_EFER));
 }
 
 enum exit_action handle_ept_misconfig(void)
 {
 	u64 gpa = vmread(GUEST_PHYSICAL_ADDRESS);
 
-	guest_end(HV_STATUS_HV_FAULT,
-		  "EPT misconfiguration at guest-physical 0x%llx (entry 0x%llx): hypervisor bug",
-		  (unsigned long long)gpa, (unsigned long long)ept_lookup(&vcpu.ept, gpa));
+	return guest_stop(
+		HV_STATUS_HV_FAULT,
+		"EPT misconfiguration at guest-physical 0x%llx (entry 0x%llx): hypervisor bug",
+		(unsigned long long)gpa, (unsigned long long)ept_lookup(&vcpu.ept, gpa));
 }
 
 void vmentry_failure(u32 reason)

@@ -1,13 +1,14 @@
 /*
  * Guest-linear memory for emulated instructions. Every byte is translated
  * before any is touched, so a fault leaves memory as it was. Memory that
- * is not guest RAM ends the guest: hypervisor memory as a crash (as the
- * EPT violation would), device memory as a gap of the emulation.
+ * is not guest RAM ends the guest (guest_stop()): hypervisor memory as a
+ * crash (as the EPT violation would), device memory as a gap of the
+ * emulation.
  */
 #include "hv/exit/guest_mem.h"
+#include "hv/exit/vmexit.h"
 #include "hv/cpu/vcpu.h"
 #include "hv/status.h"
-#include "hv/guest/end.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/paging_walk.h"
 #include "arch/x86/vmx.h"
@@ -33,8 +34,10 @@ static bool translate(u64 linear, u32 len, u32 access, u64 *pa)
 				 vmread(GUEST_IA32_EFER) };
 	u32 error = 0;
 
-	if (len > GUEST_MEM_MAX)
-		guest_end(HV_STATUS_HV_FAULT, "emulated access of %u bytes: too long", len);
+	if (len > GUEST_MEM_MAX) {
+		guest_stop(HV_STATUS_HV_FAULT, "emulated access of %u bytes: too long", len);
+		return false;
+	}
 	for (u32 i = 0; i < len; i++) {
 		enum walk_result res =
 			paging_walk(&r, linear + i, access, read_table, &pa[i], &error);
@@ -43,15 +46,17 @@ static bool translate(u64 linear, u32 len, u32 access, u64 *pa)
 			vcpu_inject_page_fault(linear + i, error);
 			return false;
 		}
-		if (res == WALK_BAD_TABLE || !guest_ram(pa[i], 1))
-			guest_end(guest_memory_is_hidden(vcpu.mem.hidden, vcpu.mem.nr_hidden, pa[i],
-							 pa[i] + 1)
-					  ? HV_STATUS_GUEST_CRASHED
-					  : HV_STATUS_HV_FAULT,
-				  "emulated access to guest-linear 0x%llx: its memory (or a page "
-				  "table) is not guest RAM; guest RIP 0x%llx",
-				  (unsigned long long)(linear + i),
-				  (unsigned long long)vmread(GUEST_RIP));
+		if (res == WALK_BAD_TABLE || !guest_ram(pa[i], 1)) {
+			guest_stop(guest_memory_is_hidden(vcpu.mem.hidden, vcpu.mem.nr_hidden,
+							  pa[i], pa[i] + 1)
+					   ? HV_STATUS_GUEST_CRASHED
+					   : HV_STATUS_HV_FAULT,
+				   "emulated access to guest-linear 0x%llx: its memory (or a page "
+				   "table) is not guest RAM; guest RIP 0x%llx",
+				   (unsigned long long)(linear + i),
+				   (unsigned long long)vmread(GUEST_RIP));
+			return false;
+		}
 	}
 	return true;
 }

@@ -1,7 +1,9 @@
 /*
  * The guest's memory by guest-linear address, for emulated instructions
  * (hv/exit/guest_mem.c): translated through the guest's own paging, a
- * fault there becomes the guest's #PF and the call returns false.
+ * fault there becomes the guest's #PF and the call returns false. So does
+ * memory that is not guest RAM, after asking for the end of the guest
+ * (guest_stop_requested() tells the two apart): the caller stops there.
  */
 #ifndef HV_EXIT_GUEST_MEM_H
 #define HV_EXIT_GUEST_MEM_H

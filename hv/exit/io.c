@@ -18,14 +18,13 @@
 #include "hv/cpu/vcpu.h"
 #include "hv/hypercall.h"
 #include "hv/status.h"
-#include "hv/guest/end.h"
 #include "arch/x86/io.h"
 #include "arch/x86/vmx.h"
 
 struct port_block {
 	u16 first, count;
 	u32 (*in)(u16 port, u8 size);
-	void (*out)(u16 port, u8 size, u32 value);
+	bool (*out)(u16 port, u8 size, u32 value); /* false: the write ends the guest */
 };
 
 static u32 size_mask(u8 size)
@@ -40,12 +39,13 @@ static u32 exit_port_in(u16 port, u8 size)
 	return size_mask(size);
 }
 
-static void exit_port_out(u16 port, u8 size, u32 value)
+static bool exit_port_out(u16 port, u8 size, u32 value)
 {
 	(void)port;
 	value &= size_mask(size);
-	guest_end(value ? HV_STATUS_GUEST_FAILED : HV_STATUS_OK,
-		  "guest wrote status %u to port 0x%x", value, GUEST_EXIT_PORT);
+	guest_stop(value ? HV_STATUS_GUEST_FAILED : HV_STATUS_OK,
+		   "guest wrote status %u to port 0x%x", value, GUEST_EXIT_PORT);
+	return false;
 }
 
 static u32 test_port_in(u16 port, u8 size)
@@ -54,12 +54,13 @@ static u32 test_port_in(u16 port, u8 size)
 	return HC_PING_MAGIC & size_mask(size);
 }
 
-static void test_port_out(u16 port, u8 size, u32 value)
+static bool test_port_out(u16 port, u8 size, u32 value)
 {
 	(void)port;
 	(void)size;
 	(void)value;
 	vcpu.test_port_writes++;
+	return true;
 }
 
 static const struct port_block port_blocks[] = {
@@ -89,18 +90,19 @@ u32 io_port_in(u16 port, u8 size)
 	return size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
 }
 
-void io_port_out(u16 port, u8 size, u32 value)
+bool io_port_out(u16 port, u8 size, u32 value)
 {
 	const struct port_block *b = find_block(port, size);
 
 	if (b)
-		b->out(port, size, value);
-	else if (size == 1)
+		return b->out(port, size, value);
+	if (size == 1)
 		outb(port, (u8)value);
 	else if (size == 2)
 		outw(port, (u16)value);
 	else
 		outl(port, value);
+	return true;
 }
 
 static struct io_exit decode_io(u64 q)
@@ -121,9 +123,10 @@ enum exit_action handle_io(void)
 
 	if (io.string)
 		return io_string_element(&io);
-	if (!io.in)
-		io_port_out(io.port, io.size, (u32)*rax & size_mask(io.size));
-	else if (io.size == 4)
+	if (!io.in) {
+		if (!io_port_out(io.port, io.size, (u32)*rax & size_mask(io.size)))
+			return EXIT_END;
+	} else if (io.size == 4)
 		*rax = io_port_in(io.port, io.size); /* a 32-bit result zero-extends */
 	else
 		*rax = (*rax & ~(u64)size_mask(io.size)) | io_port_in(io.port, io.size);

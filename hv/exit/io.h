@@ -14,9 +14,13 @@ struct io_exit {
 	u16 port;    /* 31:16 */
 };
 
-/* One access as the guest sees it: the hypervisor's port if it owns it, else the hardware's. */
+/*
+ * One access as the guest sees it: the hypervisor's port if it owns it,
+ * else the hardware's. A write that ends the guest (the exit port, a
+ * power-off or reset) asks for the end (guest_stop()) and returns false.
+ */
 u32 io_port_in(u16 port, u8 size);
-void io_port_out(u16 port, u8 size, u32 value);
+bool io_port_out(u16 port, u8 size, u32 value);
 
 enum exit_action handle_io(void);
 

@@ -43,13 +43,15 @@ enum exit_action io_string_element(const struct io_exit *io)
 	/* The port is read only once the memory is known to take the value. */
 	if (io->in) {
 		if (!guest_linear_probe(linear, io->size, PF_WRITE | user))
-			return EXIT_RESUME;
+			return guest_stop_requested() ? EXIT_END : EXIT_RESUME;
 		value = io_port_in(io->port, io->size);
 		guest_linear_write(linear, &value, io->size, user);
 	} else {
 		if (!guest_linear_read(linear, &value, io->size, user))
-			return EXIT_RESUME;
-		io_port_out(io->port, io->size, value);
+			return guest_stop_requested() ? EXIT_END : EXIT_RESUME;
+		/* A write that ends the guest leaves RSI and RCX as they were. */
+		if (!io_port_out(io->port, io->size, value))
+			return EXIT_END;
 	}
 	*index = advance(*index, step, asz);
 	if (!io->rep)

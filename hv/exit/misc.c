@@ -3,7 +3,6 @@
 #include "hv/cpu/vcpu.h"
 #include "hv/log.h"
 #include "hv/status.h"
-#include "hv/guest/end.h"
 #include "arch/x86/extable.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/vmx.h"
@@ -16,10 +15,10 @@
  */
 enum exit_action handle_init_signal(void)
 {
-	guest_end(HV_STATUS_GUEST_CRASHED,
-		  "guest sent INIT to its own processor: a processor reset, which is not "
-		  "emulated (guest RIP 0x%llx)",
-		  (unsigned long long)vmread(GUEST_RIP));
+	return guest_stop(HV_STATUS_GUEST_CRASHED,
+			  "guest sent INIT to its own processor: a processor reset, which is not "
+			  "emulated (guest RIP 0x%llx)",
+			  (unsigned long long)vmread(GUEST_RIP));
 }
 
 /* A STARTUP IPI outside wait-for-SIPI is ignored by the processor: so here. */
@@ -38,8 +37,9 @@ enum exit_action handle_sipi(void)
 enum exit_action handle_hlt(void)
 {
 	if (!(vmread(GUEST_RFLAGS) & X86_EFLAGS_IF))
-		guest_end(HV_STATUS_OK, "guest halted with interrupts disabled at RIP 0x%llx",
-			  (unsigned long long)vmread(GUEST_RIP));
+		return guest_stop(HV_STATUS_OK,
+				  "guest halted with interrupts disabled at RIP 0x%llx",
+				  (unsigned long long)vmread(GUEST_RIP));
 	vcpu_skip_instruction();
 	vmwrite(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_HLT);
 	return EXIT_RESUME;
@@ -88,6 +88,6 @@ enum exit_action handle_vmx_instruction(void)
 
 enum exit_action handle_preemption_timer(void)
 {
-	/* vcpu_check_time_limit() ends the guest once the deadline has passed. */
+	/* The dispatcher's time-limit check ends the guest once the deadline has passed. */
 	return EXIT_RESUME;
 }

@@ -40,7 +40,6 @@
 #include "hv/exit/nmi.h"
 #include "hv/cpu/vcpu.h"
 #include "hv/status.h"
-#include "hv/guest/end.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/nmi.h"
 #include "arch/x86/vmx.h"
@@ -146,10 +145,11 @@ enum exit_action handle_exception_nmi(void)
 	u64 info = vmread(VM_EXIT_INTR_INFO);
 
 	if ((info & INTR_INFO_TYPE_MASK) != INTR_TYPE_NMI)
-		guest_end(HV_STATUS_HV_FAULT,
-			  "exception exit (interruption info 0x%llx) with an empty exception "
-			  "bitmap",
-			  (unsigned long long)info);
+		return guest_stop(
+			HV_STATUS_HV_FAULT,
+			"exception exit (interruption info 0x%llx) with an empty exception "
+			"bitmap",
+			(unsigned long long)info);
 	nmi_unblock();
 	__atomic_add_fetch(&nmi_pending, 1, __ATOMIC_RELAXED);
 	vcpu_redeliver_interrupted_event();

@@ -1,5 +1,5 @@
 #include "hv/exit/power.h"
-#include "hv/guest/end.h"
+#include "hv/exit/vmexit.h"
 #include "hv/log.h"
 #include "hv/status.h"
 #include "arch/x86/io.h"
@@ -56,24 +56,35 @@ u32 power_port_in(u16 port, u8 size)
 	return size == 1 ? inb(port) : inw(port);
 }
 
-void power_port_out(u16 port, u8 size, u32 value)
+bool power_port_out(u16 port, u8 size, u32 value)
 {
-	if (is_pm1_cnt(port) && size == PM1_CNT_SIZE && (value & ACPI_PM1_SLP_EN))
-		guest_end(HV_STATUS_OK, "guest powered off via ACPI (SLP_TYP %u to port 0x%x)",
-			  ACPI_PM1_SLP_TYP(value), port);
-	if (acpi.reset_port && port == acpi.reset_port && value == acpi.reset_value)
-		guest_end(HV_STATUS_OK,
-			  "guest reset the machine via the ACPI reset register (0x%x to port 0x%x)",
-			  value, port);
-	if (port == KBC_COMMAND_PORT && value == KBC_PULSE_RESET)
-		guest_end(HV_STATUS_OK,
-			  "guest reset the machine via the keyboard controller (0x%x to port 0x%x)",
-			  value, port);
-	if (port == RESET_CONTROL_PORT && (value & RESET_CONTROL_RST_CPU))
-		guest_end(HV_STATUS_OK, "guest reset the machine via port 0x%x (0x%x)", port,
-			  value);
+	if (is_pm1_cnt(port) && size == PM1_CNT_SIZE && (value & ACPI_PM1_SLP_EN)) {
+		guest_stop(HV_STATUS_OK, "guest powered off via ACPI (SLP_TYP %u to port 0x%x)",
+			   ACPI_PM1_SLP_TYP(value), port);
+		return false;
+	}
+	if (acpi.reset_port && port == acpi.reset_port && value == acpi.reset_value) {
+		guest_stop(
+			HV_STATUS_OK,
+			"guest reset the machine via the ACPI reset register (0x%x to port 0x%x)",
+			value, port);
+		return false;
+	}
+	if (port == KBC_COMMAND_PORT && value == KBC_PULSE_RESET) {
+		guest_stop(
+			HV_STATUS_OK,
+			"guest reset the machine via the keyboard controller (0x%x to port 0x%x)",
+			value, port);
+		return false;
+	}
+	if (port == RESET_CONTROL_PORT && (value & RESET_CONTROL_RST_CPU)) {
+		guest_stop(HV_STATUS_OK, "guest reset the machine via port 0x%x (0x%x)", port,
+			   value);
+		return false;
+	}
 	if (size == 1)
 		outb(port, (u8)value);
 	else
 		outw(port, (u16)value);
+	return true;
 }

@@ -21,8 +21,12 @@ void power_intercept_ports(u8 *io_bitmap_a, u8 *io_bitmap_b);
  * CONFIG_ADDRESS, covers 0xcf9) is not, and goes to the hardware.
  */
 bool power_port_owns(u16 port, u8 size);
-/* Reads go to the hardware; a power-off or reset write ends the guest, others go on. */
+/*
+ * Reads go to the hardware; a power-off or reset write asks for the end
+ * of the guest (guest_stop()) and returns false, others go on to the
+ * hardware.
+ */
 u32 power_port_in(u16 port, u8 size);
-void power_port_out(u16 port, u8 size, u32 value);
+bool power_port_out(u16 port, u8 size, u32 value);
 
 #endif

@@ -15,7 +15,6 @@
 #include "hv/exit/nmi.h"
 #include "hv/cpu/vcpu.h"
 #include "hv/status.h"
-#include "hv/guest/end.h"
 #include "arch/x86/cr.h"
 #include "arch/x86/trapnr.h"
 #include "arch/x86/msr.h"
@@ -157,7 +156,8 @@ static bool load_task_segment(u32 i, u16 sel)
 	return false;
 }
 
-static void save_old_task(u64 tss_base, u32 eip, u32 eflags)
+/* False when a write reached memory that is not guest RAM: the guest is ending. */
+static bool save_old_task(u64 tss_base, u32 eip, u32 eflags)
 {
 	struct guest_regs *g = vcpu.regs;
 	struct tss32 t;
@@ -173,7 +173,10 @@ static void save_old_task(u64 tss_base, u32 eip, u32 eflags)
 	/* The dynamic fields only: EIP through GS. */
 	guest_linear_write(tss_base + offsetof(struct tss32, eip), &t.eip,
 			   offsetof(struct tss32, seg) - offsetof(struct tss32, eip), 0);
+	if (guest_stop_requested())
+		return false;
 	guest_linear_write(tss_base + offsetof(struct tss32, seg), seg, sizeof(seg), 0);
+	return !guest_stop_requested();
 }
 
 static void load_new_task(const struct tss32 *t, u16 sel, const struct seg_desc *tss, u32 eflags)
@@ -220,7 +223,7 @@ static u32 old_task_eip(enum task_source src)
 	return (u32)rip;
 }
 
-/* The checks made before anything changes; false when the guest got its fault. */
+/* The checks made before anything changes; false when the guest got its fault or is ending. */
 static bool check_new_tss(u16 sel, enum task_source src, struct seg_desc *tss)
 {
 	u32 type;
@@ -232,11 +235,13 @@ static bool check_new_tss(u16 sel, enum task_source src, struct seg_desc *tss)
 	if (!read_desc(sel, tss))
 		return false;
 	type = DESC_TYPE(tss->raw);
-	if (type != TYPE_TSS32_AVAILABLE && type != TYPE_TSS32_BUSY)
-		guest_end(HV_STATUS_HV_FAULT,
-			  "task switch to selector 0x%x of descriptor type %u: only 32-bit TSSs "
-			  "are emulated",
-			  sel, type);
+	if (type != TYPE_TSS32_AVAILABLE && type != TYPE_TSS32_BUSY) {
+		guest_stop(HV_STATUS_HV_FAULT,
+			   "task switch to selector 0x%x of descriptor type %u: only 32-bit TSSs "
+			   "are emulated",
+			   sel, type);
+		return false;
+	}
 	if ((src == TASK_IRET) != (type == TYPE_TSS32_BUSY)) {
 		inject(src == TASK_IRET ? X86_TRAP_TS : X86_TRAP_GP, sel & ~3u);
 		return false;
@@ -275,12 +280,13 @@ enum exit_action handle_task_switch(void)
 	struct tss32 t;
 
 	if (vmread(GUEST_IA32_EFER) & EFER_LMA)
-		guest_end(HV_STATUS_HV_FAULT, "task switch exit in IA-32e mode");
+		return guest_stop(HV_STATUS_HV_FAULT, "task switch exit in IA-32e mode");
 	if (!check_new_tss(sel, src, &tss) || !guest_linear_read(tss.base, &t, sizeof(t), 0) ||
 	    !read_desc(old_sel, &old_tss))
-		return EXIT_RESUME;
-	save_old_task(vmread(GUEST_TR_BASE), old_task_eip(src),
-		      src == TASK_IRET ? eflags & ~RFLAGS_NT : eflags);
+		return guest_stop_requested() ? EXIT_END : EXIT_RESUME;
+	if (!save_old_task(vmread(GUEST_TR_BASE), old_task_eip(src),
+			   src == TASK_IRET ? eflags & ~RFLAGS_NT : eflags))
+		return EXIT_END;
 	if (src == TASK_JMP || src == TASK_IRET)
 		write_desc(old_sel, old_tss.raw & ~DESC_TSS_BUSY);
 	if (src == TASK_CALL || src == TASK_GATE) {
@@ -292,12 +298,17 @@ enum exit_action handle_task_switch(void)
 		tss.raw |= DESC_TSS_BUSY;
 		write_desc(sel, tss.raw);
 	}
+	/* Those writes went where reads just succeeded: checked once, not after each. */
+	if (guest_stop_requested())
+		return EXIT_END;
 	decode(tss.raw, &tss);
 	vmwrite(GUEST_INTERRUPTIBILITY_INFO,
 		vmread(GUEST_INTERRUPTIBILITY_INFO) &
 			~(u64)(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 	load_new_task(&t, sel, &tss, t.eflags);
+	if (guest_stop_requested())
+		return EXIT_END;
 	if (src == TASK_GATE)
 		push_error_code();
-	return EXIT_RESUME;
+	return guest_stop_requested() ? EXIT_END : EXIT_RESUME;
 }

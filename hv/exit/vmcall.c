@@ -4,7 +4,6 @@
 #include "hv/hypercall.h"
 #include "hv/log.h"
 #include "hv/status.h"
-#include "hv/guest/end.h"
 #include "arch/x86/paging.h"
 
 #define HC_PUTS_MAX 256
@@ -68,8 +67,8 @@ enum exit_action handle_vmcall(void)
 		hc_return(hc_puts((u32)g->rbx));
 		break;
 	case HC_EXIT:
-		guest_end((u32)g->rbx ? HV_STATUS_GUEST_FAILED : HV_STATUS_OK,
-			  "guest called HC_EXIT with status %u", (u32)g->rbx);
+		return guest_stop((u32)g->rbx ? HV_STATUS_GUEST_FAILED : HV_STATUS_OK,
+				  "guest called HC_EXIT with status %u", (u32)g->rbx);
 	case HC_READ_COUNTER:
 		hc_return(hc_read_counter((u32)g->rbx, (u32)g->rcx));
 		break;

@@ -2,8 +2,10 @@
  * VM-exit dispatch. Contract: a failed VM entry is decoded before the
  * table is consulted; every other exit goes to exactly one handler,
  * indexed by basic exit reason, which returns whether to step over the
- * exiting instruction. A reason without a handler is reported and ends
- * the guest: an unhandled exit never silently resumes or advances RIP.
+ * exiting instruction or to end the guest. A reason without a handler is
+ * reported and ends the guest: an unhandled exit never silently resumes
+ * or advances RIP. The guest ends here and nowhere else on the exit path:
+ * a handler (or the time limit) only asks, with guest_stop().
  */
 #include "hv/exit/stats.h"
 #include "hv/exit/cpuid.h"
@@ -25,6 +27,8 @@
 #include "hv/guest/end.h"
 #include "arch/x86/cr.h"
 #include "arch/x86/vmx.h"
+#include "lib/printf.h"
+#include <stdarg.h>
 
 static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
@@ -60,15 +64,49 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_XSETBV] = handle_xsetbv,
 };
 
+enum exit_action guest_stop(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (vcpu.end_requested)
+		return EXIT_END;
+	vcpu.end_requested = true;
+	vcpu.end_status = status;
+	va_start(ap, fmt);
+	vformat_to_buffer(vcpu.end_reason, sizeof(vcpu.end_reason), fmt, ap);
+	va_end(ap);
+	return EXIT_END;
+}
+
+bool guest_stop_requested(void)
+{
+	return vcpu.end_requested;
+}
+
+/* The one place the exit path ends the guest, for the reason guest_stop() recorded. */
+static __attribute__((noinline, cold, noreturn)) void end_guest(void)
+{
+	vcpu.end_requested = false;
+	guest_end(vcpu.end_status, "%s", vcpu.end_reason);
+}
+
 /* An exit without a handler is the hypervisor's gap, not the guest's fault. */
-static __attribute__((noinline, cold, noreturn)) void unexpected_exit(u32 reason)
+static __attribute__((noinline, cold)) enum exit_action unexpected_exit(u32 reason)
 {
 	print_guest_state();
 	print_exit_fields();
-	guest_end(HV_STATUS_HV_FAULT,
-		  "unexpected VM exit %u (%s): qualification 0x%llx, guest RIP 0x%llx", reason,
-		  exit_reason_name(reason), (unsigned long long)vcpu_exit_qualification(),
-		  (unsigned long long)vmread(GUEST_RIP));
+	return guest_stop(HV_STATUS_HV_FAULT,
+			  "unexpected VM exit %u (%s): qualification 0x%llx, guest RIP 0x%llx",
+			  reason, exit_reason_name(reason),
+			  (unsigned long long)vcpu_exit_qualification(),
+			  (unsigned long long)vmread(GUEST_RIP));
+}
+
+/* Past the time limit the guest ends; before it, the VMX-preemption timer is armed. */
+static void check_time_limit(void)
+{
+	if (!vcpu_check_time_limit())
+		end_guest();
 }
 
 /* What the run does on every exit besides the handler; decided once per run. */
@@ -85,6 +123,8 @@ void vmexit_prepare(void)
 	extras.deadline = vcpu.deadline_tsc != 0;
 	extras.stats = exit_stats_level != STATS_OFF;
 	extras.any = extras.pmu || extras.deadline || extras.stats;
+	if (extras.deadline)
+		check_time_limit();
 }
 
 static __attribute__((noinline)) void before_handler(u32 basic)
@@ -103,7 +143,7 @@ static __attribute__((noinline)) void after_handler(void)
 	u32 basic = EXIT_REASON_BASIC(vcpu.exit_reason);
 
 	if (extras.deadline)
-		vcpu_check_time_limit();
+		check_time_limit();
 	if (extras.pmu)
 		pmu_vmentry(basic);
 	if (extras.stats)
@@ -121,6 +161,7 @@ void vmexit_handler(void)
 {
 	u32 reason, basic;
 	exit_handler_fn handler;
+	enum exit_action action;
 
 	nmi_after_exit();
 	exit_stats_clock();
@@ -135,10 +176,11 @@ void vmexit_handler(void)
 	if (extras.any)
 		before_handler(basic);
 	handler = basic < EXIT_REASON_MAX ? exit_handlers[basic] : NULL;
-	if (!handler)
-		unexpected_exit(basic);
-	if (handler() == EXIT_SKIP_INSN)
+	action = handler ? handler() : unexpected_exit(basic);
+	if (action == EXIT_SKIP_INSN)
 		vcpu_skip_instruction();
+	else if (action == EXIT_END)
+		end_guest();
 	if (extras.any)
 		after_handler();
 	nmi_before_entry();

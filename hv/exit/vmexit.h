@@ -6,15 +6,35 @@
 #ifndef HV_EXIT_VMEXIT_H
 #define HV_EXIT_VMEXIT_H
 
+#include "lib/types.h"
+
 /* What a handler asks the exit loop to do with the exiting instruction. */
 enum exit_action {
 	EXIT_RESUME,	/* re-execute or continue where the guest is */
 	EXIT_SKIP_INSN, /* the instruction was emulated: step over it */
+	EXIT_END,	/* guest_stop() recorded why: the guest ends, nothing of it runs on */
 };
 
 typedef enum exit_action (*exit_handler_fn)(void);
 
-/* Before the run's first VM entry: what its exits do besides the handler. */
+/*
+ * Ask for the end of the guest (status from hv/status.h) and say why:
+ * only recorded (the first request wins), returns EXIT_END. The handler
+ * returns it, or a helper deep in one returns failure to a caller that
+ * does; the exit dispatcher then ends the guest (hv/guest/end.h), the
+ * one place that does on the exit path.
+ */
+enum exit_action guest_stop(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * Whether guest_stop() was called: tells a helper's failure that asked for
+ * the end from one that gave the guest a fault (hv/exit/guest_mem.h).
+ */
+bool guest_stop_requested(void);
+
+/*
+ * Before the run's first VM entry: what its exits do besides the handler;
+ * with a time limit, its first check (past it, the guest ends here).
+ */
 void vmexit_prepare(void);
 
 #endif
