@@ -66,6 +66,31 @@ static inline struct cpuid_regs cpuid_count(u32 leaf, u32 subleaf)
 }
 #endif
 
+/*
+ * CPUID on 64-bit registers as a guest left them: it reads only EAX and
+ * ECX, and in 64-bit mode clears bits 63:32 of RAX, RBX, RCX and RDX (SDM
+ * Vol. 2A, "CPUID"), so neither the inputs nor the four results need a
+ * zero extension.
+ */
+#ifdef HOST_MODEL
+static inline void cpuid_count_wide(u64 leaf, u64 subleaf, u64 *rax, u64 *rbx, u64 *rcx, u64 *rdx)
+{
+	struct cpuid_regs r = cpuid_count((u32)leaf, (u32)subleaf);
+
+	*rax = r.eax;
+	*rbx = r.ebx;
+	*rcx = r.ecx;
+	*rdx = r.edx;
+}
+#else
+static inline void cpuid_count_wide(u64 leaf, u64 subleaf, u64 *rax, u64 *rbx, u64 *rcx, u64 *rdx)
+{
+	asm volatile("cpuid"
+		     : "=a"(*rax), "=b"(*rbx), "=c"(*rcx), "=d"(*rdx)
+		     : "a"(leaf), "c"(subleaf));
+}
+#endif
+
 static inline struct cpuid_regs cpuid(u32 leaf)
 {
 	return cpuid_count(leaf, 0);

@@ -208,6 +208,34 @@ void vcpu_run(void)
 	vmx_launch_guest();
 }
 
+/*
+ * Emulating the instruction ends any STI or MOV SS shadow it was in (SDM
+ * Vol. 3C, "Interruptibility State"). An emulated instruction under
+ * EFLAGS.TF owes the guest the single-step trap the real one would have
+ * raised (unless DEBUGCTL.BTF limits it to branches): VM entry delivers it
+ * from the pending debug exceptions, as KVM's
+ * kvm_skip_emulated_instruction() arranges.
+ */
+void vcpu_skip_side_effects(u64 interruptibility, u64 rflags)
+{
+	const u64 shadow = GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS;
+
+	if (interruptibility & shadow)
+		vmwrite(GUEST_INTERRUPTIBILITY_INFO, interruptibility & ~shadow);
+	if ((rflags & X86_EFLAGS_TF) && !(vmread(GUEST_IA32_DEBUGCTL) & DEBUGCTLMSR_BTF))
+		vmwrite(GUEST_PENDING_DBG_EXCEPTIONS,
+			vmread(GUEST_PENDING_DBG_EXCEPTIONS) | PENDING_DBG_BS);
+}
+
+u64 vcpu_exits_total(void)
+{
+	u64 total = 0;
+
+	for (u32 r = 0; r < EXIT_REASON_MAX; r++)
+		total += vcpu.exit_counts[r];
+	return total;
+}
+
 static void inject_exception(u32 vector, bool has_error_code)
 {
 	vmwrite(VM_ENTRY_INTR_INFO_FIELD, vector | INTR_TYPE_HARD_EXCEPTION |

@@ -28,7 +28,6 @@ struct vcpu {
 	char end_reason[200];
 	/* statistics */
 	u64 exit_counts[EXIT_REASON_MAX];
-	u64 exits_total;
 	u64 test_port_writes;
 	u64 dropped_init_sipi;
 	/* guest time limit, VMX-preemption timer */
@@ -49,6 +48,8 @@ __attribute__((noreturn)) void vcpu_run(void);
  * end of the guest (guest_stop()) and returns false.
  */
 bool vcpu_check_time_limit(void);
+/* Every exit of the run: the sum of exit_counts, which is all the exit path counts. */
+u64 vcpu_exits_total(void);
 void vcpu_inject_gp(void);
 void vcpu_inject_ud(void);
 void vcpu_inject_page_fault(u64 linear, u32 error);
@@ -62,36 +63,30 @@ static inline u64 vcpu_exit_qualification(void)
 }
 
 /*
- * An emulated instruction under EFLAGS.TF owes the guest the single-step
- * trap the real one would have raised (unless DEBUGCTL.BTF limits it to
- * branches): VM entry delivers it from the pending debug exceptions, as
- * KVM's kvm_skip_emulated_instruction() arranges.
+ * What stepping over an instruction owes the guest beyond RIP, rare enough
+ * to be out of line (hv/cpu/vcpu.c): the end of an STI or MOV SS shadow,
+ * and under EFLAGS.TF the single-step trap.
  */
-static inline void vcpu_single_step_trap(void)
-{
-	if (!(vmread(GUEST_IA32_DEBUGCTL) & DEBUGCTLMSR_BTF))
-		vmwrite(GUEST_PENDING_DBG_EXCEPTIONS,
-			vmread(GUEST_PENDING_DBG_EXCEPTIONS) | PENDING_DBG_BS);
-}
+__attribute__((cold)) void vcpu_skip_side_effects(u64 interruptibility, u64 rflags);
 
 /*
  * Step over the instruction that exited. The instruction length is valid
  * for every exit a handler skips: all are caused by an instruction (SDM
  * Vol. 3C, "VM-Exit Instruction-Information Field" and "VM-Exit
- * Instruction Length"). Inline: it is on the path of most exits.
+ * Instruction Length"). Inline: it is on the path of most exits, where it
+ * is four VMREADs, one VMWRITE and a test each for the shadow and TF.
  */
 static inline void vcpu_skip_instruction(void)
 {
-	u64 len = vmread(VM_EXIT_INSTRUCTION_LEN);
+	u64 rip = vmread(GUEST_RIP) + vmread(VM_EXIT_INSTRUCTION_LEN);
 	u64 intr = vmread(GUEST_INTERRUPTIBILITY_INFO);
+	u64 rflags = vmread(GUEST_RFLAGS);
 
-	vmwrite(GUEST_RIP, vmread(GUEST_RIP) + len);
-	/* Emulating the instruction ends any STI or MOV SS shadow it was in. */
-	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
-		vmwrite(GUEST_INTERRUPTIBILITY_INFO,
-			intr & ~(u64)(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
-	if (vmread(GUEST_RFLAGS) & X86_EFLAGS_TF)
-		vcpu_single_step_trap();
+	vmwrite(GUEST_RIP, rip);
+	if (__builtin_expect((intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)) != 0, 0))
+		vcpu_skip_side_effects(intr, rflags);
+	else if (__builtin_expect((rflags & X86_EFLAGS_TF) != 0, 0))
+		vcpu_skip_side_effects(intr, rflags);
 }
 
 #endif

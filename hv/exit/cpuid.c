@@ -35,28 +35,21 @@ static bool guest_in_64bit_mode(void)
  * leaves and feature leaves) or the PMU strategy changes. Every other leaf
  * is the CPU's own answer; testing for them first keeps the common CPUID
  * exit off the filters and the VMCS (CR4, EFER and CS are read only for
- * the leaves that depend on them).
+ * the leaves that depend on them). Below 64 the test is one bit of a
+ * constant: the basic leaves a filter changes, the PMU's among them.
  */
-static bool leaf_is_filtered(u32 leaf)
+#define FILTERED_BASIC_LEAVES                                                                      \
+	(BIT(1) | BIT(CPUID_LEAF_MONITOR) | BIT(7) | BIT(CPUID_LEAF_XSAVE) | BIT(CPUID_LEAF_SGX) | \
+	 BIT(CPUID_LEAF_INTEL_PT) | PMU_CPUID_LEAVES)
+
+static inline bool leaf_is_filtered(u32 leaf)
 {
-	if ((leaf & ~0xffu) == CPUID_LEAF_HV_BASE)
-		return true;
-	switch (leaf) {
-	case 1:
-	case CPUID_LEAF_MONITOR:
-	case 7:
-	case CPUID_LEAF_XSAVE:
-	case CPUID_LEAF_SGX:
-	case CPUID_LEAF_INTEL_PT:
-	case CPUID_LEAF_EXT_FEATURES:
-		return true;
-	default:
-		return pmu_filters_cpuid_leaf(leaf);
-	}
+	if (leaf < 64)
+		return (FILTERED_BASIC_LEAVES >> leaf) & 1;
+	return (leaf & ~0xffu) == CPUID_LEAF_HV_BASE || leaf == CPUID_LEAF_EXT_FEATURES;
 }
 
-/* Out of line: its frame and the filters stay off the path of the unfiltered leaves. */
-static __attribute__((noinline)) struct cpuid_regs guest_cpuid(u32 leaf, u32 subleaf)
+static struct cpuid_regs guest_cpuid(u32 leaf, u32 subleaf)
 {
 	struct cpuid_regs r;
 
@@ -90,16 +83,24 @@ static __attribute__((noinline)) struct cpuid_regs guest_cpuid(u32 leaf, u32 sub
 	return r;
 }
 
-enum exit_action handle_cpuid(void)
+/* Out of line: the unfiltered leaves' path keeps no register across a call, and saves none. */
+static __attribute__((noinline)) enum exit_action handle_filtered_cpuid(struct guest_regs *g)
 {
-	struct guest_regs *g = vcpu.regs;
-	u32 leaf = (u32)g->rax, subleaf = (u32)g->rcx;
-	struct cpuid_regs r = leaf_is_filtered(leaf) ? guest_cpuid(leaf, subleaf)
-						     : cpuid_count(leaf, subleaf);
+	struct cpuid_regs r = guest_cpuid((u32)g->rax, (u32)g->rcx);
 
 	g->rax = r.eax;
 	g->rbx = r.ebx;
 	g->rcx = r.ecx;
 	g->rdx = r.edx;
+	return EXIT_SKIP_INSN;
+}
+
+enum exit_action handle_cpuid(void)
+{
+	struct guest_regs *g = vcpu.regs;
+
+	if (leaf_is_filtered((u32)g->rax))
+		return handle_filtered_cpuid(g);
+	cpuid_count_wide(g->rax, g->rcx, &g->rax, &g->rbx, &g->rcx, &g->rdx);
 	return EXIT_SKIP_INSN;
 }

@@ -48,8 +48,7 @@ volatile u32 nmi_pending;
 volatile u32 nmi_parked;
 /* Every NMI the guest's processor took in root operation: the check re-runs when it moves. */
 static volatile u32 nmi_arrivals;
-/* From the last check before VM entry to the next VM exit. */
-static volatile bool nmi_after_check;
+volatile bool nmi_after_check;
 
 static void set_nmi_window_exiting(bool on)
 {
@@ -101,13 +100,10 @@ void nmi_deliver_pending(void)
 	set_nmi_window_exiting(nmi_pending != 0);
 }
 
-void nmi_before_entry(void)
+void nmi_deliver_before_entry(void)
 {
 	u32 seen;
 
-	/* The handler's view: set before the check, which it may interrupt from here on. */
-	nmi_after_check = true;
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	do {
 		seen = nmi_arrivals;
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);
@@ -115,12 +111,6 @@ void nmi_before_entry(void)
 			nmi_deliver_pending();
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	} while (nmi_arrivals != seen);
-}
-
-void nmi_after_exit(void)
-{
-	nmi_after_check = false;
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 }
 
 void vcpu_redeliver_interrupted_event(void)

@@ -14,13 +14,33 @@ enum exit_action handle_exception_nmi(void);
 enum exit_action handle_nmi_window(void);
 /* Before VM entry with an NMI pending: inject it, or ask for an exit when the guest can take it. */
 void nmi_deliver_pending(void);
+/* From the last check before VM entry to the next VM exit (hv/exit/nmi.c). */
+extern volatile bool nmi_after_check;
+/* nmi_before_entry() with an NMI pending: the check, run again while NMIs arrive during it. */
+void nmi_deliver_before_entry(void);
+
 /*
  * The last thing before VM entry: delivers what is pending, and from here
- * to the next VM exit an NMI sets NMI-window exiting as it arrives.
+ * to the next VM exit an NMI sets NMI-window exiting as it arrives. With
+ * nothing pending the check touches no VMCS field, so an NMI at any point
+ * after the flag is set finds the check nothing to interrupt and opens
+ * the window itself: one test on the exit path.
  */
-void nmi_before_entry(void);
+static inline void nmi_before_entry(void)
+{
+	/* The handler's view: set before the check, which it may interrupt from here on. */
+	nmi_after_check = true;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (__builtin_expect(__atomic_load_n(&nmi_pending, __ATOMIC_RELAXED) != 0, 0))
+		nmi_deliver_before_entry();
+}
+
 /* The first thing after a VM exit: NMIs are only counted again, for the exit path to deliver. */
-void nmi_after_exit(void);
+static inline void nmi_after_exit(void)
+{
+	nmi_after_check = false;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
 /* An exit that interrupted the delivery of an event (IDT-vectoring information) delivers it again. */
 void vcpu_redeliver_interrupted_event(void);
 

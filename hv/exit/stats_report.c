@@ -45,7 +45,7 @@ static void print_human_table(void)
 			(unsigned long long)stats_quantile(exit_stats_of(r, STAT_INSTRUCTIONS), 50),
 			(unsigned long long)exit_stats_of(r, STAT_PMU_ACCESSES)->max);
 	}
-	pr_info("  %-22s %10llu", "total", (unsigned long long)vcpu.exits_total);
+	pr_info("  %-22s %10llu", "total", (unsigned long long)vcpu_exits_total());
 	if (vcpu.dropped_init_sipi)
 		pr_info("  INIT/SIPI dropped: %llu", (unsigned long long)vcpu.dropped_init_sipi);
 	if (vcpu.test_port_writes)
@@ -100,7 +100,7 @@ static void print_results_block(int guest_status)
 			print_set(exit_reason_name(r), (enum stat_metric)m,
 				  exit_stats_of(r, (enum stat_metric)m));
 	}
-	console_printf("data,hv,ALL,count,value,%llu\n", (unsigned long long)vcpu.exits_total);
+	console_printf("data,hv,ALL,count,value,%llu\n", (unsigned long long)vcpu_exits_total());
 	console_printf("=== end ===\n");
 }
 

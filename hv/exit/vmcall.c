@@ -37,7 +37,7 @@ static u64 hc_read_counter(u64 which, u64 arg)
 {
 	switch (which) {
 	case HC_COUNTER_EXITS_TOTAL:
-		return vcpu.exits_total;
+		return vcpu_exits_total();
 	case HC_COUNTER_EXITS_REASON:
 		return arg < EXIT_REASON_MAX ? vcpu.exit_counts[arg] : HC_ERROR;
 	default:

@@ -6,6 +6,23 @@
  * reported and ends the guest: an unhandled exit never silently resumes
  * or advances RIP. The guest ends here and nowhere else on the exit path:
  * a handler (or the time limit) only asks, with guest_stop().
+ *
+ * The lean path, the one every exit takes in a run without extras (no
+ * PMU switch, time limit or statistics beyond the count per reason), in
+ * order; arch/x86/vmx_entry.S around it saves and restores the guest's
+ * registers:
+ *   nmi_after_exit()          one store: NMIs are only counted from here on
+ *   VMREAD of the exit reason one compare with extras.lean_below sends a
+ *                             run with extras and an unusual reason (a
+ *                             failed VM entry, a flag bit, a reason past
+ *                             the table) to vmexit_full()
+ *   exit_counts[reason]++     the count per reason, at every stats= level
+ *   exit_handlers[reason]()   every slot holds a handler: no NULL test
+ *   vcpu_skip_instruction()   the RIP advance, the STI/MOV SS shadow and TF
+ *                             (hv/cpu/vcpu.h)
+ *   nmi_before_entry()        one test of nmi_pending (hv/exit/nmi.h)
+ * vmexit_full() runs the same handle_exit() with the extras around the
+ * handler.
  */
 #include "hv/exit/stats.h"
 #include "hv/exit/cpuid.h"
@@ -30,7 +47,17 @@
 #include "lib/printf.h"
 #include <stdarg.h>
 
+static enum exit_action unexpected_exit(void);
+
+/*
+ * Every slot holds a handler: the ones below, unexpected_exit() in the
+ * rest. The range initializer fills them all first and the named ones
+ * override it, which is what -Woverride-init would warn about.
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
 static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
+	[0 ... EXIT_REASON_MAX - 1] = unexpected_exit,
 	[EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
 	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
 	[EXIT_REASON_INIT_SIGNAL] = handle_init_signal,
@@ -63,6 +90,7 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_PREEMPTION_TIMER] = handle_preemption_timer,
 	[EXIT_REASON_XSETBV] = handle_xsetbv,
 };
+#pragma GCC diagnostic pop
 
 enum exit_action guest_stop(int status, const char *fmt, ...)
 {
@@ -91,8 +119,10 @@ static __attribute__((noinline, cold, noreturn)) void end_guest(void)
 }
 
 /* An exit without a handler is the hypervisor's gap, not the guest's fault. */
-static __attribute__((noinline, cold)) enum exit_action unexpected_exit(u32 reason)
+static __attribute__((noinline, cold)) enum exit_action unexpected_exit(void)
 {
+	u32 reason = EXIT_REASON_BASIC(vcpu.exit_reason);
+
 	print_guest_state();
 	print_exit_fields();
 	return guest_stop(HV_STATUS_HV_FAULT,
@@ -111,7 +141,13 @@ static void check_time_limit(void)
 
 /* What the run does on every exit besides the handler; decided once per run. */
 static struct {
-	bool any;      /* one of the below: the only test on the path without them */
+	/*
+	 * Exit reasons below it take the lean path: EXIT_REASON_MAX without
+	 * extras, 0 with any (and before the first vmexit_prepare()). One
+	 * compare sends both the extras and an unusual reason to vmexit_full().
+	 */
+	u64 lean_below;
+	bool any;      /* one of the below */
 	bool pmu;      /* the strategy switches, or GLOBAL_CTRL is copied (pmu_acts_on_exits()) */
 	bool deadline; /* guest_limit= */
 	bool stats;    /* stats= above off */
@@ -123,12 +159,14 @@ void vmexit_prepare(void)
 	extras.deadline = vcpu.deadline_tsc != 0;
 	extras.stats = exit_stats_level != STATS_OFF;
 	extras.any = extras.pmu || extras.deadline || extras.stats;
+	extras.lean_below = extras.any ? 0 : EXIT_REASON_MAX;
 	if (extras.deadline)
 		check_time_limit();
 }
 
-static __attribute__((noinline)) void before_handler(u32 basic)
+static void before_handler(u32 basic)
 {
+	exit_stats_clock();
 	if (extras.pmu) {
 		pmu_sync_global_ctrl_field();
 		pmu_vmexit(basic);
@@ -138,10 +176,8 @@ static __attribute__((noinline)) void before_handler(u32 basic)
 	}
 }
 
-static __attribute__((noinline)) void after_handler(void)
+static void after_handler(u32 basic)
 {
-	u32 basic = EXIT_REASON_BASIC(vcpu.exit_reason);
-
 	if (extras.deadline)
 		check_time_limit();
 	if (extras.pmu)
@@ -151,37 +187,74 @@ static __attribute__((noinline)) void after_handler(void)
 }
 
 /*
- * The exit path reads only the exit reason from the VMCS; handlers read
- * the qualification and the instruction length where they need them.
- * Without a PMU switch, a time limit or statistics beyond the count per
- * reason, nothing else runs: no RDTSC, no allocation, no division
- * (hv/exit/stats.h).
+ * Reasons at or above the table's size: a failed VM entry (bit 31) is
+ * decoded and ends the run, as does a basic reason past the table; any
+ * other bit set is a flag of an ordinary exit (SDM Vol. 3C, "Basic VM-Exit
+ * Information"), which goes on to the handler of its basic reason.
  */
-void vmexit_handler(void)
+static __attribute__((noinline, cold)) void check_unusual_exit_reason(u32 reason)
 {
-	u32 reason, basic;
+	if (reason & EXIT_REASON_FAILED_VMENTRY)
+		vmentry_failure(reason);
+	if (EXIT_REASON_BASIC(reason) >= EXIT_REASON_MAX) {
+		(void)unexpected_exit();
+		end_guest();
+	}
+}
+
+/*
+ * An exit counted, from its handler to VM entry: the handler, the step
+ * over the instruction where it asks for it, the extras around them where
+ * the run has any (a constant on the lean path), and the NMI check.
+ */
+static inline __attribute__((always_inline)) void handle_exit(u64 basic, bool with_extras)
+{
 	exit_handler_fn handler;
 	enum exit_action action;
 
-	nmi_after_exit();
-	exit_stats_clock();
-	reason = (u32)vmread(VM_EXIT_REASON);
-	basic = EXIT_REASON_BASIC(reason);
-	vcpu.exit_reason = reason;
-	if (reason & EXIT_REASON_FAILED_VMENTRY)
-		vmentry_failure(reason);
-	vcpu.exits_total++;
-	if (basic < EXIT_REASON_MAX)
-		vcpu.exit_counts[basic]++;
-	if (extras.any)
+	if (with_extras)
 		before_handler(basic);
-	handler = basic < EXIT_REASON_MAX ? exit_handlers[basic] : NULL;
-	action = handler ? handler() : unexpected_exit(basic);
+	handler = exit_handlers[basic];
+	action = handler();
 	if (action == EXIT_SKIP_INSN)
 		vcpu_skip_instruction();
 	else if (action == EXIT_END)
 		end_guest();
-	if (extras.any)
-		after_handler();
+	if (with_extras)
+		after_handler(basic);
 	nmi_before_entry();
+}
+
+/* Every exit the lean path does not take (an unusual reason, or a run with extras), from vcpu.exit_reason. */
+static __attribute__((noinline)) void vmexit_full(void)
+{
+	u32 reason = vcpu.exit_reason, basic = EXIT_REASON_BASIC(reason);
+
+	if (reason >= EXIT_REASON_MAX)
+		check_unusual_exit_reason(reason);
+	vcpu.exit_counts[basic]++;
+	handle_exit(basic, extras.any);
+}
+
+/*
+ * The exit path reads only the exit reason from the VMCS; handlers read
+ * the qualification and the instruction length where they need them.
+ * Without a PMU switch, a time limit or statistics beyond the count per
+ * reason, nothing else runs: no RDTSC, no allocation, no division
+ * (hv/exit/stats.h), and no test for them either: the one compare with
+ * extras.lean_below, which the reason needs anyway, decides.
+ */
+void vmexit_handler(void)
+{
+	u64 reason; /* a 32-bit field: VMREAD leaves bits 63:32 clear */
+
+	nmi_after_exit();
+	reason = vmread(VM_EXIT_REASON);
+	vcpu.exit_reason = (u32)reason;
+	if (__builtin_expect(reason >= extras.lean_below, 0)) {
+		vmexit_full();
+		return;
+	}
+	vcpu.exit_counts[reason]++;
+	handle_exit(reason, false);
 }

@@ -1,44 +1,11 @@
 /*
- * The counted primitives of the strategies: every PMU MSR access of a
- * save or restore goes through one of these and is counted in pmu.access
+ * The counted primitives of the strategies that are more than one access
+ * (the single ones are inline in hv/pmu/strategy.h): every PMU MSR access
+ * of a save or restore goes through one and is counted in pmu.access
  * (pmu_msr_accesses in the results).
  */
 #include "hv/pmu/internal.h"
 #include "arch/x86/msr.h"
-
-u64 pmu_rdmsr(u32 msr)
-{
-	pmu.access.rdmsr++;
-	return rdmsr(msr);
-}
-
-void pmu_wrmsr(u32 msr, u64 value)
-{
-	pmu.access.wrmsr++;
-	wrmsr(msr, value);
-}
-
-u64 pmu_read_gp(unsigned i)
-{
-	if (!pmu.use_rdpmc)
-		return pmu_rdmsr(msr_pmc(i, false));
-	pmu.access.rdpmc++;
-	return rdpmc(i);
-}
-
-u64 pmu_read_fixed(unsigned j)
-{
-	if (!pmu.use_rdpmc)
-		return pmu_rdmsr(msr_fixed_ctr(j));
-	pmu.access.rdpmc++;
-	return rdpmc(RDPMC_FIXED | j);
-}
-
-/* Legacy IA32_PMCx writes keep only 32 bits, sign-extended; IA32_A_PMCx takes all. */
-void pmu_write_gp(unsigned i, u64 value)
-{
-	pmu_wrmsr(msr_pmc(i, pmu.full_width_writes), value);
-}
 
 /*
  * GLOBAL_STATUS is read-only: bits are cleared through GLOBAL_OVF_CTRL

@@ -130,10 +130,12 @@ bool pmu_guest_rdpmc(u32 ecx, u64 *value);
  * one as it is and passes only these to a strategy's filter_cpuid. Inline
  * so the CPUID exit can skip the filters for the common leaves.
  */
+#define PMU_CPUID_LEAVES                                                    \
+	(BIT(1) | BIT(7) | BIT(CPUID_LEAF_PMU) | BIT(CPUID_LEAF_ARCH_LBR) | \
+	 BIT(CPUID_LEAF_PMU_EXT)) /* all below 64: one bit each */
 static inline bool pmu_filters_cpuid_leaf(u32 leaf)
 {
-	return leaf == 1 || leaf == 7 || leaf == CPUID_LEAF_PMU || leaf == CPUID_LEAF_ARCH_LBR ||
-	       leaf == CPUID_LEAF_PMU_EXT;
+	return leaf < 64 && ((PMU_CPUID_LEAVES >> leaf) & 1);
 }
 /* CPUID leaves the PMU shapes (0x1, 0x7, 0xA, 0x1C, 0x23); any other leaf is left as it is. */
 void pmu_filter_cpuid(u32 leaf, u32 subleaf, struct cpuid_regs *r);

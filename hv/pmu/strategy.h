@@ -10,6 +10,7 @@
 #define HV_PMU_STRATEGY_H
 
 #include "hv/pmu/pmu.h"
+#include "arch/x86/msr.h"
 
 /* Guest PMU MSR accesses that exit (the MSR bitmap), beyond the counters the guest does not own. */
 #define PMU_EXIT_EVTSEL_WRITE BIT(0)	     /* PERFEVTSELx writes of the guest's counters */
@@ -122,12 +123,45 @@ void pmu_set_guest_global_ctrl(u64 value);
  */
 void pmu_host_counts_with_fixed_0_1(void);
 
-/* The switching primitives of the strategies: every access is counted in pmu.access. */
-u64 pmu_rdmsr(u32 msr);
-void pmu_wrmsr(u32 msr, u64 value);
-u64 pmu_read_gp(unsigned i);
-u64 pmu_read_fixed(unsigned j);
-void pmu_write_gp(unsigned i, u64 value);
+/*
+ * The switching primitives of the strategies: every access is counted in
+ * pmu.access (pmu_msr_accesses in the results). Inline, so that the count
+ * is one increment beside the access, not a call around it.
+ */
+static inline u64 pmu_rdmsr(u32 msr)
+{
+	pmu.access.rdmsr++;
+	return rdmsr(msr);
+}
+
+static inline void pmu_wrmsr(u32 msr, u64 value)
+{
+	pmu.access.wrmsr++;
+	wrmsr(msr, value);
+}
+
+static inline u64 pmu_read_gp(unsigned i)
+{
+	if (!pmu.use_rdpmc)
+		return pmu_rdmsr(msr_pmc(i, false));
+	pmu.access.rdpmc++;
+	return rdpmc(i);
+}
+
+static inline u64 pmu_read_fixed(unsigned j)
+{
+	if (!pmu.use_rdpmc)
+		return pmu_rdmsr(msr_fixed_ctr(j));
+	pmu.access.rdpmc++;
+	return rdpmc(RDPMC_FIXED | j);
+}
+
+/* Legacy IA32_PMCx writes keep only 32 bits, sign-extended; IA32_A_PMCx takes all. */
+static inline void pmu_write_gp(unsigned i, u64 value)
+{
+	pmu_wrmsr(msr_pmc(i, pmu.full_width_writes), value);
+}
+
 /* Make GLOBAL_STATUS equal target by clearing and setting only the differing bits. */
 void pmu_restore_global_status(u64 target);
 /* Read GLOBAL_STATUS and clear it where non-zero. */

@@ -9,26 +9,22 @@
  */
 #include "hv/pmu/strategy.h"
 
-/* Fixed counters 0 and 1, as far as the CPU has them without a gap. */
-static unsigned host_fixed_used(void)
-{
-	unsigned n = 0;
-
-	while (n < 2 && pmu_fixed_present(n))
-		n++;
-	return n;
-}
+/* Fixed counters 0 and 1, as far as the CPU has them without a gap: counted once, at init. */
+static unsigned host_fixed_used;
 
 /* The hypervisor counts with fixed counters 0 and 1 where the CPU has both; else it does not measure. */
 static void switch_init(void)
 {
+	host_fixed_used = 0;
+	while (host_fixed_used < 2 && pmu_fixed_present(host_fixed_used))
+		host_fixed_used++;
 	if (pmu_fixed_present(FIXED_INSTRUCTIONS) && pmu_fixed_present(FIXED_CORE_CYCLES))
 		pmu_host_counts_with_fixed_0_1();
 }
 
 static bool switch_to_host(u32 reason)
 {
-	unsigned n = host_fixed_used();
+	unsigned n = host_fixed_used;
 
 	(void)reason;
 	for (unsigned j = 0; j < n; j++)
@@ -45,7 +41,7 @@ static bool switch_to_host(u32 reason)
 
 static void switch_to_guest(u32 reason)
 {
-	unsigned n = host_fixed_used();
+	unsigned n = host_fixed_used;
 	u64 host_count[2] = { 0, 0 };
 
 	(void)reason;

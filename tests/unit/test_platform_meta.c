@@ -228,7 +228,6 @@ static void start_of_run(void)
 	hv_opts.stats = STATS_COUNTS; /* full would need the boot's sample memory */
 	exit_stats_init();
 	memset(vcpu.exit_counts, 0, sizeof(vcpu.exit_counts));
-	vcpu.exits_total = 0;
 	console_clear();
 }
 

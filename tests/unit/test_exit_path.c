@@ -1,0 +1,132 @@
+/*
+ * hv/exit/vmexit.c, the lean path: a run without extras (no PMU switch,
+ * no time limit, stats=off) takes every ordinary exit through it, and
+ * leaves out nothing the guest is owed: a reason with a flag bit still
+ * reaches its handler, a failed VM entry and a reason past the table
+ * still end the run, the step over the instruction still ends an STI
+ * shadow and raises the single-step trap, and an NMI still is injected.
+ */
+#include "tests/unit/unit.h"
+#include "tests/unit/pmu_machine.h"
+#include "tests/model/model.h"
+#include "tests/model/vmcs_model.h"
+#include "arch/x86/nmi.h"
+#include "arch/x86/vmx_entry.h"
+#include "hv/cpu/vcpu.h"
+#include "hv/exit/nmi.h"
+#include "hv/exit/vmexit.h"
+#include "hv/status.h"
+#include "arch/x86/vmx.h"
+
+#define EXIT_FROM_ENCLAVE BIT(27) /* a flag bit of the exit reason (SDM Vol. 3C) */
+
+static const struct pmu_machine lean = { .hv_args = "pmu=off stats=off" };
+
+static void take_exit(void *arg)
+{
+	(void)arg;
+	vmexit_handler();
+}
+
+/* A CPUID exit of leaf 0 with the given reason; the model's CPU answers 0x16 and "pmuv". */
+static void cpuid_exit(u32 reason)
+{
+	model_cpuid_set(0, MODEL_ANY_SUBLEAF, (struct cpuid_regs){ 0x16, 0x766d7570, 1, 2 });
+	guest_regs.rax = 0;
+	guest_regs.rcx = 0;
+	pmu_machine_vm_exit(reason, 0);
+}
+
+TEST(lean_path_dispatches_a_reason_with_a_flag_bit_to_its_handler)
+{
+	u64 rip, cpuid_exits;
+
+	pmu_machine_launch(&lean);
+	rip = vmread(GUEST_RIP);
+	cpuid_exits = vcpu.exit_counts[EXIT_REASON_CPUID];
+	cpuid_exit(EXIT_REASON_CPUID | EXIT_FROM_ENCLAVE);
+	pmu_machine_handle_exit();
+	CHECK_EQ_U64(guest_regs.rax, 0x16);
+	CHECK_EQ_U64(guest_regs.rbx, 0x766d7570);
+	CHECK_EQ_U64(vmread(GUEST_RIP), rip + vmread(VM_EXIT_INSTRUCTION_LEN));
+	CHECK_EQ_U64(vcpu.exit_counts[EXIT_REASON_CPUID], cpuid_exits + 1);
+	CHECK_EQ_U64(vcpu_exits_total(), pmu_machine_exits());
+}
+
+/* The fields the report of a run's end prints, which no exit above wrote. */
+static void fields_a_report_reads(void)
+{
+	static const enum vmcs_field zeroed[] = {
+		GUEST_RSP,
+		GUEST_CR0,
+		GUEST_CR3,
+		GUEST_CS_SELECTOR,
+		GUEST_SS_SELECTOR,
+		GUEST_TR_AR_BYTES,
+		GUEST_ACTIVITY_STATE,
+		VM_EXIT_INTR_INFO,
+		VM_EXIT_INTR_ERROR_CODE,
+		IDT_VECTORING_INFO_FIELD,
+		IDT_VECTORING_ERROR_CODE,
+		VMX_INSTRUCTION_INFO,
+		GUEST_PHYSICAL_ADDRESS,
+		GUEST_LINEAR_ADDRESS,
+	};
+
+	for (unsigned i = 0; i < ARRAY_SIZE(zeroed); i++)
+		vmwrite(zeroed[i], 0);
+}
+
+TEST(lean_path_ends_the_run_at_a_failed_vm_entry)
+{
+	pmu_machine_launch(&lean);
+	pmu_machine_vm_exit(EXIT_REASON_FAILED_VMENTRY | EXIT_REASON_INVALID_STATE, 0);
+	fields_a_report_reads();
+	model_com1_clear();
+	if (!CHECK(model_expect_exit(take_exit, NULL)))
+		return;
+	CHECK_EQ_U64(model_platform.exit_status, HV_STATUS_HV_FAULT);
+	CHECK_CONTAINS(model_com1_output(), "VM entry failed: invalid guest state");
+}
+
+TEST(lean_path_ends_the_run_at_a_reason_past_the_table)
+{
+	pmu_machine_launch(&lean);
+	pmu_machine_vm_exit(EXIT_REASON_MAX + 3, 0);
+	fields_a_report_reads();
+	model_com1_clear();
+	if (!CHECK(model_expect_exit(take_exit, NULL)))
+		return;
+	CHECK_EQ_U64(model_platform.exit_status, HV_STATUS_HV_FAULT);
+	CHECK_CONTAINS(model_com1_output(), "unexpected VM exit 83");
+}
+
+TEST(lean_path_ends_sti_blocking_and_raises_the_single_step_trap)
+{
+	u64 rip;
+
+	pmu_machine_launch(&lean);
+	rip = vmread(GUEST_RIP);
+	cpuid_exit(EXIT_REASON_CPUID);
+	vmwrite(GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_STI | GUEST_INTR_STATE_NMI);
+	vmwrite(GUEST_RFLAGS, 0x2 | X86_EFLAGS_IF | X86_EFLAGS_TF);
+	vmwrite(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	pmu_machine_handle_exit();
+	CHECK_EQ_U64(vmread(GUEST_INTERRUPTIBILITY_INFO), GUEST_INTR_STATE_NMI);
+	CHECK_EQ_U64(vmread(GUEST_PENDING_DBG_EXCEPTIONS), PENDING_DBG_BS);
+	CHECK_EQ_U64(vmread(GUEST_RIP), rip + vmread(VM_EXIT_INSTRUCTION_LEN));
+	CHECK_EQ_U64(guest_regs.rax, 0x16);
+	CHECK_EQ_U64(vcpu_exits_total(), pmu_machine_exits());
+}
+
+TEST(lean_path_injects_a_pending_nmi)
+{
+	pmu_machine_launch(&lean);
+	cpuid_exit(EXIT_REASON_CPUID);
+	vmwrite(GUEST_INTERRUPTIBILITY_INFO, 0);
+	nmi_pending = 1;
+	pmu_machine_handle_exit();
+	CHECK_EQ_U64(vmread(VM_ENTRY_INTR_INFO_FIELD),
+		     NMI_VECTOR | INTR_TYPE_NMI | INTR_INFO_VALID);
+	CHECK_EQ_U64(nmi_pending, 0);
+}
