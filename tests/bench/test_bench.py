@@ -622,6 +622,44 @@ class PeerSection(unittest.TestCase):
         self.assertIn("holds no kvm-*.log: run scripts/kvm-peer first", r.stderr)
 
 
+class BeforeAfter(unittest.TestCase):
+    """scripts/results-page --before: the CPUID round trip then and now, per access."""
+
+    def write_bench(self, d, cpuid):
+        os.makedirs(d)
+        with open(os.path.join(d, "results.csv"), "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["platform", "pmu", "global_ctrl", "pmu_read", "stats", "rep", "source",
+                        "kind", "metric", "stat", "value"])
+            for pmu, (rt, acc) in cpuid.items():
+                base = ["bochs", pmu, "lists", "rdmsr"]
+                w.writerow(base + ["full", "1", "hv", "CPUID", "tsc", "median", "100"])
+                w.writerow(base + ["off", "1", "guest", "CPUID", "tsc", "median", str(rt)])
+                w.writerow(base + ["counts", "1", "hv", "CPUID", "pmu_msr_accesses", "mean",
+                                   str(acc)])
+        with open(os.path.join(d, "results.md"), "w") as f:
+            f.write("# results\n\n## Platform: bochs\n\nemulator\n\n### Runs\n")
+
+    def test_per_access_cost_then_and_now(self):
+        names = strategies.names()
+        if "passthrough" not in names or "switch" not in names:
+            self.skipTest("the strategy table has no passthrough or switch")
+        with tempfile.TemporaryDirectory() as tmp:
+            before, now, docs = (os.path.join(tmp, n) for n in ("before", "now", "docs"))
+            self.write_bench(before, {BASE: (144, 0), "passthrough": (144, 0),
+                                      "switch": (428, 12)})
+            self.write_bench(now, {BASE: (99, 0), "passthrough": (99, 0), "switch": (359, 12)})
+            r = subprocess.run([sys.executable, PeerSection.PAGE, now, "--docs", docs,
+                                "--before", before], capture_output=True, text=True, cwd=REPO,
+                               timeout=120)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(os.path.join(docs, "results.md")) as f:
+                lines = f.read().splitlines()
+        self.assertIn("## The exit path, before and now", lines)
+        self.assertIn("| `passthrough` | 144 | 99 | 0 | – |", lines)
+        self.assertIn("| `switch` | 428 | 359 | 12 | 23.7 → 21.7 |", lines)
+
+
 class Cli(unittest.TestCase):
     def test_check_only_bochs(self):
         with tempfile.TemporaryDirectory() as tmp:
