@@ -35,7 +35,7 @@ HV_S_SRCS := $(wildcard boot/*.S arch/x86/*.S)
 HV_OBJS := $(patsubst %.c,$(BUILD)/hv/%.o,$(HV_C_SRCS)) \
 	$(patsubst %.S,$(BUILD)/hv/%.o,$(HV_S_SRCS))
 
-.PHONY: all run test lint typecheck test-linux test-fuzz unit-test boot-test deps bochs run-bochs format format-check clean guests iso
+.PHONY: all run test lint typecheck peer test-linux test-fuzz unit-test boot-test deps bochs run-bochs format format-check clean guests iso
 all: $(BUILD)/pmuvisor.elf $(BUILD)/pmuvisor.lst guests
 
 # V=1 shows the full commands.
@@ -137,6 +137,19 @@ run: deps run-bochs $(BUILD)/pmuvisor.iso
 
 test: deps bochs all linux
 	scripts/test-all
+
+# The KVM peer benchmark (docs/bench.md): Debian's 6.1 and 7.2 kernels
+# natively on the counting Bochs, each KVM configuration running exit-bench
+# and pmu-count, beside pmuvisor's strategies (the matrix of scripts/bench,
+# run first where build/bench has none) in $(BUILD)/peer-page/results.md.
+# Reruns reuse the boots' serial logs while nothing they ran changed.
+peer: deps bochs all
+	scripts/kvm-peer --kernel 6.1 --configs novpmu,legacy --out $(BUILD)/peer-6.1
+	scripts/kvm-peer --kernel 7.2 --configs novpmu,legacy,mediated --out $(BUILD)/peer-7.2
+	[ -s $(BUILD)/bench/results.csv ] || scripts/bench --platform bochs --pmu-read rdmsr \
+		--stats off,counts,full --reps 1 --iters 1000
+	scripts/results-page $(BUILD)/bench --peer $(BUILD)/peer-6.1 --peer $(BUILD)/peer-7.2 \
+		--docs $(BUILD)/peer-page
 
 # The static checks alone: include layers, ShellCheck and mypy (tests/lint/run.sh).
 lint:
