@@ -1,6 +1,6 @@
 /*
  * The guest runs of one boot (hv/runs.c): once, or once per configuration
- * of runs= and repeat= times over (hv/options.h), each run starting from
+ * of runs= and repeat= times over (hv/base/options.h), each run starting from
  * the same state: the guest image and modules from pristine copies, a new
  * VMCS, the PMU set up again, the statistics cleared.
  */

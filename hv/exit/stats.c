@@ -8,9 +8,9 @@
 #include "arch/x86/frame.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/vmcs.h"
-#include "hv/log.h"
-#include "hv/options.h"
-#include "hv/status.h"
+#include "hv/base/log.h"
+#include "hv/base/options.h"
+#include "hv/base/status.h"
 #include "hv/pmu/pmu.h"
 
 struct reason_stats {

@@ -18,7 +18,7 @@ enum exit_action {
 typedef enum exit_action (*exit_handler_fn)(void);
 
 /*
- * Ask for the end of the guest (status from hv/status.h) and say why:
+ * Ask for the end of the guest (status from hv/base/status.h) and say why:
  * only recorded (the first request wins), returns EXIT_END. The handler
  * returns it, or a helper deep in one returns failure to a caller that
  * does; the exit dispatcher then ends the guest (hv/guest/end.h), the

@@ -4,9 +4,9 @@
  * with the run's status.
  */
 #include "hv/exit/stats_report.h"
-#include "hv/log.h"
+#include "hv/base/log.h"
 #include "hv/pmu/pmu.h"
-#include "hv/status.h"
+#include "hv/base/status.h"
 #include "hv/cpu/vcpu.h"
 #include "hv/guest/end.h"
 #include "hv/runs.h"

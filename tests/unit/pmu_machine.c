@@ -16,8 +16,8 @@
 #include "hv/cpu/vcpu.h"
 #include "hv/exit/stats.h"
 #include "hv/exit/vmexit.h"
-#include "hv/hypercall.h"
-#include "hv/log.h"
+#include "hv/base/hypercall.h"
+#include "hv/base/log.h"
 #include "hv/options.h"
 #include "hv/pmu/pmu.h"
 

@@ -15,7 +15,7 @@
 #include "arch/x86/pmu.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
-#include "hv/log.h"
+#include "hv/base/log.h"
 #include "hv/options.h"
 #include "hv/pmu/strategy.h"
 
