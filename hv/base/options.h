@@ -1,7 +1,7 @@
 /*
  * The options in force: what the hypervisor command line chose (parsed by
- * hv/options.c), for every part of the hypervisor to read. During runs=,
- * those of the current run (hv/runs.c).
+ * hv/run/options.c), for every part of the hypervisor to read. During runs=,
+ * those of the current run (hv/run/runs.c).
  */
 #ifndef HV_BASE_OPTIONS_H
 #define HV_BASE_OPTIONS_H

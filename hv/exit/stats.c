@@ -1,5 +1,5 @@
 /*
- * Collecting the exit statistics; hv/exit/stats_report.c prints them.
+ * Collecting the exit statistics; hv/run/stats_report.c prints them.
  * Only the part the exit path runs is here, so that the host unit tests
  * can check what each level costs it (tests/unit/test_stats.c).
  */

@@ -41,7 +41,6 @@
 #include "hv/base/log.h"
 #include "hv/pmu/pmu.h"
 #include "hv/base/status.h"
-#include "hv/guest/end.h"
 #include "arch/x86/cr.h"
 #include "arch/x86/vmx.h"
 #include "lib/printf.h"

@@ -18,7 +18,7 @@
 #include "hv/exit/vmexit.h"
 #include "hv/base/hypercall.h"
 #include "hv/base/log.h"
-#include "hv/options.h"
+#include "hv/run/options.h"
 #include "hv/pmu/pmu.h"
 
 /* Memory from 0 (the probe VM's stub sits below 1 MiB); the frame allocator gets 1 MiB and up. */

@@ -7,7 +7,7 @@
 #include "tests/unit/unit.h"
 #include "tests/model/model.h"
 #include "hv/base/log.h"
-#include "hv/options.h"
+#include "hv/run/options.h"
 #include "hv/base/status.h"
 #include "arch/x86/serial.h"
 

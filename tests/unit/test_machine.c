@@ -13,7 +13,7 @@
 #include "hv/base/log.h"
 #include "hv/base/machine.h"
 #include "hv/base/status.h"
-#include "hv/options.h"
+#include "hv/run/options.h"
 #include "arch/x86/platform.h"
 #include "arch/x86/serial.h"
 

@@ -15,11 +15,11 @@
 #include "arch/x86/vmx.h"
 #include "hv/cpu/vcpu.h"
 #include "hv/exit/stats.h"
-#include "hv/exit/stats_report.h"
+#include "hv/run/stats_report.h"
 #include "hv/base/log.h"
-#include "hv/options.h"
+#include "hv/run/options.h"
 #include "hv/base/platform_info.h"
-#include "hv/runs.h"
+#include "hv/run/runs.h"
 #include "hv/base/status.h"
 
 #define VMX_PROC_CTLS                                                                          \

@@ -16,7 +16,7 @@
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
 #include "hv/base/log.h"
-#include "hv/options.h"
+#include "hv/run/options.h"
 #include "hv/pmu/strategy.h"
 
 #define EN_OS (ARCH_PERFMON_EVENTSEL_ENABLE | ARCH_PERFMON_EVENTSEL_OS)

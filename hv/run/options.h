@@ -3,8 +3,8 @@
  * multiboot2 command line tag. Unknown keys and bad values are errors: a
  * research run with a silently ignored option measures the wrong thing.
  */
-#ifndef HV_OPTIONS_H
-#define HV_OPTIONS_H
+#ifndef HV_RUN_OPTIONS_H
+#define HV_RUN_OPTIONS_H
 
 #include "hv/base/options.h"
 

@@ -8,7 +8,7 @@
  * here, whether a list entry costs "100+ cycles" more than a VMCS field.
  * TSC ticks, lfence-ordered; in an emulator they are path lengths.
  */
-#include "hv/bench_primitives.h"
+#include "hv/run/bench_primitives.h"
 #include "hv/exit/stats.h"
 #include "arch/x86/frame.h"
 #include "hv/base/log.h"
