@@ -11,7 +11,7 @@
 #include "hv/run/runs.h"
 #include "hv/run/bench_primitives.h"
 #include "hv/exit/stats.h"
-#include "hv/guest/setup.h"
+#include "hv/run/guest_setup.h"
 #include "hv/cpu/vcpu.h"
 #include "hv/base/log.h"
 #include "hv/run/options.h"

@@ -31,15 +31,12 @@ GUEST_ABI = {"hv/base/hypercall.h"}
 
 # Folder edges on a cycle today: the vCPU (hv/cpu) runs the exit dispatch
 # and sets up the PMU's intercepts, whose handlers and strategies (hv/exit,
-# hv/pmu) use the vCPU and the VMX capabilities; the vCPU holds the guest's
-# memory and boot information (hv/guest), whose setup fills in the vCPU.
+# hv/pmu) use the vCPU and the VMX capabilities.
 KNOWN_CYCLE_EDGES: Set[Tuple[str, str]] = {
     ("hv/cpu", "hv/exit"),
-    ("hv/cpu", "hv/guest"),
     ("hv/cpu", "hv/pmu"),
     ("hv/exit", "hv/cpu"),
     ("hv/exit", "hv/pmu"),
-    ("hv/guest", "hv/cpu"),
     ("hv/pmu", "hv/cpu"),
 }
 
