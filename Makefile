@@ -28,7 +28,7 @@ HV_ASFLAGS := -m64 -fpie -D__ASSEMBLY__ -DHV_LINK_ADDR=$(HV_LINK_ADDR) -I. -I$(B
 HV_LDFLAGS := -nostdlib -pie --no-dynamic-linker -z notext -z norelro -z max-page-size=0x1000 \
 	-z noexecstack --no-warn-rwx-segments --defsym=HV_LINK_ADDR=$(HV_LINK_ADDR)
 
-HV_DIRS := lib arch/x86 hv hv/boot hv/cpu hv/exit hv/guest hv/pmu
+HV_DIRS := lib arch/x86 hv hv/base hv/boot hv/cpu hv/exit hv/guest hv/pmu hv/run
 HV_C_SRCS := $(filter-out arch/x86/asm-offsets.c,$(wildcard $(HV_DIRS:%=%/*.c)))
 HV_HDRS := $(wildcard $(HV_DIRS:%=%/*.h))
 HV_S_SRCS := $(wildcard boot/*.S arch/x86/*.S)

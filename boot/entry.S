@@ -18,7 +18,7 @@
 #include "arch/x86/paging.h"
 #include "arch/x86/serial.h"
 
-#define EXIT_UNSUPPORTED 2          /* keep in sync with hv/status.h */
+#define EXIT_UNSUPPORTED 2          /* keep in sync with hv/base/status.h */
 #define EXIT_BAD_INPUT 3
 #define ISA_DEBUG_EXIT_PORT 0xf4        /* as arch/x86/platform.h */
 #define BOCHS_SHUTDOWN_PORT 0x8900

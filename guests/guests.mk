@@ -2,7 +2,7 @@
 # linked with the tiny runtime in guests/lib, giving build/guests/NAME.elf.
 # The runtime also takes the hypervisor's printf and string routines from
 # lib/, compiled again for 32 bits. Includes are written from the top of the
-# tree (-I.), as in the hypervisor: "guests/lib/guest.h", "hv/hypercall.h".
+# tree (-I.), as in the hypervisor: "guests/lib/guest.h", "hv/base/hypercall.h".
 
 GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -m32 -march=i686 -ffreestanding -nostdlib \
 	-fno-builtin -fno-pic -fno-pie -fno-stack-protector \

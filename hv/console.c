@@ -1,6 +1,6 @@
 #include "hv/console.h"
 #include "hv/boot/acpi.h"
-#include "hv/log.h"
+#include "hv/base/log.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/serial.h"
 #include "lib/printf.h"

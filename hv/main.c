@@ -1,21 +1,21 @@
 /*
  * pmuvisor: from the boot stub to the guest. Boot flow: early log buffer,
- * descriptor tables, boot information and the machine (hv/machine.h),
+ * descriptor tables, boot information and the machine (hv/base/machine.h),
  * options, the console (hv/console.h), frame allocator, platform report,
- * VMX, the guest runs (hv/runs.c), each with its report, the end of the
+ * VMX, the guest runs (hv/run/runs.c), each with its report, the end of the
  * run on_end= chooses.
  */
-#include "hv/runs.h"
+#include "hv/run/runs.h"
 #include "hv/exit/power.h"
 #include "arch/x86/frame.h"
 #include "hv/console.h"
-#include "hv/log.h"
-#include "hv/machine.h"
+#include "hv/base/log.h"
+#include "hv/base/machine.h"
 #include "hv/boot/multiboot2.h"
-#include "hv/options.h"
-#include "hv/platform_info.h"
+#include "hv/run/options.h"
+#include "hv/base/platform_info.h"
 #include "hv/pmu/pmu.h"
-#include "hv/status.h"
+#include "hv/base/status.h"
 #include "hv/cpu/vcpu.h"
 #include "hv/cpu/smp.h"
 #include "hv/cpu/vmx_enable.h"

@@ -8,15 +8,15 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -DHOST_MODEL -I. -fsanitize=address,und
 # The exit handlers carry exception-table entries (arch/x86/extable.h): link position-dependent.
 UNIT_LDFLAGS := -no-pie
 UNIT_SRCS := $(wildcard tests/unit/*.c) $(wildcard tests/model/*.c)
-UNIT_HV_SRCS := lib/string.c lib/printf.c lib/sort.c hv/boot/multiboot2.c arch/x86/frame.c hv/options.c \
-	hv/log.c arch/x86/serial.c hv/console.c hv/machine.c arch/x86/platform.c hv/guest/memory.c hv/guest/loader.c \
+UNIT_HV_SRCS := lib/string.c lib/printf.c lib/sort.c hv/boot/multiboot2.c arch/x86/frame.c \
+	arch/x86/serial.c hv/console.c arch/x86/platform.c hv/guest/memory.c hv/guest/loader.c \
 	hv/boot/acpi.c hv/guest/boot_info.c hv/guest/boot_area.c hv/guest/boot_linux.c hv/guest/bzimage.c \
 	arch/x86/vmx.c arch/x86/vmx_bitmap.c \
 	$(wildcard hv/pmu/*.c) arch/x86/vmx_msr_list.c \
 	arch/x86/cr.c arch/x86/paging.c arch/x86/paging_walk.c \
-	$(wildcard hv/exit/*.c) hv/guest/end.c hv/cpu/vcpu.c hv/cpu/intercepts.c hv/cpu/cpuid_controls.c hv/cpu/probe.c hv/cpu/vmx_enable.c arch/x86/ept.c \
+	$(wildcard hv/exit/*.c) hv/cpu/vcpu.c hv/cpu/intercepts.c hv/cpu/cpuid_controls.c hv/cpu/probe.c hv/cpu/vmx_enable.c arch/x86/ept.c \
 	hv/cpu/ap.c arch/x86/desc_build.c \
-	hv/platform_info.c hv/runs.c hv/guest/setup.c hv/bench_primitives.c
+	$(wildcard hv/base/*.c) $(wildcard hv/run/*.c)
 UNIT_BIN := $(BUILD)/unit-tests
 UNIT_ARGS ?=
 
@@ -39,7 +39,7 @@ $(PMU_STRATEGIES): $(UNIT_BIN)
 pmu-strategies: $(PMU_STRATEGIES)
 
 # Likewise the stats= levels (hv/exit/stats.h) and the exit statuses
-# (hv/status.h); `make script-tables` brings all three up to date.
+# (hv/base/status.h); `make script-tables` brings all three up to date.
 STATS_LEVELS := $(BUILD)/stats-levels.tsv
 STATUSES := $(BUILD)/statuses.tsv
 

@@ -1,6 +1,6 @@
 /*
  * What arch/x86 does when it cannot go on. The hypervisor above it
- * implements these (hv/log.c), so that a fatal error in the mechanism is
+ * implements these (hv/base/log.c), so that a fatal error in the mechanism is
  * reported on the hypervisor's console and ends the run with its status,
  * without arch/x86 depending on hv/.
  */

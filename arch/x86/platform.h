@@ -4,7 +4,7 @@
  * written to port 0x8900. A machine resets through the FADT's reset
  * register, the PIIX/ICH reset control register at 0xcf9 or the keyboard
  * controller, and powers off through ACPI's PM1 control registers. Which
- * of them ends a run is policy: hv/machine.c.
+ * of them ends a run is policy: hv/base/machine.c.
  */
 #ifndef ARCH_X86_PLATFORM_H
 #define ARCH_X86_PLATFORM_H

@@ -12,7 +12,7 @@
  */
 #include "lib/sort.h"
 #include "guests/lib/guest.h"
-#include "hv/hypercall.h"
+#include "hv/base/hypercall.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 

@@ -7,7 +7,7 @@
  */
 #include "fuzz.h"
 #include "ops.h"
-#include "hv/hypercall.h"
+#include "hv/base/hypercall.h"
 
 #define SNIP(name) extern void fz_i_##name(void)
 SNIP(cpuid);

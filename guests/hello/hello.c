@@ -6,7 +6,7 @@
  * raises #UD) to test the runtime itself.
  */
 #include "guests/lib/guest.h"
-#include "hv/hypercall.h"
+#include "hv/base/hypercall.h"
 #include "lib/string.h"
 
 #define CPUID_1_ECX_VMX (1u << 5)

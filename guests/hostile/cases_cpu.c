@@ -9,7 +9,7 @@
 #include "guests/hostile/insn.h"
 #include "guests/lib/desc.h"
 #include "arch/x86/ap_boot.h"
-#include "hv/hypercall.h"
+#include "hv/base/hypercall.h"
 
 #define XAPIC_BASE 0xfee00000u
 #define XAPIC_ID 0x20

@@ -5,7 +5,7 @@
  */
 #include "guests/hostile/cases.h"
 #include "guests/hostile/insn.h"
-#include "hv/hypercall.h"
+#include "hv/base/hypercall.h"
 
 #define STRING_COUNT 4
 

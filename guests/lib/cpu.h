@@ -85,7 +85,7 @@ static inline void outl(u16 port, u32 v)
 	asm volatile("outl %0, %1" : : "a"(v), "Nd"(port));
 }
 
-/* Hypercall (ABI in hv/hypercall.h): EAX = nr, EBX/ECX/EDX = arguments, result in EDX:EAX. */
+/* Hypercall (ABI in hv/base/hypercall.h): EAX = nr, EBX/ECX/EDX = arguments, result in EDX:EAX. */
 static inline u64 vmcall(u32 nr, u32 a1, u32 a2, u32 a3)
 {
 	u32 lo, hi;

@@ -4,7 +4,7 @@
  * either, fall back to Bochs' shutdown port, then stop this CPU.
  */
 #include "guests/lib/guest.h"
-#include "hv/hypercall.h"
+#include "hv/base/hypercall.h"
 
 #define BOCHS_SHUTDOWN_PORT 0x8900
 

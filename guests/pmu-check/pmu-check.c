@@ -24,7 +24,7 @@
  * not the hypervisor's).
  */
 #include "guests/lib/guest.h"
-#include "hv/hypercall.h"
+#include "hv/base/hypercall.h"
 #include "lib/string.h"
 
 #define MSR_IA32_PMC0 0xc1

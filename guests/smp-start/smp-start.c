@@ -7,7 +7,7 @@
  * CPU does run it and the check fails: that shows the test can fail.
  */
 #include "guests/lib/guest.h"
-#include "hv/hypercall.h"
+#include "hv/base/hypercall.h"
 #include "lib/string.h"
 #include "guests/smp-start/trampoline.h"
 

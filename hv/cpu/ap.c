@@ -6,8 +6,8 @@
  * MADT and AP_MAX, not by the 8-bit xAPIC ID.
  */
 #include "hv/boot/acpi.h"
-#include "hv/log.h"
-#include "hv/status.h"
+#include "hv/base/log.h"
+#include "hv/base/status.h"
 #include "hv/cpu/ap.h"
 #include "arch/x86/ap_boot.h"
 #include "arch/x86/cr.h"

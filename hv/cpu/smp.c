@@ -8,8 +8,8 @@
  * Vol. 3C, "Relationship between VMX operation and INIT/SIPI"). The
  * guest's IPIs then reach nobody.
  */
-#include "hv/log.h"
-#include "hv/status.h"
+#include "hv/base/log.h"
+#include "hv/base/status.h"
 #include "hv/cpu/vcpu.h"
 #include "hv/cpu/smp.h"
 #include "hv/cpu/ap.h"

@@ -6,9 +6,9 @@
  * paging is off.
  */
 #include "arch/x86/frame.h"
-#include "hv/log.h"
-#include "hv/options.h"
-#include "hv/status.h"
+#include "hv/base/log.h"
+#include "hv/base/options.h"
+#include "hv/base/status.h"
 #include "hv/cpu/vcpu.h"
 #include "hv/exit/vmexit.h"
 #include "hv/cpu/vmx_enable.h"

@@ -4,9 +4,9 @@
  * Vol. 3C, "Enabling and Entering VMX Operation".
  */
 #include "arch/x86/frame.h"
-#include "hv/log.h"
-#include "hv/options.h"
-#include "hv/status.h"
+#include "hv/base/log.h"
+#include "hv/base/options.h"
+#include "hv/base/status.h"
 #include "hv/cpu/cpuid_controls.h"
 #include "hv/cpu/vcpu.h"
 #include "hv/cpu/vmx_enable.h"

@@ -10,7 +10,7 @@
  */
 #include "hv/exit/apic.h"
 #include "hv/cpu/vcpu.h"
-#include "hv/log.h"
+#include "hv/base/log.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/msr.h"
 

@@ -8,7 +8,7 @@
 #include "hv/exit/cpuid.h"
 #include "hv/cpu/cpuid_controls.h"
 #include "hv/cpu/vcpu.h"
-#include "hv/hypercall.h"
+#include "hv/base/hypercall.h"
 #include "hv/pmu/pmu.h"
 #include "arch/x86/cpuid.h"
 #include "arch/x86/cr.h"

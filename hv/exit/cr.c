@@ -10,7 +10,7 @@
  */
 #include "hv/exit/cr.h"
 #include "hv/cpu/vcpu.h"
-#include "hv/status.h"
+#include "hv/base/status.h"
 #include "arch/x86/cpuid.h"
 #include "arch/x86/cr.h"
 #include "arch/x86/msr.h"

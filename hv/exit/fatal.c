@@ -7,8 +7,8 @@
 #include "hv/exit/fatal.h"
 #include "hv/cpu/vcpu.h"
 #include "arch/x86/vmx_entry.h"
-#include "hv/log.h"
-#include "hv/status.h"
+#include "hv/base/log.h"
+#include "hv/base/status.h"
 #include "arch/x86/ept.h"
 #include "arch/x86/vmx.h"
 

@@ -8,7 +8,7 @@
 #include "hv/exit/guest_mem.h"
 #include "hv/exit/vmexit.h"
 #include "hv/cpu/vcpu.h"
-#include "hv/status.h"
+#include "hv/base/status.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/paging_walk.h"
 #include "arch/x86/vmx.h"

@@ -16,8 +16,8 @@
 #include "hv/exit/io_string.h"
 #include "hv/exit/power.h"
 #include "hv/cpu/vcpu.h"
-#include "hv/hypercall.h"
-#include "hv/status.h"
+#include "hv/base/hypercall.h"
+#include "hv/base/status.h"
 #include "arch/x86/io.h"
 #include "arch/x86/vmx.h"
 

@@ -1,8 +1,8 @@
 /* Exits that need a line or two each. */
 #include "hv/exit/misc.h"
 #include "hv/cpu/vcpu.h"
-#include "hv/log.h"
-#include "hv/status.h"
+#include "hv/base/log.h"
+#include "hv/base/status.h"
 #include "arch/x86/extable.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/vmx.h"

@@ -39,7 +39,7 @@
  */
 #include "hv/exit/nmi.h"
 #include "hv/cpu/vcpu.h"
-#include "hv/status.h"
+#include "hv/base/status.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/nmi.h"
 #include "arch/x86/vmx.h"

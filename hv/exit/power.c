@@ -1,7 +1,7 @@
 #include "hv/exit/power.h"
 #include "hv/exit/vmexit.h"
-#include "hv/log.h"
-#include "hv/status.h"
+#include "hv/base/log.h"
+#include "hv/base/status.h"
 #include "arch/x86/io.h"
 #include "arch/x86/vmx_bitmap.h"
 

@@ -1,5 +1,5 @@
 /*
- * Collecting the exit statistics; hv/exit/stats_report.c prints them.
+ * Collecting the exit statistics; hv/run/stats_report.c prints them.
  * Only the part the exit path runs is here, so that the host unit tests
  * can check what each level costs it (tests/unit/test_stats.c).
  */
@@ -8,9 +8,9 @@
 #include "arch/x86/frame.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/vmcs.h"
-#include "hv/log.h"
-#include "hv/options.h"
-#include "hv/status.h"
+#include "hv/base/log.h"
+#include "hv/base/options.h"
+#include "hv/base/status.h"
 #include "hv/pmu/pmu.h"
 
 struct reason_stats {

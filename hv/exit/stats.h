@@ -11,7 +11,7 @@
  *
  * The statistics run inside the time they measure: each level up adds its
  * own instructions to every exit (docs/results.md measures how many).
- * Printed at guest end (hv/exit/stats_report.c) as the results block that
+ * Printed at guest end (hv/run/stats_report.c) as the results block that
  * scripts/bench parses (docs/bench.md).
  */
 #ifndef HV_EXIT_STATS_H

@@ -14,7 +14,7 @@
 #include "hv/exit/guest_mem.h"
 #include "hv/exit/nmi.h"
 #include "hv/cpu/vcpu.h"
-#include "hv/status.h"
+#include "hv/base/status.h"
 #include "arch/x86/cr.h"
 #include "arch/x86/trapnr.h"
 #include "arch/x86/msr.h"

@@ -1,9 +1,9 @@
-/* Hypercalls (ABI in hv/hypercall.h). */
+/* Hypercalls (ABI in hv/base/hypercall.h). */
 #include "hv/exit/vmcall.h"
 #include "hv/cpu/vcpu.h"
-#include "hv/hypercall.h"
-#include "hv/log.h"
-#include "hv/status.h"
+#include "hv/base/hypercall.h"
+#include "hv/base/log.h"
+#include "hv/base/status.h"
 #include "arch/x86/paging.h"
 
 #define HC_PUTS_MAX 256

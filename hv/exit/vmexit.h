@@ -18,10 +18,10 @@ enum exit_action {
 typedef enum exit_action (*exit_handler_fn)(void);
 
 /*
- * Ask for the end of the guest (status from hv/status.h) and say why:
+ * Ask for the end of the guest (status from hv/base/status.h) and say why:
  * only recorded (the first request wins), returns EXIT_END. The handler
  * returns it, or a helper deep in one returns failure to a caller that
- * does; the exit dispatcher then ends the guest (hv/guest/end.h), the
+ * does; the exit dispatcher then ends the guest (guest_end()), the
  * one place that does on the exit path.
  */
 enum exit_action guest_stop(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -30,6 +30,15 @@ enum exit_action guest_stop(int status, const char *fmt, ...) __attribute__((for
  * the end from one that gave the guest a fault (hv/exit/guest_mem.h).
  */
 bool guest_stop_requested(void);
+
+/*
+ * The guest is over: report, then the next run or the end of the boot.
+ * Declared here and defined by the run (hv/run/end.c), which knows what
+ * follows a guest: the exit path calls it (end_guest() in
+ * hv/exit/vmexit.c) and includes nothing of hv/run/.
+ */
+__attribute__((noreturn)) void guest_end(int status, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /*
  * Before the run's first VM entry: what its exits do besides the handler;

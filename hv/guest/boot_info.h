@@ -64,7 +64,7 @@ struct guest_boot {
 
 /*
  * What the guest is told, whatever its protocol; computed once
- * (hv/guest/setup.c) and rendered by guest_boot_info_build().
+ * (hv/run/guest_setup.c) and rendered by guest_boot_info_build().
  */
 struct guest_view {
 	const char *cmdline;

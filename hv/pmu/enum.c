@@ -4,9 +4,9 @@
  * take, which DEBUGCTL bits it accepts, and whether RDPMC reads back.
  */
 #include "hv/pmu/internal.h"
-#include "hv/log.h"
-#include "hv/options.h"
-#include "hv/status.h"
+#include "hv/base/log.h"
+#include "hv/base/options.h"
+#include "hv/base/status.h"
 #include "arch/x86/cpuid.h"
 #include "arch/x86/msr.h"
 #include "lib/printf.h"

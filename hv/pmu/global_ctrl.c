@@ -4,8 +4,8 @@
  * fields (global_ctrl=vmcs), with the self-test of the latter.
  */
 #include "hv/pmu/internal.h"
-#include "hv/status.h"
-#include "hv/log.h"
+#include "hv/base/status.h"
+#include "hv/base/log.h"
 #include "hv/cpu/probe.h"
 #include "arch/x86/frame.h"
 #include "arch/x86/msr.h"

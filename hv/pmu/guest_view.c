@@ -3,9 +3,9 @@
  * and the CPUID leaves the PMU shapes (1, 7, 0xA, 0x1C, 0x23).
  */
 #include "hv/pmu/internal.h"
-#include "hv/log.h"
-#include "hv/options.h"
-#include "hv/status.h"
+#include "hv/base/log.h"
+#include "hv/base/options.h"
+#include "hv/base/status.h"
 #include "arch/x86/cpuid.h"
 
 #define CPUID_1_EDX_DS BIT(21)

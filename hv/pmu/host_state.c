@@ -3,7 +3,7 @@
  * guest ends, so that the hypervisor leaves no trace in the PMU.
  */
 #include "hv/pmu/internal.h"
-#include "hv/log.h"
+#include "hv/base/log.h"
 #include "arch/x86/msr.h"
 
 void pmu_host_counts_with_fixed_0_1(void)

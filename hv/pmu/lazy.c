@@ -7,8 +7,8 @@
  */
 #include "hv/pmu/strategy.h"
 #include "arch/x86/vmx.h"
-#include "hv/log.h"
-#include "hv/options.h"
+#include "hv/base/log.h"
+#include "hv/base/options.h"
 
 #define LAZY_DEFAULT_REASONS (BIT(EXIT_REASON_IO_INSTRUCTION) | BIT(EXIT_REASON_HLT))
 

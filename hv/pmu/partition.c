@@ -23,9 +23,9 @@
  * (the self-test in enum.c), and makes no PMU access at all elsewhere.
  */
 #include "hv/pmu/strategy.h"
-#include "hv/log.h"
-#include "hv/options.h"
-#include "hv/status.h"
+#include "hv/base/log.h"
+#include "hv/base/options.h"
+#include "hv/base/status.h"
 #include "arch/x86/msr.h"
 
 #define EVENT_INSTRUCTIONS 0xc0 /* architectural event: instructions retired */

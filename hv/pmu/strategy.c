@@ -4,9 +4,9 @@
  * the per-exit calls of the strategy's save and restore.
  */
 #include "hv/pmu/internal.h"
-#include "hv/log.h"
-#include "hv/options.h"
-#include "hv/status.h"
+#include "hv/base/log.h"
+#include "hv/base/options.h"
+#include "hv/base/status.h"
 #include "arch/x86/vmx.h"
 #include "lib/printf.h"
 #include "lib/string.h"

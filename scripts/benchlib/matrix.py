@@ -26,7 +26,7 @@ BOCHS_VMCS_NOTE = ("global_ctrl=vmcs skipped on Debian's Bochs: Bochs 2.7 accept
                    "cannot be measured there (docs/bench.md)")
 
 # What scripts/run's exit status means: the hypervisor's own statuses
-# (hv/status.h, build/statuses.tsv), then scripts/run's.
+# (hv/base/status.h, build/statuses.tsv), then scripts/run's.
 STATUS_MEANING: dict[int, str] = {
     **tables.statuses(),
     124: "the run timed out",

@@ -5,7 +5,7 @@ build/:
 
     pmu-strategies.tsv  hv/pmu/pmu.c pmu_strategies[]   (strategies.py)
     stats-levels.tsv    hv/exit/stats.h stats_level_names[]
-    statuses.tsv        hv/status.h hv_status_meaning()
+    statuses.tsv        hv/base/status.h hv_status_meaning()
 """
 
 from __future__ import annotations

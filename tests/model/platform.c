@@ -1,6 +1,6 @@
 /*
  * The end of a run. The real platform_stop() (arch/x86/stop.c) halts the
- * CPU for good after hv/machine.c wrote whatever ends the machine (those
+ * CPU for good after hv/base/machine.c wrote whatever ends the machine (those
  * writes reach io.c); this one records the status and jumps back to the
  * test, so that hv_fail() and hv_exit() paths can be checked like any other.
  */

@@ -12,7 +12,7 @@
  * `make pmu-strategies` writes it to build/pmu-strategies.tsv, where the
  * scripts read the names from. Likewise `--stats-levels` prints the
  * stats= levels (hv/exit/stats.h stats_level_names[]), one name a line, and
- * `--statuses` the exit statuses (hv/status.h), STATUS TAB MEANING a line:
+ * `--statuses` the exit statuses (hv/base/status.h), STATUS TAB MEANING a line:
  * build/stats-levels.tsv and build/statuses.tsv.
  */
 #include <setjmp.h>
@@ -25,7 +25,7 @@
 #include "tests/model/model.h"
 #include "hv/pmu/strategy.h"
 #include "hv/exit/stats.h"
-#include "hv/status.h"
+#include "hv/base/status.h"
 
 /* Beyond this many failed checks a test is clearly broken; keep the log readable. */
 #define MAX_LINES_PER_TEST 20

@@ -16,9 +16,9 @@
 #include "hv/cpu/vcpu.h"
 #include "hv/exit/stats.h"
 #include "hv/exit/vmexit.h"
-#include "hv/hypercall.h"
-#include "hv/log.h"
-#include "hv/options.h"
+#include "hv/base/hypercall.h"
+#include "hv/base/log.h"
+#include "hv/run/options.h"
 #include "hv/pmu/pmu.h"
 
 /* Memory from 0 (the probe VM's stub sits below 1 MiB); the frame allocator gets 1 MiB and up. */

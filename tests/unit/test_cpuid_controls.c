@@ -16,7 +16,7 @@
 #include "hv/cpu/vcpu.h"
 #include "hv/cpu/vmx_enable.h"
 #include "hv/exit/cpuid.h"
-#include "hv/options.h"
+#include "hv/run/options.h"
 #include "hv/pmu/pmu.h"
 #include "arch/x86/cpuid.h"
 #include "arch/x86/msr.h"

@@ -17,8 +17,8 @@
 #include "hv/cpu/vcpu.h"
 #include "hv/exit/io.h"
 #include "hv/exit/vmexit.h"
-#include "hv/hypercall.h"
-#include "hv/status.h"
+#include "hv/base/hypercall.h"
+#include "hv/base/status.h"
 #include "arch/x86/vmx.h"
 
 #define RIP 0x1000

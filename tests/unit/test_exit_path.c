@@ -15,7 +15,7 @@
 #include "hv/cpu/vcpu.h"
 #include "hv/exit/nmi.h"
 #include "hv/exit/vmexit.h"
-#include "hv/status.h"
+#include "hv/base/status.h"
 #include "arch/x86/vmx.h"
 
 #define EXIT_FROM_ENCLAVE BIT(27) /* a flag bit of the exit reason (SDM Vol. 3C) */

@@ -140,7 +140,7 @@ static const struct boot_module guest_mods[] = {
 	{ 0x310000, 0x310400, "data file=x" },
 };
 
-/* Build protocol's boot information for a view of these parts, as hv/guest/setup.c does. */
+/* Build protocol's boot information for a view of these parts, as hv/run/guest_setup.c does. */
 static bool build(enum boot_protocol protocol, const char *cmdline, const struct boot_module *mods,
 		  int nr_mods, const struct mem_region *m, int nr_map, struct guest_boot *gb,
 		  char *err, size_t errlen)

@@ -1,14 +1,14 @@
 /*
- * hv/log.c over the real arch/x86/serial.c: what reaches COM1, and how a
+ * hv/base/log.c over the real arch/x86/serial.c: what reaches COM1, and how a
  * run ends. log.c keeps its level across tests, so each test sets it.
  */
 #include <string.h>
 
 #include "tests/unit/unit.h"
 #include "tests/model/model.h"
-#include "hv/log.h"
-#include "hv/options.h"
-#include "hv/status.h"
+#include "hv/base/log.h"
+#include "hv/run/options.h"
+#include "hv/base/status.h"
 #include "arch/x86/serial.h"
 
 static const struct uart com1 = {

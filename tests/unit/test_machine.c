@@ -1,5 +1,5 @@
 /*
- * hv/machine.c and hv/console.c against the model: which machine the ACPI
+ * hv/base/machine.c and hv/console.c against the model: which machine the ACPI
  * tables and CPUID describe, how a run ends on it (the port writes that
  * reach tests/model/io.c), and which UART becomes the console.
  */
@@ -10,9 +10,10 @@
 #include "tests/model/model.h"
 #include "hv/boot/acpi.h"
 #include "hv/console.h"
-#include "hv/log.h"
-#include "hv/machine.h"
-#include "hv/status.h"
+#include "hv/base/log.h"
+#include "hv/base/machine.h"
+#include "hv/base/status.h"
+#include "hv/run/options.h"
 #include "arch/x86/platform.h"
 #include "arch/x86/serial.h"
 

@@ -1,9 +1,9 @@
-/* hv/options.c: the hypervisor command line. */
+/* hv/run/options.c: the hypervisor command line. */
 #include <stdio.h>
 #include <string.h>
 
 #include "tests/unit/unit.h"
-#include "hv/options.h"
+#include "hv/run/options.h"
 
 static struct hv_options o;
 static char err[160]; /* the size hv/main.c passes */

@@ -1,5 +1,5 @@
 /*
- * hv/platform_info.c and the run's meta lines: what the results block says
+ * hv/base/platform_info.c and the run's meta lines: what the results block says
  * about the machine. A machine that has the MSRs and CPUID leaves gets
  * their values; one that lacks them (Bochs, nested KVM: RDMSR #GPs, which
  * the model turns into an aborted test for a plain rdmsr()) gets "absent";
@@ -15,12 +15,12 @@
 #include "arch/x86/vmx.h"
 #include "hv/cpu/vcpu.h"
 #include "hv/exit/stats.h"
-#include "hv/exit/stats_report.h"
-#include "hv/log.h"
-#include "hv/options.h"
-#include "hv/platform_info.h"
-#include "hv/runs.h"
-#include "hv/status.h"
+#include "hv/run/stats_report.h"
+#include "hv/base/log.h"
+#include "hv/run/options.h"
+#include "hv/base/platform_info.h"
+#include "hv/run/runs.h"
+#include "hv/base/status.h"
 
 #define VMX_PROC_CTLS                                                                          \
 	(((u64)(CPU_BASED_ACTIVATE_SECONDARY_CONTROLS | CPU_BASED_ACTIVATE_TERTIARY_CONTROLS | \

@@ -15,7 +15,7 @@
 #include "tests/model/model.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/vmx.h"
-#include "hv/options.h"
+#include "hv/run/options.h"
 #include "hv/pmu/strategy.h"
 
 #define GUEST_EVENTS 100

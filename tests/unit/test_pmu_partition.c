@@ -32,7 +32,7 @@
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_bitmap.h"
 #include "hv/boot/multiboot2.h"
-#include "hv/options.h"
+#include "hv/run/options.h"
 #include "hv/pmu/strategy.h"
 
 #define MiB (1ULL << 20)

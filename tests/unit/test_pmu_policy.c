@@ -15,8 +15,8 @@
 #include "arch/x86/pmu.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
-#include "hv/log.h"
-#include "hv/options.h"
+#include "hv/base/log.h"
+#include "hv/run/options.h"
 #include "hv/pmu/strategy.h"
 
 #define EN_OS (ARCH_PERFMON_EVENTSEL_ENABLE | ARCH_PERFMON_EVENTSEL_OS)

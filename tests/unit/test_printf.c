@@ -166,7 +166,7 @@ TEST(printf_vformat_counts_what_it_emits)
 	CHECK_STR(s.text, "key=-0007 0x0000000000000010");
 }
 
-/* Precision for %s, which hv/options.c uses for every error message. */
+/* Precision for %s, which hv/run/options.c uses for every error message. */
 TEST(printf_precision_limits_strings)
 {
 	CHECK_STR(FMT("'%.*s'", 3, "abcdef"), "'abc'");

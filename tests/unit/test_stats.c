@@ -10,7 +10,7 @@
 #include "arch/x86/vmcs.h"
 #include "hv/exit/stats.h"
 #include "hv/boot/multiboot2.h"
-#include "hv/options.h"
+#include "hv/run/options.h"
 #include "hv/pmu/pmu.h"
 
 #define MiB (1ULL << 20)

@@ -9,7 +9,7 @@
 #include "tests/model/vmcs_model.h"
 #include "arch/x86/vmx_entry.h"
 #include "hv/exit/vmexit.h"
-#include "hv/status.h"
+#include "hv/base/status.h"
 #include "arch/x86/vmx.h"
 
 static void take_exit(void *arg)

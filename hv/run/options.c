@@ -1,4 +1,4 @@
-#include "hv/options.h"
+#include "hv/run/options.h"
 #include "hv/exit/stats.h"
 #include "hv/pmu/pmu.h"
 #include "lib/printf.h"

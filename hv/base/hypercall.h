@@ -5,8 +5,8 @@
  * comes back in EAX (low 32 bits) and EDX (high 32 bits). An unknown number
  * returns HC_ERROR in EAX.
  */
-#ifndef HV_HYPERCALL_H
-#define HV_HYPERCALL_H
+#ifndef HV_BASE_HYPERCALL_H
+#define HV_BASE_HYPERCALL_H
 
 #define HC_PING 0 /* returns HC_PING_MAGIC: the cheapest VMCALL exit */
 #define HC_PUTS 1 /* EBX = guest-physical address of a NUL-terminated string (<= 256 bytes) */

@@ -1,5 +1,5 @@
-#ifndef HV_GUEST_SETUP_H
-#define HV_GUEST_SETUP_H
+#ifndef HV_RUN_GUEST_SETUP_H
+#define HV_RUN_GUEST_SETUP_H
 
 #include "arch/x86/frame.h"
 #include "hv/boot/multiboot2.h"

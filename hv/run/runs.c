@@ -6,18 +6,18 @@
  * and set up again from the run's options, and the guest is loaded from
  * copies of the modules made at boot in memory the guest cannot reach.
  * The host PMU is restored and verified at the end of every run
- * (hv/guest/end.c); a run that fails that check ends the boot.
+ * (hv/run/end.c); a run that fails that check ends the boot.
  */
-#include "hv/runs.h"
-#include "hv/bench_primitives.h"
+#include "hv/run/runs.h"
+#include "hv/run/bench_primitives.h"
 #include "hv/exit/stats.h"
-#include "hv/guest/setup.h"
+#include "hv/run/guest_setup.h"
 #include "hv/cpu/vcpu.h"
-#include "hv/log.h"
-#include "hv/options.h"
-#include "hv/platform_info.h"
+#include "hv/base/log.h"
+#include "hv/run/options.h"
+#include "hv/base/platform_info.h"
 #include "hv/pmu/pmu.h"
-#include "hv/status.h"
+#include "hv/base/status.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/stack.h"

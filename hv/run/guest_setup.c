@@ -3,12 +3,12 @@
  * memory), its kernel loaded from the first module, its boot information,
  * and its vCPU. Further modules are handed to the guest as its own.
  */
-#include "hv/guest/setup.h"
+#include "hv/run/guest_setup.h"
 #include "hv/guest/bzimage.h"
 #include "hv/boot/acpi.h"
 #include "arch/x86/cpuid.h"
-#include "hv/log.h"
-#include "hv/status.h"
+#include "hv/base/log.h"
+#include "hv/base/status.h"
 #include "hv/cpu/vcpu.h"
 #include "arch/x86/paging.h"
 #include "lib/string.h"

@@ -14,11 +14,11 @@
  * its shutdown port, on hardware by halting the CPU: no emulator port is
  * ever written on hardware, where those ports may belong to a device.
  */
-#ifndef HV_MACHINE_H
-#define HV_MACHINE_H
+#ifndef HV_BASE_MACHINE_H
+#define HV_BASE_MACHINE_H
 
 #include "hv/boot/multiboot2.h"
-#include "hv/options.h"
+#include "hv/base/options.h"
 
 enum machine_kind { MACHINE_HARDWARE, MACHINE_QEMU, MACHINE_BOCHS };
 

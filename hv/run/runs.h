@@ -1,11 +1,11 @@
 /*
- * The guest runs of one boot (hv/runs.c): once, or once per configuration
- * of runs= and repeat= times over (hv/options.h), each run starting from
+ * The guest runs of one boot (hv/run/runs.c): once, or once per configuration
+ * of runs= and repeat= times over (hv/base/options.h), each run starting from
  * the same state: the guest image and modules from pristine copies, a new
  * VMCS, the PMU set up again, the statistics cleared.
  */
-#ifndef HV_RUNS_H
-#define HV_RUNS_H
+#ifndef HV_RUN_RUNS_H
+#define HV_RUN_RUNS_H
 
 #include "arch/x86/frame.h"
 #include "hv/boot/multiboot2.h"
@@ -18,7 +18,7 @@ u64 runs_memory_needed(const struct boot_info *boot);
 /* Start the first run; never returns. */
 __attribute__((noreturn)) void runs_start(struct boot_info *boot, struct phys_range image,
 					  struct phys_range pool);
-/* The guest of this run ended (hv/guest/end.c, after its report): the next run, or the end. */
+/* The guest of this run ended (hv/run/end.c, after its report): the next run, or the end. */
 __attribute__((noreturn)) void runs_guest_ended(int status);
 /*
  * IA32_SMI_COUNT as the guest is launched (run(), last thing before VM

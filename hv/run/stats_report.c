@@ -1,12 +1,12 @@
 /* The exit statistics at guest end: a table for people, a results block for scripts/bench. */
-#include "hv/exit/stats_report.h"
+#include "hv/run/stats_report.h"
 #include "hv/exit/stats.h"
 #include "hv/cpu/vcpu.h"
-#include "hv/log.h"
-#include "hv/options.h"
-#include "hv/platform_info.h"
+#include "hv/base/log.h"
+#include "hv/run/options.h"
+#include "hv/base/platform_info.h"
 #include "hv/pmu/pmu.h"
-#include "hv/runs.h"
+#include "hv/run/runs.h"
 #include "arch/x86/vmx.h"
 
 static const char *const metric_names[NR_STAT_METRICS] = {

@@ -2,8 +2,8 @@
  * The status a run ends with: printed as "pmuvisor: exit status N" on the
  * console and passed to the platform exit. Scripts rely on these values.
  */
-#ifndef HV_STATUS_H
-#define HV_STATUS_H
+#ifndef HV_BASE_STATUS_H
+#define HV_BASE_STATUS_H
 
 enum hv_status {
 	HV_STATUS_OK = 0,	     /* guest ended with status 0 */

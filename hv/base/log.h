@@ -3,8 +3,8 @@
  * the 0xE9 debug port. Every line starts with "pmuvisor: " so that scripts
  * can tell it from guest output.
  */
-#ifndef HV_LOG_H
-#define HV_LOG_H
+#ifndef HV_BASE_LOG_H
+#define HV_BASE_LOG_H
 
 #include "lib/types.h"
 
@@ -27,7 +27,7 @@ void console_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define pr_debug(...) log_printf(LOG_DEBUG, __VA_ARGS__)
 
 /*
- * End the run: the status line, then the end on_end= chooses (hv/machine.h).
+ * End the run: the status line, then the end on_end= chooses (hv/base/machine.h).
  * Before a console is chosen it is COM1, where a UART answers there.
  */
 __attribute__((noreturn)) void hv_exit(int status);

@@ -1,9 +1,9 @@
-#include "hv/log.h"
-#include "hv/status.h"
+#include "hv/base/log.h"
+#include "hv/base/status.h"
 #include "arch/x86/panic.h"
 #include "arch/x86/io.h"
 #include "arch/x86/serial.h"
-#include "hv/machine.h"
+#include "hv/base/machine.h"
 #include "lib/printf.h"
 
 static enum log_level current_level = LOG_INFO;

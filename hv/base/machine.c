@@ -1,6 +1,6 @@
-#include "hv/machine.h"
+#include "hv/base/machine.h"
 #include "hv/boot/acpi.h"
-#include "hv/log.h"
+#include "hv/base/log.h"
 #include "arch/x86/cpuid.h"
 #include "arch/x86/io.h"
 #include "arch/x86/platform.h"

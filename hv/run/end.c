@@ -3,13 +3,13 @@
  * checked, the exit statistics and results block, then the platform exit
  * with the run's status.
  */
-#include "hv/exit/stats_report.h"
-#include "hv/log.h"
+#include "hv/run/stats_report.h"
+#include "hv/base/log.h"
 #include "hv/pmu/pmu.h"
-#include "hv/status.h"
+#include "hv/base/status.h"
 #include "hv/cpu/vcpu.h"
-#include "hv/guest/end.h"
-#include "hv/runs.h"
+#include "hv/exit/vmexit.h"
+#include "hv/run/runs.h"
 #include "lib/printf.h"
 #include <stdarg.h>
 

@@ -1,10 +1,10 @@
 /*
- * The hypervisor command line: space-separated key=value words from the
- * multiboot2 command line tag. Unknown keys and bad values are errors: a
- * research run with a silently ignored option measures the wrong thing.
+ * The options in force: what the hypervisor command line chose (parsed by
+ * hv/run/options.c), for every part of the hypervisor to read. During runs=,
+ * those of the current run (hv/run/runs.c).
  */
-#ifndef HV_OPTIONS_H
-#define HV_OPTIONS_H
+#ifndef HV_BASE_OPTIONS_H
+#define HV_BASE_OPTIONS_H
 
 #include "lib/types.h"
 
@@ -61,22 +61,5 @@ struct hv_options {
 #define PMU_GP_ALL 255
 
 extern struct hv_options hv_opts;
-
-void options_set_defaults(struct hv_options *o);
-/* Parse cmdline into o; on failure a one-line reason in err. KEY=help sets o->help. */
-bool options_parse(const char *cmdline, struct hv_options *o, char *err, size_t errlen);
-/* "key=value key=value ..." of every option in force, for result records. */
-void options_format(const struct hv_options *o, char *buf, size_t size);
-
-/* The configurations in o->runs (0 when runs= is not given: one run of o itself). */
-int options_run_configs(const struct hv_options *o);
-/*
- * The options of configuration i (0-based) of o->runs: o with that
- * configuration applied, runs= and repeat= cleared. *config gets the
- * configuration's text and *config_len its length. Cannot fail for a
- * configuration options_parse() accepted.
- */
-void options_for_run(const struct hv_options *o, int i, struct hv_options *out, const char **config,
-		     size_t *config_len);
 
 #endif

@@ -8,17 +8,17 @@
  * here, whether a list entry costs "100+ cycles" more than a VMCS field.
  * TSC ticks, lfence-ordered; in an emulator they are path lengths.
  */
-#include "hv/bench_primitives.h"
+#include "hv/run/bench_primitives.h"
 #include "hv/exit/stats.h"
 #include "arch/x86/frame.h"
-#include "hv/log.h"
+#include "hv/base/log.h"
 #include "hv/pmu/pmu.h"
 #include "hv/cpu/probe.h"
 #include "arch/x86/cr.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/vmx.h"
-#include "hv/platform_info.h"
+#include "hv/base/platform_info.h"
 #include "hv/cpu/vmx_enable.h"
 #include "lib/printf.h"
 #include "lib/string.h"

@@ -1,6 +1,6 @@
 /* What the hypervisor found on this machine: CPU, VMX, PMU. */
-#ifndef HV_PLATFORM_INFO_H
-#define HV_PLATFORM_INFO_H
+#ifndef HV_BASE_PLATFORM_INFO_H
+#define HV_BASE_PLATFORM_INFO_H
 
 #include "lib/types.h"
 
