@@ -3,7 +3,7 @@ writing them again: `make script-tables` has the unit-test binary, which
 links the same sources, print them (tests/tests.mk) as tab-separated files in
 build/:
 
-    pmu-strategies.tsv  hv/pmu/pmu.c pmu_strategies[]   (strategies.py)
+    pmu-strategies.tsv  hv/pmu/strategy.c pmu_strategies[] (strategies.py)
     stats-levels.tsv    hv/exit/stats.h stats_level_names[]
     statuses.tsv        hv/base/status.h hv_status_meaning()
 """
