@@ -207,6 +207,29 @@ static void path_events(void)
 		model_pmu_run(MODEL_HOST, PMU_MACHINE_PATH_EVENTS);
 }
 
+void pmu_machine_zero_report_fields(void)
+{
+	static const enum vmcs_field zeroed[] = {
+		GUEST_RSP,
+		GUEST_CR0,
+		GUEST_CR3,
+		GUEST_CS_SELECTOR,
+		GUEST_SS_SELECTOR,
+		GUEST_TR_AR_BYTES,
+		GUEST_ACTIVITY_STATE,
+		VM_EXIT_INTR_INFO,
+		VM_EXIT_INTR_ERROR_CODE,
+		IDT_VECTORING_INFO_FIELD,
+		IDT_VECTORING_ERROR_CODE,
+		VMX_INSTRUCTION_INFO,
+		GUEST_PHYSICAL_ADDRESS,
+		GUEST_LINEAR_ADDRESS,
+	};
+
+	for (unsigned i = 0; i < ARRAY_SIZE(zeroed); i++)
+		vmwrite(zeroed[i], 0);
+}
+
 void pmu_machine_vm_exit(u32 reason, u64 qualification)
 {
 	model_vm_exit();

@@ -59,6 +59,8 @@ u64 pmu_machine_exits(void);
  * handler injected is returned by the last step (its vector, or -1).
  */
 void pmu_machine_vm_exit(u32 reason, u64 qualification);
+/* Zero the VMCS fields a run's end report prints that no modelled exit wrote. */
+void pmu_machine_zero_report_fields(void);
 void pmu_machine_handle_exit(void);
 int pmu_machine_vm_entry(void);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tests/unit/unit.h"
+#include "tests/unit/acpi_build.h"
 #include "tests/model/model.h"
 #include "hv/boot/acpi.h"
 #include "hv/cpu/ap.h"
@@ -19,30 +20,10 @@
 
 static u8 *mem;
 
-static void put32(u8 *p, u32 v)
-{
-	memcpy(p, &v, 4);
-}
-
-static void put64(u8 *p, u64 v)
-{
-	memcpy(p, &v, 8);
-}
-
-static void fix_checksum(u8 *p, u32 len, u32 at)
-{
-	u8 sum = 0;
-	p[at] = 0;
-	for (u32 i = 0; i < len; i++)
-		sum += p[i];
-	p[at] = (u8)-sum;
-}
-
+/* The table builders, at an address of this file's model memory. */
 static void table(u64 at, const char *sig, u32 len)
 {
-	memset(mem + at, 0, len);
-	memcpy(mem + at, sig, 4);
-	put32(mem + at + 4, len);
+	acpi_table_header(mem + at, sig, len);
 }
 
 /* An RSDT with an unrelated table and the FADT, like Bochs' BIOS makes. */
@@ -50,22 +31,22 @@ static void make_tables(u8 *rsdp)
 {
 	mem = model_mem_map(0, 0x8000, 0);
 	table(OTHER_AT, "SSDT", 48);
-	fix_checksum(mem + OTHER_AT, 48, 9);
+	acpi_fix_checksum(mem + OTHER_AT, 48, 9);
 	table(FADT_AT, "FACP", FADT_LEN);
-	put32(mem + FADT_AT + 64, 0xb004);    /* PM1a_CNT_BLK */
-	put32(mem + FADT_AT + 112, 1u << 10); /* RESET_REG_SUP */
-	mem[FADT_AT + 116] = 1;		      /* system I/O */
-	put64(mem + FADT_AT + 120, 0xcf9);    /* reset register */
-	mem[FADT_AT + 128] = 6;		      /* reset value */
-	fix_checksum(mem + FADT_AT, FADT_LEN, 9);
+	acpi_put32(mem + FADT_AT + 64, 0xb004);	   /* PM1a_CNT_BLK */
+	acpi_put32(mem + FADT_AT + 112, 1u << 10); /* RESET_REG_SUP */
+	mem[FADT_AT + 116] = 1;			   /* system I/O */
+	acpi_put64(mem + FADT_AT + 120, 0xcf9);	   /* reset register */
+	mem[FADT_AT + 128] = 6;			   /* reset value */
+	acpi_fix_checksum(mem + FADT_AT, FADT_LEN, 9);
 	table(RSDT_AT, "RSDT", 36 + 8);
-	put32(mem + RSDT_AT + 36, OTHER_AT);
-	put32(mem + RSDT_AT + 40, FADT_AT);
-	fix_checksum(mem + RSDT_AT, 44, 9);
+	acpi_put32(mem + RSDT_AT + 36, OTHER_AT);
+	acpi_put32(mem + RSDT_AT + 40, FADT_AT);
+	acpi_fix_checksum(mem + RSDT_AT, 44, 9);
 	memset(rsdp, 0, 36);
 	memcpy(rsdp, ACPI_RSDP_SIGNATURE, 8);
-	put32(rsdp + 16, RSDT_AT);
-	fix_checksum(rsdp, 20, 8);
+	acpi_put32(rsdp + 16, RSDT_AT);
+	acpi_fix_checksum(rsdp, 20, 8);
 }
 
 TEST(acpi_power_ports_from_the_rsdt)
@@ -92,13 +73,13 @@ TEST(acpi_power_ports_through_the_xsdt)
 	make_tables(rsdp);
 	/* The XSDT wins: make the RSDT useless to be sure it is not read. */
 	table(XSDT_AT, "XSDT", 36 + 8);
-	put64(mem + XSDT_AT + 36, FADT_AT);
-	fix_checksum(mem + XSDT_AT, 44, 9);
+	acpi_put64(mem + XSDT_AT + 36, FADT_AT);
+	acpi_fix_checksum(mem + XSDT_AT, 44, 9);
 	mem[RSDT_AT + 40] ^= 0xff;
 	rsdp[15] = 2;
-	put32(rsdp + 20, 36);
-	put64(rsdp + 24, XSDT_AT);
-	fix_checksum(rsdp, 20, 8);
+	acpi_put32(rsdp + 20, 36);
+	acpi_put64(rsdp + 24, XSDT_AT);
+	acpi_fix_checksum(rsdp, 20, 8);
 	if (!CHECK(acpi_read_power_ports(rsdp, 36, &p, err, sizeof(err))))
 		return;
 	CHECK_EQ_U64(p.pm1a_cnt, 0xb004);
@@ -132,12 +113,12 @@ TEST(acpi_madt_other_processors_are_disabled_for_the_guest)
 	/* Header, local APIC address and flags; two processors and an I/O APIC. */
 	table(MADT_AT, "APIC", 44 + 8 + 8 + 12);
 	m = mem + MADT_AT;
-	m[44] = 0, m[45] = 8, m[46] = 0, m[47] = 0, put32(m + 48, 1); /* CPU 0, APIC 0 */
-	m[52] = 0, m[53] = 8, m[54] = 1, m[55] = 1, put32(m + 56, 1); /* CPU 1, APIC 1 */
-	m[60] = 1, m[61] = 12, m[62] = 2, put32(m + 64, 0xfec00000);  /* I/O APIC */
-	fix_checksum(m, 72, 9);
-	put32(mem + RSDT_AT + 36, MADT_AT); /* in place of the unrelated table */
-	fix_checksum(mem + RSDT_AT, 44, 9);
+	m[44] = 0, m[45] = 8, m[46] = 0, m[47] = 0, acpi_put32(m + 48, 1); /* CPU 0, APIC 0 */
+	m[52] = 0, m[53] = 8, m[54] = 1, m[55] = 1, acpi_put32(m + 56, 1); /* CPU 1, APIC 1 */
+	m[60] = 1, m[61] = 12, m[62] = 2, acpi_put32(m + 64, 0xfec00000);  /* I/O APIC */
+	acpi_fix_checksum(m, 72, 9);
+	acpi_put32(mem + RSDT_AT + 36, MADT_AT); /* in place of the unrelated table */
+	acpi_fix_checksum(mem + RSDT_AT, 44, 9);
 
 	CHECK_EQ_U64(acpi_hide_other_processors(rsdp, 20, 0), 1);
 	CHECK_EQ_U64(m[48], 1); /* ours stays enabled */
@@ -148,8 +129,8 @@ TEST(acpi_madt_other_processors_are_disabled_for_the_guest)
 	CHECK_EQ_U64(sum, 0);
 	/* Run again: nothing left to hide. */
 	CHECK_EQ_U64(acpi_hide_other_processors(rsdp, 20, 0), 0);
-	put32(mem + RSDT_AT + 36, OTHER_AT);
-	fix_checksum(mem + RSDT_AT, 44, 9);
+	acpi_put32(mem + RSDT_AT + 36, OTHER_AT);
+	acpi_fix_checksum(mem + RSDT_AT, 44, 9);
 	CHECK_EQ_U64(acpi_hide_other_processors(rsdp, 20, 0), (u64)-1);
 }
 
@@ -174,17 +155,18 @@ TEST(acpi_madt_x2apic_processors_beyond_256_are_counted)
 	m = mem + BIG_MADT_AT;
 	e = m + ENTRIES_AT;
 	for (u32 id = 0; id < XAPICS; id++, e += 8)
-		e[0] = 0, e[1] = 8, e[2] = (u8)id, e[3] = (u8)id, put32(e + 4, 1);
+		e[0] = 0, e[1] = 8, e[2] = (u8)id, e[3] = (u8)id, acpi_put32(e + 4, 1);
 	e[0] = 1, e[1] = 12, e += 12; /* an I/O APIC among them */
 	for (u32 i = 0; i < X2APICS; i++, e += 16) {
 		memset(e, 0, 16);
-		e[0] = 9, e[1] = 16, put32(e + 4, 0x100 + 2 * i); /* x2APIC ID */
-		put32(e + 8, i == 0 ? 0 : 1); /* the first disabled: a STARTUP may still reach it */
-		put32(e + 12, XAPICS + i);    /* ACPI processor UID */
+		e[0] = 9, e[1] = 16, acpi_put32(e + 4, 0x100 + 2 * i); /* x2APIC ID */
+		acpi_put32(e + 8,
+			   i == 0 ? 0 : 1); /* the first disabled: a STARTUP may still reach it */
+		acpi_put32(e + 12, XAPICS + i); /* ACPI processor UID */
 	}
-	fix_checksum(m, len, 9);
-	put32(mem + RSDT_AT + 36, BIG_MADT_AT);
-	fix_checksum(mem + RSDT_AT, 44, 9);
+	acpi_fix_checksum(m, len, 9);
+	acpi_put32(mem + RSDT_AT + 36, BIG_MADT_AT);
+	acpi_fix_checksum(mem + RSDT_AT, 44, 9);
 
 	CHECK_EQ_U64(acpi_count_processors(boot.rsdp, 20, &max_id), XAPICS + X2APICS);
 	CHECK_EQ_U64(max_id, 0x100 + 2 * (X2APICS - 1));
@@ -194,7 +176,7 @@ TEST(acpi_madt_x2apic_processors_beyond_256_are_counted)
 	CHECK_EQ_U64(acpi_count_processors(boot.rsdp, 20, &max_id), XAPICS + X2APICS);
 	/* A truncated entry at the end is not read past the table. */
 	m[4] = (u8)(len - 4), m[5] = (u8)((len - 4) >> 8);
-	fix_checksum(m, len - 4, 9);
+	acpi_fix_checksum(m, len - 4, 9);
 	CHECK_EQ_U64(acpi_count_processors(boot.rsdp, 20, &max_id), XAPICS + X2APICS - 1);
 }
 
@@ -213,10 +195,10 @@ static void make_spcr(u8 *rsdp, u8 revision, u8 type, u8 space, u8 width, u8 acc
 	s[8] = revision;
 	s[36] = type;
 	s[40] = space, s[41] = width, s[43] = access;
-	put64(s + 44, addr);
+	acpi_put64(s + 44, addr);
 	s[58] = baud;
-	put32(s + 76, 48000000); /* UART clock, revision 3 and later */
-	fix_checksum(s, 88, 9);
+	acpi_put32(s + 76, 48000000); /* UART clock, revision 3 and later */
+	acpi_fix_checksum(s, 88, 9);
 }
 
 TEST(acpi_spcr_io_port_uart)
@@ -325,13 +307,13 @@ TEST(acpi_machine_from_fadt_and_dsdt)
 
 	make_tables(rsdp);
 	memcpy(mem + FADT_AT + 10, "DELL  ", 6);
-	put32(mem + FADT_AT + 48, 0xb2); /* SMI_CMD */
-	mem[FADT_AT + 52] = 0xa0;	 /* ACPI_ENABLE */
-	put32(mem + FADT_AT + 40, DSDT_AT);
+	acpi_put32(mem + FADT_AT + 48, 0xb2); /* SMI_CMD */
+	mem[FADT_AT + 52] = 0xa0;	      /* ACPI_ENABLE */
+	acpi_put32(mem + FADT_AT + 40, DSDT_AT);
 	table(DSDT_AT, "DSDT", 36);
 	n = s5_aml(mem + DSDT_AT + 36, true, s5, sizeof(s5));
-	put32(mem + DSDT_AT + 4, 36 + n);
-	fix_checksum(mem + FADT_AT, FADT_LEN, 9);
+	acpi_put32(mem + DSDT_AT + 4, 36 + n);
+	acpi_fix_checksum(mem + FADT_AT, FADT_LEN, 9);
 	if (!CHECK(acpi_read_machine(rsdp, 20, &m)))
 		return;
 	CHECK_STR(m.oem_id, "DELL  ");
@@ -343,8 +325,8 @@ TEST(acpi_machine_from_fadt_and_dsdt)
 
 	/* X_DSDT wins over DSDT: point it at a DSDT without \_S5. */
 	table(0x3800, "DSDT", 40);
-	put64(mem + FADT_AT + 140, 0x3800);
-	fix_checksum(mem + FADT_AT, FADT_LEN, 9);
+	acpi_put64(mem + FADT_AT + 140, 0x3800);
+	acpi_fix_checksum(mem + FADT_AT, FADT_LEN, 9);
 	CHECK(acpi_read_machine(rsdp, 20, &m));
 	CHECK(!m.have_s5);
 

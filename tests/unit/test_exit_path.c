@@ -53,35 +53,11 @@ TEST(lean_path_dispatches_a_reason_with_a_flag_bit_to_its_handler)
 	CHECK_EQ_U64(vcpu_exits_total(), pmu_machine_exits());
 }
 
-/* The fields the report of a run's end prints, which no exit above wrote. */
-static void fields_a_report_reads(void)
-{
-	static const enum vmcs_field zeroed[] = {
-		GUEST_RSP,
-		GUEST_CR0,
-		GUEST_CR3,
-		GUEST_CS_SELECTOR,
-		GUEST_SS_SELECTOR,
-		GUEST_TR_AR_BYTES,
-		GUEST_ACTIVITY_STATE,
-		VM_EXIT_INTR_INFO,
-		VM_EXIT_INTR_ERROR_CODE,
-		IDT_VECTORING_INFO_FIELD,
-		IDT_VECTORING_ERROR_CODE,
-		VMX_INSTRUCTION_INFO,
-		GUEST_PHYSICAL_ADDRESS,
-		GUEST_LINEAR_ADDRESS,
-	};
-
-	for (unsigned i = 0; i < ARRAY_SIZE(zeroed); i++)
-		vmwrite(zeroed[i], 0);
-}
-
 TEST(lean_path_ends_the_run_at_a_failed_vm_entry)
 {
 	pmu_machine_launch(&lean);
 	pmu_machine_vm_exit(EXIT_REASON_FAILED_VMENTRY | EXIT_REASON_INVALID_STATE, 0);
-	fields_a_report_reads();
+	pmu_machine_zero_report_fields();
 	model_com1_clear();
 	if (!CHECK(model_expect_exit(take_exit, NULL)))
 		return;
@@ -93,7 +69,7 @@ TEST(lean_path_ends_the_run_at_a_reason_past_the_table)
 {
 	pmu_machine_launch(&lean);
 	pmu_machine_vm_exit(EXIT_REASON_MAX + 3, 0);
-	fields_a_report_reads();
+	pmu_machine_zero_report_fields();
 	model_com1_clear();
 	if (!CHECK(model_expect_exit(take_exit, NULL)))
 		return;

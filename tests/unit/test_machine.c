@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tests/unit/unit.h"
+#include "tests/unit/acpi_build.h"
 #include "tests/model/model.h"
 #include "hv/boot/acpi.h"
 #include "hv/console.h"
@@ -28,39 +29,19 @@
 static u8 *mem;
 static struct boot_info *boot;
 
-static void put32(u8 *p, u32 v)
-{
-	memcpy(p, &v, 4);
-}
-
-static void put64(u8 *p, u64 v)
-{
-	memcpy(p, &v, 8);
-}
-
-static void fix_checksum(u8 *p, u32 len, u32 at)
-{
-	u8 sum = 0;
-	p[at] = 0;
-	for (u32 i = 0; i < len; i++)
-		sum += p[i];
-	p[at] = (u8)-sum;
-}
-
+/* The table builders, at an address of this file's model memory. */
 static void table(u64 at, const char *sig, u32 len)
 {
-	memset(mem + at, 0, len);
-	memcpy(mem + at, sig, 4);
-	put32(mem + at + 4, len);
+	acpi_table_header(mem + at, sig, len);
 }
 
 /* An RSDT with the RSDT's entries given; fix its checksum. */
 static void rsdt(u32 first, u32 second)
 {
 	table(RSDT_AT, "RSDT", 44);
-	put32(mem + RSDT_AT + 36, first);
-	put32(mem + RSDT_AT + 40, second);
-	fix_checksum(mem + RSDT_AT, 44, 9);
+	acpi_put32(mem + RSDT_AT + 36, first);
+	acpi_put32(mem + RSDT_AT + 40, second);
+	acpi_fix_checksum(mem + RSDT_AT, 44, 9);
 }
 
 /*
@@ -79,23 +60,23 @@ static void machine_tables(const char *oem, bool reset_reg)
 	f = mem + FADT_AT;
 	table(FADT_AT, "FACP", FADT_LEN);
 	memcpy(f + 10, oem, 6);
-	put32(f + 40, DSDT_AT);
-	put32(f + 48, 0xb2);
+	acpi_put32(f + 40, DSDT_AT);
+	acpi_put32(f + 48, 0xb2);
 	f[52] = 0xf0;
-	put32(f + 64, PM1A_CNT);
+	acpi_put32(f + 64, PM1A_CNT);
 	if (reset_reg) {
-		put32(f + 112, 1u << 10);
+		acpi_put32(f + 112, 1u << 10);
 		f[116] = 1;
-		put64(f + 120, 0xcf9);
+		acpi_put64(f + 120, 0xcf9);
 		f[128] = 6;
 	}
-	fix_checksum(f, FADT_LEN, 9);
+	acpi_fix_checksum(f, FADT_LEN, 9);
 	table(DSDT_AT, "DSDT", 36 + sizeof(s5));
 	memcpy(mem + DSDT_AT + 36, s5, sizeof(s5));
 	rsdt(FADT_AT, FADT_AT);
 	memcpy(boot->rsdp, ACPI_RSDP_SIGNATURE, 8);
-	put32(boot->rsdp + 16, RSDT_AT);
-	fix_checksum(boot->rsdp, 20, 8);
+	acpi_put32(boot->rsdp + 16, RSDT_AT);
+	acpi_fix_checksum(boot->rsdp, 20, 8);
 	boot->rsdp_len = 20;
 }
 
@@ -308,9 +289,9 @@ static void spcr(u8 type, u8 space, u8 width, u8 access, u64 address)
 	s[8] = 2;
 	s[36] = type;
 	s[40] = space, s[41] = width, s[43] = access;
-	put64(s + 44, address);
+	acpi_put64(s + 44, address);
 	s[58] = 7;
-	fix_checksum(s, 80, 9);
+	acpi_fix_checksum(s, 80, 9);
 	rsdt(FADT_AT, SPCR_AT);
 }
 

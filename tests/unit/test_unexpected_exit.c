@@ -21,27 +21,10 @@ static void take_exit(void *arg)
 TEST(unexpected_exit_ends_with_status_4_and_a_dump)
 {
 	static const struct pmu_machine m = { .hv_args = "pmu=off" };
-	static const enum vmcs_field zeroed[] = {
-		GUEST_RSP,
-		GUEST_CR0,
-		GUEST_CR3,
-		GUEST_CS_SELECTOR,
-		GUEST_SS_SELECTOR,
-		GUEST_TR_AR_BYTES,
-		GUEST_ACTIVITY_STATE,
-		VM_EXIT_INTR_INFO,
-		VM_EXIT_INTR_ERROR_CODE,
-		IDT_VECTORING_INFO_FIELD,
-		IDT_VECTORING_ERROR_CODE,
-		VMX_INSTRUCTION_INFO,
-		GUEST_PHYSICAL_ADDRESS,
-		GUEST_LINEAR_ADDRESS,
-	};
 
 	pmu_machine_launch(&m);
 	pmu_machine_vm_exit(EXIT_REASON_DR_ACCESS, 0x13);
-	for (unsigned i = 0; i < sizeof(zeroed) / sizeof(zeroed[0]); i++)
-		vmwrite(zeroed[i], 0);
+	pmu_machine_zero_report_fields();
 	model_com1_clear();
 	if (!CHECK(model_expect_exit(take_exit, NULL)))
 		return;
