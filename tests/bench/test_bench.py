@@ -622,6 +622,21 @@ class PeerSection(unittest.TestCase):
         self.assertIn("holds no kvm-*.log: run scripts/kvm-peer first", r.stderr)
 
 
+class PmuCountLines(unittest.TestCase):
+    """benchlib.pmu_count: guest-counts takes only exact runs, the peer page every run."""
+
+    def test_exact_only_refuses_a_count_that_is_off(self):
+        from benchlib import pmu_count
+        with open(os.path.join(FIX, "peer", "counts-6.1-legacy.log")) as f:
+            text = f.read()
+        self.assertIsNone(pmu_count.read(text, exact_only=True))
+        self.assertEqual(pmu_count.read(text, exact_only=False),
+                         {"instructions": 5010, "branches": 1001, "fixed0": 5012,
+                          "nmi_handler_read": 6})
+        exact = text.replace("not ok 57", "ok 57")
+        self.assertEqual(pmu_count.read(exact, exact_only=True)["instructions"], 5010)
+
+
 class BeforeAfter(unittest.TestCase):
     """scripts/results-page --before: the CPUID round trip then and now, per access."""
 
