@@ -93,6 +93,16 @@
 #ifdef HOST_MODEL
 u64 rdmsr(u32 msr);
 void wrmsr(u32 msr, u64 v);
+
+static inline void rdmsr_to(u32 msr, u64 *dst)
+{
+	*dst = rdmsr(msr);
+}
+
+static inline void wrmsr_from(u32 msr, const u64 *src)
+{
+	wrmsr(msr, *src);
+}
 #else
 static inline u64 rdmsr(u32 msr)
 {
@@ -104,6 +114,30 @@ static inline u64 rdmsr(u32 msr)
 static inline void wrmsr(u32 msr, u64 v)
 {
 	asm volatile("wrmsr" : : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
+}
+
+/* The halves of a u64 in memory, as EDX:EAX holds them (little-endian: low half first). */
+typedef u32 __attribute__((may_alias)) u32_half;
+
+/*
+ * An MSR to and from memory, half by half: no shift and OR to join the
+ * halves, none to split them. For the straight lines of a PMU switch
+ * (hv/pmu/switch.h), where each instruction shows in the exit's cost.
+ */
+static inline void rdmsr_to(u32 msr, u64 *dst)
+{
+	u32 lo, hi;
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	((u32_half *)dst)[0] = lo;
+	((u32_half *)dst)[1] = hi;
+}
+
+static inline void wrmsr_from(u32 msr, const u64 *src)
+{
+	asm volatile("wrmsr"
+		     :
+		     : "c"(msr), "a"(((const u32_half *)src)[0]), "d"(((const u32_half *)src)[1])
+		     : "memory");
 }
 #endif
 

@@ -52,12 +52,26 @@ static inline u64 global_bit_fixed(unsigned j)
 #ifdef HOST_MODEL
 u64 rdpmc(u32 ecx);
 bool rdpmc_safe(u32 ecx, u64 *value);
+
+static inline void rdpmc_to(u32 ecx, u64 *dst)
+{
+	*dst = rdpmc(ecx);
+}
 #else
 static inline u64 rdpmc(u32 ecx)
 {
 	u32 lo, hi;
 	asm volatile("rdpmc" : "=a"(lo), "=d"(hi) : "c"(ecx));
 	return ((u64)hi << 32) | lo;
+}
+
+/* RDPMC to memory, half by half, as rdmsr_to() (arch/x86/msr.h). */
+static inline void rdpmc_to(u32 ecx, u64 *dst)
+{
+	u32 lo, hi;
+	asm volatile("rdpmc" : "=a"(lo), "=d"(hi) : "c"(ecx));
+	((u32_half *)dst)[0] = lo;
+	((u32_half *)dst)[1] = hi;
 }
 
 /* RDPMC of a counter the CPU (or emulator) does not have #GPs. */

@@ -2,7 +2,7 @@
  * Entering and leaving the guest. vmx_launch_guest loads the guest's
  * general registers from guest_regs and executes VMLAUNCH; every VM exit
  * lands at vmx_exit_entry (the VMCS HOST_RIP) on the exit stack (HOST_RSP),
- * saves the guest's registers, calls vmexit_handler and resumes.
+ * saves the guest's registers, calls *vmexit_handler and resumes.
  * RSP and RIP are in the VMCS; everything else here. The offsets into
  * struct guest_regs (arch/x86/vmx_entry.h) are generated from C.
  */
@@ -55,7 +55,7 @@ vmx_exit_entry:
 	mov %r14, guest_regs + GUEST_REGS_R14(%rip)
 	mov %r15, guest_regs + GUEST_REGS_R15(%rip)
 	xor %ebp, %ebp
-	call vmexit_handler
+	call *vmexit_handler(%rip)
 	load_guest_regs
 	vmresume
 	mov $1, %edi

@@ -23,8 +23,11 @@ __attribute__((noreturn)) void vmx_launch_guest(void);
 extern char vmx_exit_entry[];
 
 /* Implemented by the hypervisor (hv/exit/), called from vmx_entry.S: */
-/* on every VM exit, with guest_regs saved; the guest is resumed after it. */
-void vmexit_handler(void);
+/*
+ * on every VM exit, with guest_regs saved; the guest is resumed after it.
+ * A pointer: the hypervisor picks the exit path of each run.
+ */
+extern void (*vmexit_handler)(void);
 /* VMLAUNCH (resumed 0) or VMRESUME (resumed 1) failed (VMfail): report and end the run. */
 __attribute__((noreturn)) void vmx_entry_failed(int resumed);
 

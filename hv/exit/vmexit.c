@@ -8,7 +8,7 @@
  * a handler (or the time limit) only asks, with guest_stop().
  *
  * The lean path, the one every exit takes in a run without extras (no
- * PMU switch, time limit or statistics beyond the count per reason), in
+ * time limit, no statistics beyond the count per reason, no PMU calls), in
  * order; arch/x86/vmx_entry.S around it saves and restores the guest's
  * registers:
  *   nmi_after_exit()          one store: NMIs are only counted from here on
@@ -17,10 +17,15 @@
  *                             failed VM entry, a flag bit, a reason past
  *                             the table) to vmexit_full()
  *   exit_counts[reason]++     the count per reason, at every stats= level
+ *   pmu_lean_exit()           the strategy's switch to the host, inlined
+ *                             where it has one (hv/pmu/lean.h), else nothing
  *   exit_handlers[reason]()   every slot holds a handler: no NULL test
  *   vcpu_skip_instruction()   the RIP advance, the STI/MOV SS shadow and TF
  *                             (hv/cpu/vcpu.h)
+ *   pmu_lean_entry()          the switch back to the guest, likewise
  *   nmi_before_entry()        one test of nmi_pending (hv/exit/nmi.h)
+ * It is compiled once per enum pmu_lean; vmexit_prepare() points
+ * vmexit_handler, which vmx_entry.S calls, at the run's copy.
  * vmexit_full() runs the same handle_exit() with the extras around the
  * handler.
  */
@@ -40,6 +45,7 @@
 #include "arch/x86/vmx_entry.h"
 #include "hv/base/log.h"
 #include "hv/pmu/pmu.h"
+#include "hv/pmu/lean.h"
 #include "hv/base/status.h"
 #include "arch/x86/cr.h"
 #include "arch/x86/vmx.h"
@@ -141,27 +147,17 @@ static void check_time_limit(void)
 /* What the run does on every exit besides the handler; decided once per run. */
 static struct {
 	/*
-	 * Exit reasons below it take the lean path: EXIT_REASON_MAX without
-	 * extras, 0 with any (and before the first vmexit_prepare()). One
-	 * compare sends both the extras and an unusual reason to vmexit_full().
+	 * Exit reasons below it take the lean path straight to their handler:
+	 * EXIT_REASON_MAX without extras, 0 with any (and before the first
+	 * vmexit_prepare()). One compare sends both the extras and an unusual
+	 * reason off it.
 	 */
 	u64 lean_below;
 	bool any;      /* one of the below */
-	bool pmu;      /* the strategy switches, or GLOBAL_CTRL is copied (pmu_acts_on_exits()) */
+	bool pmu;      /* pmu_vmexit() and pmu_vmentry() (pmu_acts_on_exits(), no PMU_LEAN_*) */
 	bool deadline; /* guest_limit= */
 	bool stats;    /* stats= above off */
 } extras;
-
-void vmexit_prepare(void)
-{
-	extras.pmu = pmu_acts_on_exits();
-	extras.deadline = vcpu.deadline_tsc != 0;
-	extras.stats = exit_stats_level != STATS_OFF;
-	extras.any = extras.pmu || extras.deadline || extras.stats;
-	extras.lean_below = extras.any ? 0 : EXIT_REASON_MAX;
-	if (extras.deadline)
-		check_time_limit();
-}
 
 static void before_handler(u32 basic)
 {
@@ -189,9 +185,10 @@ static void after_handler(u32 basic)
  * Reasons at or above the table's size: a failed VM entry (bit 31) is
  * decoded and ends the run, as does a basic reason past the table; any
  * other bit set is a flag of an ordinary exit (SDM Vol. 3C, "Basic VM-Exit
- * Information"), which goes on to the handler of its basic reason.
+ * Information"), which goes on to the handler of its basic reason,
+ * returned here.
  */
-static __attribute__((noinline, cold)) void check_unusual_exit_reason(u32 reason)
+static __attribute__((noinline, cold)) u32 basic_reason_of_unusual(u32 reason)
 {
 	if (reason & EXIT_REASON_FAILED_VMENTRY)
 		vmentry_failure(reason);
@@ -199,20 +196,25 @@ static __attribute__((noinline, cold)) void check_unusual_exit_reason(u32 reason
 		(void)unexpected_exit();
 		end_guest();
 	}
+	return EXIT_REASON_BASIC(reason);
 }
 
 /*
  * An exit counted, from its handler to VM entry: the handler, the step
  * over the instruction where it asks for it, the extras around them where
- * the run has any (a constant on the lean path), and the NMI check.
+ * the run has any, the PMU switch inlined where the run has one
+ * (hv/pmu/lean.h), and the NMI check. with_extras and lean are constants
+ * on the lean path.
  */
-static inline __attribute__((always_inline)) void handle_exit(u64 basic, bool with_extras)
+static inline __attribute__((always_inline)) void handle_exit(u64 basic, bool with_extras,
+							      enum pmu_lean lean)
 {
 	exit_handler_fn handler;
 	enum exit_action action;
 
 	if (with_extras)
 		before_handler(basic);
+	pmu_lean_exit(lean);
 	handler = exit_handlers[basic];
 	action = handler();
 	if (action == EXIT_SKIP_INSN)
@@ -221,29 +223,38 @@ static inline __attribute__((always_inline)) void handle_exit(u64 basic, bool wi
 		end_guest();
 	if (with_extras)
 		after_handler(basic);
+	pmu_lean_entry(lean);
 	nmi_before_entry();
 }
 
-/* Every exit the lean path does not take (an unusual reason, or a run with extras), from vcpu.exit_reason. */
-static __attribute__((noinline)) void vmexit_full(void)
+/*
+ * Every exit the lean path does not take (a run with extras, or an unusual
+ * reason), from vcpu.exit_reason; lean: the lean path's, for a run without
+ * extras.
+ */
+static __attribute__((noinline)) void vmexit_full(enum pmu_lean lean)
 {
 	u32 reason = vcpu.exit_reason, basic = EXIT_REASON_BASIC(reason);
 
 	if (reason >= EXIT_REASON_MAX)
-		check_unusual_exit_reason(reason);
+		basic = basic_reason_of_unusual(reason);
 	vcpu.exit_counts[basic]++;
-	handle_exit(basic, extras.any);
+	if (extras.any)
+		handle_exit(basic, true, PMU_LEAN_NONE);
+	else
+		handle_exit(basic, false, lean);
 }
 
 /*
  * The exit path reads only the exit reason from the VMCS; handlers read
  * the qualification and the instruction length where they need them.
- * Without a PMU switch, a time limit or statistics beyond the count per
- * reason, nothing else runs: no RDTSC, no allocation, no division
- * (hv/exit/stats.h), and no test for them either: the one compare with
- * extras.lean_below, which the reason needs anyway, decides.
+ * Without a time limit or statistics beyond the count per reason, nothing
+ * else runs but the PMU switch the strategy inlines, if any: no RDTSC, no
+ * allocation, no division (hv/exit/stats.h), and no test for them either:
+ * the one compare with extras.lean_below, which the reason needs anyway,
+ * decides. One copy of it per value of lean, chosen by vmexit_prepare().
  */
-void vmexit_handler(void)
+static inline __attribute__((always_inline)) void lean_exit(enum pmu_lean lean)
 {
 	u64 reason; /* a 32-bit field: VMREAD leaves bits 63:32 clear */
 
@@ -251,9 +262,47 @@ void vmexit_handler(void)
 	reason = vmread(VM_EXIT_REASON);
 	vcpu.exit_reason = (u32)reason;
 	if (__builtin_expect(reason >= extras.lean_below, 0)) {
-		vmexit_full();
+		vmexit_full(lean);
 		return;
 	}
 	vcpu.exit_counts[reason]++;
-	handle_exit(reason, false);
+	handle_exit(reason, false, lean);
+}
+
+static void vmexit_lean(void)
+{
+	lean_exit(PMU_LEAN_NONE);
+}
+
+static void vmexit_lean_switch_rdmsr(void)
+{
+	lean_exit(PMU_LEAN_SWITCH_RDMSR);
+}
+
+static void vmexit_lean_switch_rdpmc(void)
+{
+	lean_exit(PMU_LEAN_SWITCH_RDPMC);
+}
+
+static void (*const lean_paths[])(void) = {
+	[PMU_LEAN_NONE] = vmexit_lean,
+	[PMU_LEAN_SWITCH_RDMSR] = vmexit_lean_switch_rdmsr,
+	[PMU_LEAN_SWITCH_RDPMC] = vmexit_lean_switch_rdpmc,
+};
+
+void (*vmexit_handler)(void) = vmexit_lean;
+
+void vmexit_prepare(void)
+{
+	enum pmu_lean lean;
+
+	extras.deadline = vcpu.deadline_tsc != 0;
+	extras.stats = exit_stats_level != STATS_OFF;
+	lean = pmu_lean_path(!extras.deadline && !extras.stats);
+	extras.pmu = lean == PMU_LEAN_NONE && pmu_acts_on_exits();
+	extras.any = extras.pmu || extras.deadline || extras.stats;
+	extras.lean_below = extras.any ? 0 : EXIT_REASON_MAX;
+	vmexit_handler = lean_paths[lean];
+	if (extras.deadline)
+		check_time_limit();
 }

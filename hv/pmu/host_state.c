@@ -8,10 +8,8 @@
 
 void pmu_host_counts_with_fixed_0_1(void)
 {
-	pmu.host.fixed_ctr_ctrl = FIXED_CTRL_OS << (FIXED_INSTRUCTIONS * FIXED_CTRL_BITS) |
-				  FIXED_CTRL_OS << (FIXED_CORE_CYCLES * FIXED_CTRL_BITS);
-	pmu.host.global_ctrl = global_bit_fixed(FIXED_INSTRUCTIONS) |
-			       global_bit_fixed(FIXED_CORE_CYCLES);
+	pmu.host.fixed_ctr_ctrl = PMU_HOST_FIXED_CTR_CTRL;
+	pmu.host.global_ctrl = PMU_HOST_GLOBAL_CTRL;
 }
 
 void pmu_read_state(struct pmu_state *s)

@@ -65,7 +65,7 @@ struct pmu {
 	struct pmu_state guest;	    /* the guest's, while switched out */
 	struct pmu_state host;	    /* the hypervisor's own (switch, lazy, partition) */
 	struct pmu_state host_boot; /* as found at boot: restored at guest end */
-	bool switched;		    /* this exit switched the PMU to the host */
+	bool switched; /* this exit switched the PMU to the host (every exit: PMU_LEAN_*) */
 	/* IA32_PERF_GLOBAL_CTRL at VM transitions */
 	struct vmx_msr_list guest_list; /* VM-entry MSR-load = VM-exit MSR-store */
 	struct vmx_msr_list host_list;	/* VM-exit MSR-load */
@@ -79,6 +79,17 @@ struct pmu {
 };
 
 extern struct pmu pmu;
+
+/*
+ * The hypervisor's own counters where it counts with fixed counters 0 and
+ * 1 (switch, lazy, partition with pmu_host=fixed): instructions retired
+ * and unhalted core cycles, ring 0, no PMI.
+ */
+#define PMU_HOST_FIXED_CTR_CTRL                                    \
+	(FIXED_CTRL_OS << (FIXED_INSTRUCTIONS * FIXED_CTRL_BITS) | \
+	 FIXED_CTRL_OS << (FIXED_CORE_CYCLES * FIXED_CTRL_BITS))
+#define PMU_HOST_GLOBAL_CTRL \
+	(BIT(GLOBAL_FIXED_SHIFT + FIXED_INSTRUCTIONS) | BIT(GLOBAL_FIXED_SHIFT + FIXED_CORE_CYCLES))
 
 /*
  * Fixed counter j exists and the hypervisor uses it. The fixed counters
@@ -161,5 +172,23 @@ bool pmu_restore_host(void);
 void pmu_sync_global_ctrl_field(void);
 /* Whether VM exits and entries have PMU work (a switch, a field to copy); else the hooks are skipped. */
 bool pmu_acts_on_exits(void);
+
+/*
+ * A strategy's switch written out as straight lines that the exit path
+ * inlines (hv/pmu/lean.h), in place of the calls of pmu_vmexit() and
+ * pmu_vmentry(), in a run with no other work per exit (stats=off).
+ */
+enum pmu_lean {
+	PMU_LEAN_NONE,	       /* the calls, or nothing where pmu_acts_on_exits() is false */
+	PMU_LEAN_SWITCH_RDMSR, /* switch (hv/pmu/switch.h), reading with RDMSR */
+	PMU_LEAN_SWITCH_RDPMC, /* switch, reading with RDPMC */
+};
+/*
+ * For this run: the strategy's inlined switch, or PMU_LEAN_NONE where the
+ * run does not allow it (other work per exit), the strategy has none or
+ * the exit needs the calls (the guest's RDPMC emulated in place, the
+ * GLOBAL_CTRL field copied). Sets pmu.switched for every exit of the run.
+ */
+enum pmu_lean pmu_lean_path(bool run_allows);
 
 #endif

@@ -162,3 +162,16 @@ bool pmu_acts_on_exits(void)
 
 	return saves || (copies_field && pmu_guest_has_pmu());
 }
+
+enum pmu_lean pmu_lean_path(bool run_allows)
+{
+	bool copies_field = pmu.global_ctrl_mode == GLOBAL_CTRL_VMCS && !pmu.vmcs_saves_global_ctrl;
+	enum pmu_lean lean = PMU_LEAN_NONE;
+
+	/* An emulated RDPMC reads the guest's counters in place: the exit must not switch. */
+	if (run_allows && pmu.ops->lean && pmu_guest_has_pmu() && !copies_field &&
+	    !pmu_emulates_rdpmc())
+		lean = pmu.ops->lean();
+	pmu.switched = lean != PMU_LEAN_NONE;
+	return lean;
+}

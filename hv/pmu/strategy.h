@@ -49,6 +49,8 @@ struct pmu_strategy {
 	void (*restore)(u32 basic_reason);
 	/* Optional: whether save() runs at all in this boot, decided at init; NULL: it does. */
 	bool (*acts_on_exits)(void);
+	/* Optional: save() and restore() as the exit path inlines them at stats=off (hv/pmu/lean.h). */
+	enum pmu_lean (*lean)(void);
 	/* Intercepted guest writes; NULL: the shared handling. Return false for #GP. */
 	bool (*write_fixed_ctr_ctrl)(u64 value);
 	bool (*write_global_ctrl)(u64 value);
@@ -112,16 +114,17 @@ u32 pmu_counter_msr(struct pmu_reg r);
  */
 void pmu_cpuid_guest_share(u32 leaf, u32 subleaf, struct cpuid_regs *r);
 
+/*
+ * The hypervisor's own counters (pmu.host): fixed counters 0 and 1 count
+ * instructions retired and unhalted core cycles in ring 0, without a PMI,
+ * enabled by the host's GLOBAL_CTRL. The caller checks that the CPU has
+ * both. switch uses the constants where it switches (hv/pmu/switch.h).
+ */
+void pmu_host_counts_with_fixed_0_1(void);
+
 /* The guest's GLOBAL_CTRL as the VM transitions hold it. */
 u64 pmu_guest_global_ctrl(void);
 void pmu_set_guest_global_ctrl(u64 value);
-
-/*
- * The hypervisor's own counters (pmu.host): fixed counters 0 and 1 count
- * instructions retired and unhalted core cycles in ring 0, enabled by the
- * host's GLOBAL_CTRL. The caller checks that the CPU has both.
- */
-void pmu_host_counts_with_fixed_0_1(void);
 
 /*
  * The switching primitives of the strategies: every access is counted in

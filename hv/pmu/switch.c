@@ -3,62 +3,56 @@
  * its fixed counters 0 and 1 (instructions retired and unhalted cycles,
  * ring 0), with which it measures each exit, and FIXED_CTR_CTRL. The
  * guest's GP counters, selectors and overflow bits stay in the hardware,
- * frozen by GLOBAL_CTRL = 0 (the host value the VM exit loaded). Writes
- * whose value is already in the register are skipped; the guest's
- * FIXED_CTR_CTRL writes exit, so its value is known without an RDMSR.
+ * frozen by GLOBAL_CTRL = 0 (the host value the VM exit loaded). The
+ * guest's FIXED_CTR_CTRL writes exit, so its value is known without an
+ * RDMSR. Every exit makes the same 12 accesses, written once in
+ * hv/pmu/switch.h: a write is not skipped where the register already
+ * holds the value, since the test costs every exit a compare and a branch
+ * and saves a write only for a guest that leaves fixed counters 0 and 1 at
+ * zero.
  */
 #include "hv/pmu/strategy.h"
+#include "hv/pmu/switch.h"
 
-/* Fixed counters 0 and 1, as far as the CPU has them without a gap: counted once, at init. */
-static unsigned host_fixed_used;
+/* The CPU has fixed counters 0 and 1: the hypervisor counts with them, and switch moves them. */
+static bool has_fixed_0_1;
 
-/* The hypervisor counts with fixed counters 0 and 1 where the CPU has both; else it does not measure. */
 static void switch_init(void)
 {
-	host_fixed_used = 0;
-	while (host_fixed_used < 2 && pmu_fixed_present(host_fixed_used))
-		host_fixed_used++;
-	if (pmu_fixed_present(FIXED_INSTRUCTIONS) && pmu_fixed_present(FIXED_CORE_CYCLES))
+	has_fixed_0_1 = pmu_fixed_present(FIXED_INSTRUCTIONS) &&
+			pmu_fixed_present(FIXED_CORE_CYCLES);
+	if (has_fixed_0_1)
 		pmu_host_counts_with_fixed_0_1();
+}
+
+/* Without fixed counters 0 and 1 the hypervisor does not measure, and nothing needs to move. */
+static bool switch_acts_on_exits(void)
+{
+	return has_fixed_0_1;
 }
 
 static bool switch_to_host(u32 reason)
 {
-	unsigned n = host_fixed_used;
-
 	(void)reason;
-	for (unsigned j = 0; j < n; j++)
-		pmu.guest.fixed[j] = pmu_read_fixed(j);
-	if (pmu.guest.fixed_ctr_ctrl != pmu.host.fixed_ctr_ctrl)
-		pmu_wrmsr(MSR_CORE_PERF_FIXED_CTR_CTRL, pmu.host.fixed_ctr_ctrl);
-	for (unsigned j = 0; j < n; j++)
-		if (pmu.guest.fixed[j] != 0)
-			pmu_wrmsr(msr_fixed_ctr(j), 0);
-	if (pmu.host.global_ctrl)
-		pmu_wrmsr(MSR_CORE_PERF_GLOBAL_CTRL, pmu.host.global_ctrl);
+	if (!has_fixed_0_1)
+		return false;
+	switch_out_guest(true, pmu.use_rdpmc);
 	return true;
 }
 
 static void switch_to_guest(u32 reason)
 {
-	unsigned n = host_fixed_used;
-	u64 host_count[2] = { 0, 0 };
-
 	(void)reason;
-	if (pmu.host.global_ctrl)
-		pmu_wrmsr(MSR_CORE_PERF_GLOBAL_CTRL, 0);
-	for (unsigned j = 0; j < n; j++)
-		host_count[j] = pmu_read_fixed(j);
-	if (n == 2) {
-		pmu.host_instructions = host_count[FIXED_INSTRUCTIONS];
-		pmu.host_cycles = host_count[FIXED_CORE_CYCLES];
-		pmu.measured = true;
-	}
-	for (unsigned j = 0; j < n; j++)
-		if (host_count[j] != pmu.guest.fixed[j])
-			pmu_wrmsr(msr_fixed_ctr(j), pmu.guest.fixed[j]);
-	if (pmu.guest.fixed_ctr_ctrl != pmu.host.fixed_ctr_ctrl)
-		pmu_wrmsr(MSR_CORE_PERF_FIXED_CTR_CTRL, pmu.guest.fixed_ctr_ctrl);
+	switch_in_guest(true, pmu.use_rdpmc);
+	pmu.measured = true;
+}
+
+/* stats=off: the exit path inlines the same two directions, uncounted (hv/pmu/lean.h). */
+static enum pmu_lean switch_lean(void)
+{
+	if (!has_fixed_0_1)
+		return PMU_LEAN_NONE;
+	return pmu.use_rdpmc ? PMU_LEAN_SWITCH_RDPMC : PMU_LEAN_SWITCH_RDMSR;
 }
 
 const struct pmu_strategy pmu_strategy_switch = {
@@ -68,6 +62,8 @@ const struct pmu_strategy pmu_strategy_switch = {
 	.exits = PMU_EXIT_FIXED_CTR_CTRL_WRITE,
 	.init = switch_init,
 	.filter_cpuid = pmu_cpuid_guest_share,
+	.acts_on_exits = switch_acts_on_exits,
 	.save = switch_to_host,
 	.restore = switch_to_guest,
+	.lean = switch_lean,
 };

@@ -16,6 +16,7 @@
 #include "hv/exit/nmi.h"
 #include "hv/exit/vmexit.h"
 #include "hv/base/status.h"
+#include "hv/pmu/pmu.h"
 #include "arch/x86/vmx.h"
 
 #define EXIT_FROM_ENCLAVE BIT(27) /* a flag bit of the exit reason (SDM Vol. 3C) */
@@ -51,6 +52,22 @@ TEST(lean_path_dispatches_a_reason_with_a_flag_bit_to_its_handler)
 	CHECK_EQ_U64(vmread(GUEST_RIP), rip + vmread(VM_EXIT_INSTRUCTION_LEN));
 	CHECK_EQ_U64(vcpu.exit_counts[EXIT_REASON_CPUID], cpuid_exits + 1);
 	CHECK_EQ_U64(vcpu_exits_total(), pmu_machine_exits());
+}
+
+/* pmu=switch at stats=off takes its own copy of the lean path: a flagged reason switches there too. */
+TEST(lean_switch_path_switches_around_a_reason_with_a_flag_bit)
+{
+	static const struct pmu_machine lean_switch = { .hv_args = "pmu=switch stats=off" };
+	unsigned accesses;
+
+	pmu_machine_launch(&lean_switch);
+	cpuid_exit(EXIT_REASON_CPUID | EXIT_FROM_ENCLAVE);
+	model_pmu_log_clear();
+	pmu_machine_handle_exit();
+	(void)model_pmu_log(&accesses);
+	CHECK_EQ_U64(guest_regs.rax, 0x16);
+	CHECK_EQ_U64(accesses, 12); /* switch's two lines (hv/pmu/switch.h), 6 each way */
+	CHECK_EQ_U64(pmu.access.rdmsr + pmu.access.wrmsr + pmu.access.rdpmc, 0); /* uncounted */
 }
 
 TEST(lean_path_ends_the_run_at_a_failed_vm_entry)

@@ -45,6 +45,7 @@ struct cpu_setup {
 	bool has_status_set;	/* PerfMon v4 (else v3) */
 	bool lazy_on_cpuid;	/* pmu_lazy=cpuid */
 	u64 lazy_every;		/* pmu_lazy_every=N */
+	bool stats_off;		/* stats=off: the exit path inlines switch (hv/pmu/lean.h) */
 };
 
 /* A register snapshot by the test (not logged). */
@@ -76,8 +77,10 @@ static void setup_pmu(const struct cpu_setup *c)
 	if (c->lazy_on_cpuid)
 		n += snprintf(hv_args + n, sizeof(hv_args) - (size_t)n, " pmu_lazy=cpuid");
 	if (c->lazy_every)
-		snprintf(hv_args + n, sizeof(hv_args) - (size_t)n, " pmu_lazy_every=%llu",
-			 (unsigned long long)c->lazy_every);
+		n += snprintf(hv_args + n, sizeof(hv_args) - (size_t)n, " pmu_lazy_every=%llu",
+			      (unsigned long long)c->lazy_every);
+	if (c->stats_off)
+		snprintf(hv_args + n, sizeof(hv_args) - (size_t)n, " stats=off");
 	if (pmu_machine_boot(&m) >= 0)
 		unit_abort(__FILE__, __LINE__, "%s: the boot ended the run (status %u): %s",
 			   hv_args, model_platform.exit_status, model_com1_output());
@@ -1061,8 +1064,8 @@ static struct run_totals same_scenario(const struct pmu_strategy *s, const struc
 }
 
 /*
- * docs/pmu.md's table, per exit on 4 GP + 3 fixed counters: switch 6 to
- * 12, rfc "28 to 45", mediated "22 to 45". The sequences give at most 42
+ * docs/pmu.md's table, per exit on 4 GP + 3 fixed counters: switch 12,
+ * rfc "28 to 45", mediated "22 to 45". The sequences give at most 42
  * and 44 (41 and 43 unless the host leaves a GLOBAL_STATUS bit behind):
  * see pmu_access_counts_at_the_extremes.
  */
@@ -1087,7 +1090,7 @@ TEST(pmu_switch_never_costs_more_accesses_than_mediated)
 					   switch_accesses[k], mediated_accesses[k]);
 		}
 		CHECK_EQ_U64(worse, 0);
-		CHECK(sw.accesses_min >= 6 && sw.accesses_max <= 12);
+		CHECK(sw.accesses_min == 12 && sw.accesses_max == 12);
 		CHECK(md.accesses_min >= 22 && md.accesses_max <= 44);
 		CHECK(rf.accesses_min >= 28 && rf.accesses_max <= 42);
 		/* Same seed, same exits: the guest counted the same events under all three. */
@@ -1123,16 +1126,21 @@ TEST(pmu_access_counts_at_the_extremes)
 				.has_status_set = true };
 	struct cpu_setup rfc = sw, med = sw;
 	struct guest_pmu zero = { 0 }, full = counting_programme(0x333);
-	struct guest_pmu zero_switch = { .fixed_ctr_ctrl = 0x11 }; /* the host's: never written */
+	struct guest_pmu zero_switch = { .fixed_ctr_ctrl =
+						 PMU_HOST_FIXED_CTR_CTRL }; /* the host's */
 
 	rfc.strategy = &pmu_strategy_rfc;
 	med.strategy = &pmu_strategy_mediated;
 	full.pmc[1] = 7;		       /* every counter non-zero */
 	full.global_status = BIT(3) | BIT(32); /* and an overflow bit */
 
-	/* Nothing programmed, the host idle: the fewest accesses. */
-	CHECK_EQ_U64(one_exit(&sw, &zero_switch, 0, NULL, NULL), 6);
-	CHECK_EQ_U64(one_exit(&sw, &zero, 0, NULL, NULL), 8);
+	/*
+	 * Nothing programmed, the host idle: the fewest accesses. switch
+	 * makes its 12 whatever the registers hold, even the host's own
+	 * FIXED_CTR_CTRL and zeroed counters (hv/pmu/switch.c says why).
+	 */
+	CHECK_EQ_U64(one_exit(&sw, &zero_switch, 0, NULL, NULL), 12);
+	CHECK_EQ_U64(one_exit(&sw, &zero, 0, NULL, NULL), 12);
 	CHECK_EQ_U64(one_exit(&rfc, &zero, 0, NULL, NULL), 28);
 	CHECK_EQ_U64(one_exit(&med, &zero, 0, NULL, NULL), 22);
 	/* Everything non-zero: the most a quiet host sees. */
@@ -1142,6 +1150,76 @@ TEST(pmu_access_counts_at_the_extremes)
 	/* The host leaving a status bit behind adds a GLOBAL_OVF_CTRL write. */
 	CHECK_EQ_U64(one_exit(&rfc, &full, 10, host_sets_a_status_bit, NULL), 42);
 	CHECK_EQ_U64(one_exit(&med, &full, 10, host_sets_a_status_bit, NULL), 44);
+}
+
+/* ---- switch inlined in the exit path (stats=off) ---- */
+
+#define SWITCH_ACCESSES 12
+
+/* One CPUID exit of a guest counting with every counter; its PMU accesses into log (at most 16). */
+static unsigned switch_exit_log(const struct cpu_setup *c, struct model_pmu_access *log,
+				struct guest_pmu *after)
+{
+	struct guest_pmu g = counting_programme(0x333);
+	struct handler_work w = { 25, NULL, NULL, 0, 0, false };
+	const struct model_pmu_access *seen;
+	unsigned n;
+
+	g.fixed[0] = 0xffffffffff00ULL; /* close to overflow: the exit must not overflow it */
+	setup_and_launch(c);
+	guest_program(&g);
+	model_pmu_run(MODEL_GUEST, 100);
+	model_pmu_log_clear();
+	model_cpuid_on_execute(cpuid_handler_work, &w);
+	guest_exit_by(EXIT_REASON_CPUID);
+	model_cpuid_on_execute(NULL, NULL);
+	seen = model_pmu_log(&n);
+	CHECK(w.ran && w.log_before == w.log_after); /* the handler itself makes no access */
+	n = MIN(n, 16u);
+	memcpy(log, seen, n * sizeof(*log));
+	guest_read(after);
+	model_reset();
+	return n;
+}
+
+/*
+ * At stats=off the exit path runs switch's two straight lines inlined
+ * (hv/pmu/lean.h), uncounted; at stats=counts the strategy's save and
+ * restore run them, counted. The same accesses, in the same order, with
+ * the same values, and the same counters for the guest afterwards, with
+ * either read method; and nothing counted inline: the lean path ran.
+ */
+TEST(pmu_switch_inlined_at_stats_off_makes_the_same_accesses)
+{
+	for (unsigned r = 0; r < 2; r++) {
+		struct cpu_setup counted = { .strategy = &pmu_strategy_switch,
+					     .use_rdpmc = r == 1,
+					     .full_width_writes = true,
+					     .has_status_set = true };
+		struct cpu_setup lean = counted;
+		struct model_pmu_access a[16], b[16];
+		struct guest_pmu after_counted, after_lean;
+		unsigned na, nb;
+
+		lean.stats_off = true;
+		na = switch_exit_log(&counted, a, &after_counted);
+		nb = switch_exit_log(&lean, b, &after_lean);
+		CHECK_EQ_U64(na, SWITCH_ACCESSES);
+		CHECK_EQ_U64(nb, SWITCH_ACCESSES);
+		for (unsigned k = 0; k < MIN(na, nb); k++)
+			unit_check(a[k].op == b[k].op && a[k].index == b[k].index &&
+					   a[k].value == b[k].value && !b[k].fault,
+				   __FILE__, __LINE__,
+				   "pmu_read=%s access %u: counted op %d 0x%x 0x%llx, inlined "
+				   "op %d 0x%x 0x%llx",
+				   r ? "rdpmc" : "rdmsr", k, a[k].op, a[k].index,
+				   (unsigned long long)a[k].value, b[k].op, b[k].index,
+				   (unsigned long long)b[k].value);
+		CHECK(!memcmp(&after_counted, &after_lean, sizeof(after_lean)));
+		CHECK_EQ_U64(after_lean.global_status,
+			     0); /* no overflow from the hypervisor's count */
+		CHECK_EQ_U64(pmu.access.rdmsr + pmu.access.wrmsr + pmu.access.rdpmc, 0);
+	}
 }
 
 /* ---- legacy counter writes ---- */
