@@ -143,6 +143,14 @@ enum vmcs_field {
 	HOST_RIP = 0x6c16,
 };
 
+/*
+ * The control fields a VMCS setup computes and writes as a set: pin-based,
+ * primary and secondary processor-based execution, VM-exit and VM-entry.
+ */
+struct vmx_controls {
+	u32 pin, cpu, secondary, exit, entry;
+};
+
 /* Pin-based VM-execution controls. SDM Vol. 3C, "Pin-Based VM-Execution Controls". */
 #define PIN_BASED_EXT_INTR_MASK BIT(0)
 #define PIN_BASED_NMI_EXITING BIT(3)

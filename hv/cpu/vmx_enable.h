@@ -3,6 +3,7 @@
 #define HV_CPU_VMX_ENABLE_H
 
 #include "lib/types.h"
+#include "arch/x86/vmcs.h"
 
 /* Check every feature the design needs, then VMXON. */
 void vmx_enable(void);
@@ -10,9 +11,6 @@ u32 vmx_revision_id(void);
 /* The same on an application processor, quietly: returns VMX_OK or an error. */
 int vmx_enter_root_ap(void);
 /* Values the VMCS setup needs from the capability MSRs. */
-struct vmx_controls {
-	u32 pin, cpu, secondary, exit, entry;
-};
 void vmx_compute_controls(struct vmx_controls *out, bool want_preemption_timer);
 /* Whether a VM-exit or VM-entry control may be set (its allowed-1 bit). */
 bool vmx_exit_control_supported(u32 bit);

@@ -12,7 +12,7 @@
 #include "arch/x86/cpuid.h"
 #include "arch/x86/pmu.h"
 #include "arch/x86/vmx_msr_list.h"
-#include "hv/cpu/vmx_enable.h"
+#include "arch/x86/vmcs.h"
 
 struct pmu_strategy; /* hv/pmu/strategy.h */
 
@@ -127,13 +127,10 @@ void pmu_setup_vmcs(const struct pmu_vmx_caps *caps, u8 *msr_bitmap, struct vmx_
  * It only sets intercepts, never clears one.
  */
 void pmu_set_msr_intercepts(u8 *msr_bitmap);
+/* global_ctrl=vmcs, for a guest with a PMU: the dedicated VMCS controls switch GLOBAL_CTRL. */
+bool pmu_global_ctrl_via_vmcs(void);
 /* Whether the guest's RDPMC must exit (RDPMC exiting), after pmu_init(). */
 bool pmu_rdpmc_exits(void);
-/*
- * global_ctrl=vmcs, once the vCPU is set up: one VM entry and exit with test
- * values; ends the run (status 2) where the CPU does not apply the controls.
- */
-void pmu_check_global_ctrl_fields(void);
 /* The guest's RDPMC, where it exits: false means #GP. */
 bool pmu_guest_rdpmc(u32 ecx, u64 *value);
 /*

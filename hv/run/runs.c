@@ -13,6 +13,7 @@
 #include "hv/exit/stats.h"
 #include "hv/run/guest_setup.h"
 #include "hv/cpu/vcpu.h"
+#include "hv/cpu/global_ctrl_check.h"
 #include "hv/base/log.h"
 #include "hv/run/options.h"
 #include "hv/base/platform_info.h"
@@ -135,7 +136,7 @@ __attribute__((noreturn)) static void run(void)
 	pmu_init();
 	exit_stats_init();
 	guest_setup(runs.boot, runs.image, runs.pool);
-	pmu_check_global_ctrl_fields();
+	vcpu_check_global_ctrl_fields();
 	if (hv_opts.bench_primitives && runs.current == 0)
 		bench_primitives_run();
 	pr_info("launching the guest");

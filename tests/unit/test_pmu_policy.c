@@ -16,6 +16,7 @@
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
 #include "hv/base/log.h"
+#include "hv/cpu/global_ctrl_check.h"
 #include "hv/run/options.h"
 #include "hv/pmu/strategy.h"
 
@@ -441,7 +442,7 @@ TEST(pmu_strategies_are_found_by_name_and_listed_by_pmu_help)
 static void check_fields(void *arg)
 {
 	(void)arg;
-	pmu_check_global_ctrl_fields();
+	vcpu_check_global_ctrl_fields();
 }
 
 TEST(pmu_global_ctrl_vmcs_self_test_passes_where_the_cpu_applies_the_controls)
