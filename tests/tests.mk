@@ -14,7 +14,7 @@ UNIT_HV_SRCS := lib/string.c lib/printf.c lib/sort.c hv/boot/multiboot2.c arch/x
 	arch/x86/vmx.c arch/x86/vmx_bitmap.c \
 	$(wildcard hv/pmu/*.c) arch/x86/vmx_msr_list.c \
 	arch/x86/cr.c arch/x86/paging.c arch/x86/paging_walk.c \
-	$(wildcard hv/exit/*.c) hv/cpu/vcpu.c hv/cpu/intercepts.c hv/cpu/cpuid_controls.c hv/cpu/probe.c hv/cpu/global_ctrl_check.c hv/cpu/vmx_enable.c arch/x86/ept.c \
+	$(wildcard hv/exit/*.c) hv/cpu/vcpu.c hv/cpu/cpuid_controls.c hv/cpu/probe.c hv/cpu/global_ctrl_check.c hv/cpu/vmx_enable.c arch/x86/ept.c \
 	hv/cpu/ap.c arch/x86/desc_build.c \
 	$(wildcard hv/base/*.c) $(wildcard hv/run/*.c)
 UNIT_BIN := $(BUILD)/unit-tests

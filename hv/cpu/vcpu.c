@@ -7,14 +7,9 @@
  */
 #include "arch/x86/frame.h"
 #include "hv/base/log.h"
-#include "hv/base/options.h"
 #include "hv/base/status.h"
 #include "hv/cpu/vcpu.h"
-#include "hv/exit/vmexit.h"
 #include "hv/cpu/vmx_enable.h"
-#include "hv/exit/cr.h"
-#include "hv/exit/tsc.h"
-#include "hv/cpu/intercepts.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/cr.h"
 #include "arch/x86/desc.h"
@@ -67,6 +62,17 @@ static void setup_controls(void)
 	vcpu.preemption_timer_rate = VMX_MISC_PREEMPTION_TIMER_RATE(rdmsr(MSR_IA32_VMX_MISC));
 }
 
+u64 vcpu_cr0_forced_bits(void)
+{
+	/* Unrestricted guest: PE and PG may be 0 although FIXED0 names them. */
+	return rdmsr(MSR_IA32_VMX_CR0_FIXED0) & ~(X86_CR0_PE | X86_CR0_PG);
+}
+
+u64 vcpu_cr0_owned_bits(void)
+{
+	return vcpu_cr0_forced_bits() | X86_CR0_CD | X86_CR0_NW;
+}
+
 /*
  * The guest must run with CR0.NE and CR4.VMXE set (IA32_VMX_CRx_FIXED0);
  * owning those bits and shadowing them hides that from the guest. CR0.CD
@@ -78,9 +84,9 @@ static void setup_control_registers(void)
 	u64 cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
 	u64 cr0 = X86_CR0_PE | X86_CR0_ET | (read_cr0() & (X86_CR0_CD | X86_CR0_NW));
 
-	vmwrite(CR0_GUEST_HOST_MASK, cr0_owned_bits());
+	vmwrite(CR0_GUEST_HOST_MASK, vcpu_cr0_owned_bits());
 	vmwrite(CR0_READ_SHADOW, cr0);
-	vmwrite(GUEST_CR0, cr0 | cr0_forced_bits());
+	vmwrite(GUEST_CR0, cr0 | vcpu_cr0_forced_bits());
 	vmwrite(CR4_GUEST_HOST_MASK, cr4_fixed0);
 	vmwrite(CR4_READ_SHADOW, 0);
 	vmwrite(GUEST_CR4, cr4_fixed0);
@@ -160,7 +166,6 @@ static void setup_guest_state(const struct guest_image *image, const struct gues
 	vmwrite(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
 	vmwrite(GUEST_PENDING_DBG_EXCEPTIONS, 0);
 	setup_control_registers();
-	tsc_init_guest();
 
 	vcpu.regs = &guest_regs;
 	guest_regs.rax = boot->eax;
@@ -171,7 +176,6 @@ static void setup_guest_state(const struct guest_image *image, const struct gues
 void vcpu_create(const struct guest_image *image, const struct guest_boot *boot)
 {
 	u64 vmcs = frame_alloc_zeroed();
-	struct intercept_caps caps;
 
 	if (!vmcs)
 		hv_fail(HV_STATUS_HV_FAULT, "out of memory for the VMCS");
@@ -179,33 +183,9 @@ void vcpu_create(const struct guest_image *image, const struct guest_boot *boot)
 	vmx_check(vmclear_safe(vmcs), "VMCLEAR", vmcs);
 	vmx_check(vmptrld_safe(vmcs), "VMPTRLD", vmcs);
 	vcpu.vmcs_phys = vmcs;
-	intercept_caps_read(&caps);
-	intercepts_setup(&caps);
 	setup_controls();
 	setup_host_state();
 	setup_guest_state(image, boot);
-}
-
-bool vcpu_check_time_limit(void)
-{
-	u64 now = rdtsc(), left;
-
-	if (now >= vcpu.deadline_tsc) {
-		guest_stop(HV_STATUS_GUEST_CRASHED, "time limit of %llu TSC ticks reached",
-			   (unsigned long long)hv_opts.guest_limit);
-		return false;
-	}
-	left = (vcpu.deadline_tsc - now) >> vcpu.preemption_timer_rate;
-	vmwrite(VMX_PREEMPTION_TIMER_VALUE, MAX(1, MIN(left, 0xffffffffULL)));
-	return true;
-}
-
-void vcpu_run(void)
-{
-	if (hv_opts.guest_limit)
-		vcpu.deadline_tsc = rdtsc() + hv_opts.guest_limit;
-	vmexit_prepare(); /* with a time limit, also its first check */
-	vmx_launch_guest();
 }
 
 /*

@@ -37,17 +37,20 @@ struct vcpu {
 
 extern struct vcpu vcpu;
 
+/*
+ * A VMCS for the guest, made current: the controls beyond the intercepts,
+ * the host state and the guest's state at the kernel's entry. The
+ * intercepts and the guest's TSC are the exit path's (hv/exit/intercepts.h,
+ * hv/exit/tsc.h): the run's guest setup adds them to this VMCS.
+ */
 void vcpu_create(const struct guest_image *image, const struct guest_boot *boot);
 struct vmx_controls;
 /* The VM-execution, VM-exit and VM-entry controls, and the fields they bring into use. */
 void vcpu_write_exec_controls(const struct vmx_controls *c);
-__attribute__((noreturn)) void vcpu_run(void);
-/*
- * With a time limit, before the first entry and on every exit: arms the
- * VMX-preemption timer and returns true, or past the limit asks for the
- * end of the guest (guest_stop()) and returns false.
- */
-bool vcpu_check_time_limit(void);
+/* The CR0 bits VMX operation needs set in the real register (CR0.NE). */
+u64 vcpu_cr0_forced_bits(void);
+/* The CR0 bits the guest changes only through an exit (hv/exit/cr.c): those and CD, NW. */
+u64 vcpu_cr0_owned_bits(void);
 /* Every exit of the run: the sum of exit_counts, which is all the exit path counts. */
 u64 vcpu_exits_total(void);
 void vcpu_inject_gp(void);

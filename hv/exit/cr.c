@@ -29,17 +29,6 @@
 #define CR0_PDPTE_RELOAD (X86_CR0_PG | X86_CR0_CD | X86_CR0_NW)
 #define CR4_PDPTE_RELOAD (X86_CR4_PAE | X86_CR4_PSE | X86_CR4_PGE | X86_CR4_SMEP)
 
-u64 cr0_forced_bits(void)
-{
-	/* Unrestricted guest: PE and PG may be 0 although FIXED0 names them. */
-	return rdmsr(MSR_IA32_VMX_CR0_FIXED0) & ~(X86_CR0_PE | X86_CR0_PG);
-}
-
-u64 cr0_owned_bits(void)
-{
-	return cr0_forced_bits() | X86_CR0_CD | X86_CR0_NW;
-}
-
 /* What the guest reads: owned bits from the shadow, the rest from the register. */
 static u64 guest_view(enum vmcs_field reg, enum vmcs_field shadow, enum vmcs_field mask)
 {
@@ -126,7 +115,7 @@ static bool write_guest_cr0(const struct cr_state *s, u64 value)
 		return false;
 	set_cache_control(cr0);
 	vmwrite(CR0_READ_SHADOW, cr0);
-	vmwrite(GUEST_CR0, cr0 | cr0_forced_bits());
+	vmwrite(GUEST_CR0, cr0 | vcpu_cr0_forced_bits());
 	update_long_mode(cr0);
 	return true;
 }

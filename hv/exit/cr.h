@@ -5,10 +5,6 @@
 #include "hv/exit/vmexit.h"
 #include "lib/types.h"
 
-/* The CR0 bits VMX operation needs set in the real register (CR0.NE). */
-u64 cr0_forced_bits(void);
-/* The CR0 bits the guest changes only through handle_cr_access: those and CD, NW. */
-u64 cr0_owned_bits(void);
 /* A CR3 load the hypervisor emulates (a task switch): PAE paging's PDPTEs with it; false after #GP. */
 bool guest_set_cr3(u64 cr3);
 enum exit_action handle_cr_access(void);

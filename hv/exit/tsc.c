@@ -14,7 +14,7 @@
  * exit.
  */
 #include "hv/exit/tsc.h"
-#include "hv/cpu/intercepts.h"
+#include "hv/exit/intercepts.h"
 #include "arch/x86/cpuid.h"
 #include "arch/x86/cr.h"
 #include "arch/x86/msr.h"

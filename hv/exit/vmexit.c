@@ -44,6 +44,7 @@
 #include "hv/cpu/vcpu.h"
 #include "arch/x86/vmx_entry.h"
 #include "hv/base/log.h"
+#include "hv/base/options.h"
 #include "hv/pmu/pmu.h"
 #include "hv/pmu/lean.h"
 #include "hv/base/status.h"
@@ -137,10 +138,24 @@ static __attribute__((noinline, cold)) enum exit_action unexpected_exit(void)
 			  (unsigned long long)vmread(GUEST_RIP));
 }
 
+bool vmexit_check_time_limit(void)
+{
+	u64 now = rdtsc(), left;
+
+	if (now >= vcpu.deadline_tsc) {
+		guest_stop(HV_STATUS_GUEST_CRASHED, "time limit of %llu TSC ticks reached",
+			   (unsigned long long)hv_opts.guest_limit);
+		return false;
+	}
+	left = (vcpu.deadline_tsc - now) >> vcpu.preemption_timer_rate;
+	vmwrite(VMX_PREEMPTION_TIMER_VALUE, MAX(1, MIN(left, 0xffffffffULL)));
+	return true;
+}
+
 /* Past the time limit the guest ends; before it, the VMX-preemption timer is armed. */
 static void check_time_limit(void)
 {
-	if (!vcpu_check_time_limit())
+	if (!vmexit_check_time_limit())
 		end_guest();
 }
 

@@ -42,8 +42,15 @@ __attribute__((noreturn)) void guest_end(int status, const char *fmt, ...)
 
 /*
  * Before the run's first VM entry: what its exits do besides the handler;
- * with a time limit, its first check (past it, the guest ends here).
+ * with a time limit, its first check (past it, the guest ends here). The
+ * run (hv/run/runs.c) sets vcpu.deadline_tsc for guest_limit= before it.
  */
 void vmexit_prepare(void);
+/*
+ * With a time limit, before the first entry and on every exit: arms the
+ * VMX-preemption timer and returns true, or past the limit asks for the
+ * end of the guest (guest_stop()) and returns false.
+ */
+bool vmexit_check_time_limit(void);
 
 #endif

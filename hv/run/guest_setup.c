@@ -1,7 +1,8 @@
 /*
  * Preparing the one guest: its memory (EPT without the hypervisor's
  * memory), its kernel loaded from the first module, its boot information,
- * and its vCPU. Further modules are handed to the guest as its own.
+ * and its vCPU with the intercepts and the TSC the exit handlers serve.
+ * Further modules are handed to the guest as its own.
  */
 #include "hv/run/guest_setup.h"
 #include "hv/guest/bzimage.h"
@@ -10,6 +11,8 @@
 #include "hv/base/log.h"
 #include "hv/base/status.h"
 #include "hv/cpu/vcpu.h"
+#include "hv/exit/intercepts.h"
+#include "hv/exit/tsc.h"
 #include "arch/x86/paging.h"
 #include "lib/string.h"
 
@@ -140,6 +143,7 @@ void guest_setup(const struct boot_info *boot, struct phys_range image_range,
 	struct guest_image image;
 	struct guest_view view;
 	struct guest_boot gb;
+	struct intercept_caps caps;
 	char err[200];
 	int nr_map;
 
@@ -169,4 +173,7 @@ void guest_setup(const struct boot_info *boot, struct phys_range image_range,
 	build_ept(mem);
 	show_one_processor(boot);
 	vcpu_create(&image, &gb);
+	intercept_caps_read(&caps);
+	intercepts_setup(&caps);
+	tsc_init_guest();
 }

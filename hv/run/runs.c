@@ -13,16 +13,19 @@
 #include "hv/exit/stats.h"
 #include "hv/run/guest_setup.h"
 #include "hv/cpu/vcpu.h"
+#include "hv/exit/vmexit.h"
 #include "hv/cpu/global_ctrl_check.h"
 #include "hv/base/log.h"
 #include "hv/run/options.h"
 #include "hv/base/platform_info.h"
 #include "hv/pmu/pmu.h"
 #include "hv/base/status.h"
+#include "arch/x86/cr.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/stack.h"
 #include "arch/x86/vmx.h"
+#include "arch/x86/vmx_entry.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 
@@ -118,6 +121,15 @@ static void forget_last_guest_translations(void)
 			  "INVEPT single-context", ept_pointer(&vcpu.ept));
 }
 
+/* The time limit counts from here; the exit path is set up for the run, then VM entry. */
+__attribute__((noreturn)) static void launch_guest(void)
+{
+	if (hv_opts.guest_limit)
+		vcpu.deadline_tsc = rdtsc() + hv_opts.guest_limit;
+	vmexit_prepare(); /* with a time limit, also its first check */
+	vmx_launch_guest();
+}
+
 __attribute__((noreturn)) static void run(void)
 {
 	run_options();
@@ -141,7 +153,7 @@ __attribute__((noreturn)) static void run(void)
 		bench_primitives_run();
 	pr_info("launching the guest");
 	runs_smi_count_at_launch();
-	vcpu_run();
+	launch_guest();
 }
 
 void runs_start(struct boot_info *boot, struct phys_range image, struct phys_range pool)

@@ -3,7 +3,7 @@
  * control registers read back as a test set them, the descriptor tables a
  * processor loaded (recorded, not used), and the pieces of VM
  * launch and of the descriptor tables that only hv/cpu/vcpu.c's
- * vcpu_create() and vcpu_run() use. The unit tests drive exits through
+ * vcpu_create() and the run's VM entry (hv/run/runs.c) use. The unit tests drive exits through
  * vmexit_handler() instead (model.h, the VM exit), so calling any of those
  * ends the test. The probe VM's round trip (arch/x86/vmx_probe.h) is a
  * model VM entry and exit.

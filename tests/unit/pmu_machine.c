@@ -12,7 +12,7 @@
 #include "arch/x86/trapnr.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_entry.h"
-#include "hv/cpu/intercepts.h"
+#include "hv/exit/intercepts.h"
 #include "hv/cpu/vcpu.h"
 #include "hv/exit/stats.h"
 #include "hv/exit/vmexit.h"
@@ -117,7 +117,7 @@ static void set_vmx_caps(const struct pmu_machine *m)
 	model_msr_set(MSR_IA32_VMX_TRUE_ENTRY_CTLS, entry_allowed);
 }
 
-/* The vCPU's intercepts as vcpu_create() sets them up, and what the exits read of the guest. */
+/* The vCPU's intercepts as the guest setup makes them, and what the exits read of the guest. */
 static void setup_vcpu(const struct pmu_machine *m)
 {
 	struct intercept_caps caps;
@@ -147,7 +147,7 @@ static void setup_vcpu(const struct pmu_machine *m)
 	vmwrite(GUEST_CS_AR_BYTES,
 		0xc09b); /* the guest runs in ring 0, as the multiboot guests do */
 	vmwrite(GUEST_SS_AR_BYTES, 0xc093);
-	vmexit_prepare(); /* as vcpu_run() does */
+	vmexit_prepare(); /* as the run does before VM entry */
 }
 
 static void boot(void *arg)

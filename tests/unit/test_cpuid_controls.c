@@ -43,7 +43,7 @@ static void pmu_off(void)
 /*
  * A CPU whose secondary controls may be 1 where secondary_allowed says and
  * whose primary controls must be 1 where primary_forced says; every other
- * control is free. Then the vCPU's controls, as vcpu_create() writes them.
+ * control is free. Then the vCPU's controls, as intercepts_setup() writes them.
  */
 static void boot_vcpu(u32 secondary_allowed, u32 primary_forced)
 {

@@ -125,7 +125,7 @@ TEST(a_time_limit_past_asks_for_the_end)
 	launch("pmu=off guest_limit=5");
 	vcpu.deadline_tsc = 1; /* the model's TSC is far past it */
 	model_com1_clear();
-	CHECK(!vcpu_check_time_limit());
+	CHECK(!vmexit_check_time_limit());
 	check_asked(HV_STATUS_GUEST_CRASHED, "time limit of 5 TSC ticks reached");
 }
 

@@ -86,7 +86,7 @@ static bool boot(const struct model_pmu_config *cpu, const char *cmdline, bool v
 	memset(&pmu, 0, sizeof(pmu));
 	if (model_expect_exit(run_init, NULL))
 		return false;
-	/* What vcpu_create() does around pmu_setup_vmcs(). */
+	/* What intercepts_setup() does around pmu_setup_vmcs(). */
 	bitmap = frame_alloc_zeroed();
 	msr_bitmap = phys_to_virt(bitmap);
 	controls = (struct vmx_controls){ .cpu = CPU_BASED_USE_MSR_BITMAPS };

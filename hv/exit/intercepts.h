@@ -1,10 +1,11 @@
 /*
- * Every intercept of the guest in one place (hv/cpu/intercepts.c): the
- * MSR bitmap, the I/O bitmaps and the VM-execution controls the options
- * decide, with the PMU strategy's share of each from hv/pmu.
+ * Every intercept of the guest in one place (hv/exit/intercepts.c), beside
+ * the handlers that serve them: the MSR bitmap, the I/O bitmaps and the
+ * VM-execution controls the options decide, with the PMU strategy's share
+ * of each from hv/pmu.
  */
-#ifndef HV_CPU_INTERCEPTS_H
-#define HV_CPU_INTERCEPTS_H
+#ifndef HV_EXIT_INTERCEPTS_H
+#define HV_EXIT_INTERCEPTS_H
 
 #include "hv/pmu/pmu.h"
 
@@ -17,8 +18,9 @@ struct intercept_caps {
 void intercept_caps_read(struct intercept_caps *caps);
 /*
  * Allocate the vCPU's bitmaps, fill them, and write them and the controls
- * to the current VMCS. The MSR lists start empty; the PMU strategy may
- * fill them.
+ * to the current VMCS: the vCPU's, once vcpu_create() made it (the run's
+ * guest setup, hv/run/guest_setup.c). The MSR lists start empty; the PMU
+ * strategy may fill them.
  */
 void intercepts_setup(const struct intercept_caps *caps);
 /* Once the guest's TSC is offset: IA32_TSC_DEADLINE exits too (hv/exit/tsc.c). */

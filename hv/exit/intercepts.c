@@ -2,14 +2,14 @@
  * Which guest accesses exit, decided in one place: the MSRs and I/O ports
  * the hypervisor emulates or hides, the VM-execution controls the options
  * ask for, and the PMU strategy's share (pmu_setup_vmcs()). A handler in
- * hv/exit/ serves each intercept set here.
+ * this folder serves each intercept set here.
  */
 #include "arch/x86/frame.h"
-#include "hv/cpu/intercepts.h"
-#include "hv/cpu/vcpu.h"
-#include "hv/cpu/vmx_enable.h"
+#include "hv/exit/intercepts.h"
 #include "hv/exit/power.h"
 #include "hv/exit/tsc.h"
+#include "hv/cpu/vcpu.h"
+#include "hv/cpu/vmx_enable.h"
 #include "hv/base/hypercall.h"
 #include "hv/base/log.h"
 #include "hv/base/options.h"
