@@ -50,6 +50,8 @@ MUTATIONS = [
      "switch_write(counted, MSR_CORE_PERF_GLOBAL_CTRL, 0);", "(void)0;"),
     ("hv/pmu/lean.h", "stats=off switches with the other read method",
      "		switch_out_guest(false, false);", "		switch_out_guest(false, true);"),
+    ("hv/pmu/lean.h", "stats=off calls save but not restore",
+     "		pmu.ops->restore(reason);", "		(void)reason;"),
     ("hv/exit/vmexit.c", "a flagged reason does not switch at stats=off",
      "		handle_exit(basic, false, lean);", "		handle_exit(basic, false, (enum pmu_lean)(lean & 0));"),
     ("hv/pmu/switch.c", "FIXED_CTR_CTRL writes pass",

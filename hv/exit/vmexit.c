@@ -8,7 +8,7 @@
  * a handler (or the time limit) only asks, with guest_stop().
  *
  * The lean path, the one every exit takes in a run without extras (no
- * time limit, no statistics beyond the count per reason, no PMU calls), in
+ * time limit, no statistics beyond the count per reason), in
  * order; arch/x86/vmx_entry.S around it saves and restores the guest's
  * registers:
  *   nmi_after_exit()          one store: NMIs are only counted from here on
@@ -17,8 +17,9 @@
  *                             failed VM entry, a flag bit, a reason past
  *                             the table) to vmexit_full()
  *   exit_counts[reason]++     the count per reason, at every stats= level
- *   pmu_lean_exit()           the strategy's switch to the host, inlined
- *                             where it has one (hv/pmu/lean.h), else nothing
+ *   pmu_lean_exit()           the strategy's switch to the host: inlined
+ *                             (switch), its save() called directly, or
+ *                             nothing (hv/pmu/lean.h)
  *   exit_handlers[reason]()   every slot holds a handler: no NULL test
  *   vcpu_skip_instruction()   the RIP advance, the STI/MOV SS shadow and TF
  *                             (hv/cpu/vcpu.h)
@@ -229,7 +230,7 @@ static inline __attribute__((always_inline)) void handle_exit(u64 basic, bool wi
 
 	if (with_extras)
 		before_handler(basic);
-	pmu_lean_exit(lean);
+	pmu_lean_exit(lean, (u32)basic);
 	handler = exit_handlers[basic];
 	action = handler();
 	if (action == EXIT_SKIP_INSN)
@@ -238,7 +239,7 @@ static inline __attribute__((always_inline)) void handle_exit(u64 basic, bool wi
 		end_guest();
 	if (with_extras)
 		after_handler(basic);
-	pmu_lean_entry(lean);
+	pmu_lean_entry(lean, (u32)basic);
 	nmi_before_entry();
 }
 
@@ -299,10 +300,16 @@ static void vmexit_lean_switch_rdpmc(void)
 	lean_exit(PMU_LEAN_SWITCH_RDPMC);
 }
 
+static void vmexit_lean_pmu_calls(void)
+{
+	lean_exit(PMU_LEAN_CALLS);
+}
+
 static void (*const lean_paths[])(void) = {
 	[PMU_LEAN_NONE] = vmexit_lean,
 	[PMU_LEAN_SWITCH_RDMSR] = vmexit_lean_switch_rdmsr,
 	[PMU_LEAN_SWITCH_RDPMC] = vmexit_lean_switch_rdpmc,
+	[PMU_LEAN_CALLS] = vmexit_lean_pmu_calls,
 };
 
 void (*vmexit_handler)(void) = vmexit_lean;

@@ -171,20 +171,22 @@ void pmu_sync_global_ctrl_field(void);
 bool pmu_acts_on_exits(void);
 
 /*
- * A strategy's switch written out as straight lines that the exit path
- * inlines (hv/pmu/lean.h), in place of the calls of pmu_vmexit() and
- * pmu_vmentry(), in a run with no other work per exit (stats=off).
+ * How the lean exit path (hv/pmu/lean.h) runs the strategy's switch, in
+ * place of pmu_vmexit() and pmu_vmentry(), in a run with no other work
+ * per exit (stats=off).
  */
 enum pmu_lean {
-	PMU_LEAN_NONE,	       /* the calls, or nothing where pmu_acts_on_exits() is false */
-	PMU_LEAN_SWITCH_RDMSR, /* switch (hv/pmu/switch.h), reading with RDMSR */
-	PMU_LEAN_SWITCH_RDPMC, /* switch, reading with RDPMC */
+	PMU_LEAN_NONE,	       /* pmu_vmexit() and pmu_vmentry(), or nothing to switch */
+	PMU_LEAN_SWITCH_RDMSR, /* switch's lines inlined (hv/pmu/switch.h), reading with RDMSR */
+	PMU_LEAN_SWITCH_RDPMC, /* switch's lines inlined, reading with RDPMC */
+	PMU_LEAN_CALLS,	       /* the strategy's save() and restore(), called directly */
 };
 /*
- * For this run: the strategy's inlined switch, or PMU_LEAN_NONE where the
- * run does not allow it (other work per exit), the strategy has none or
- * the exit needs the calls (the guest's RDPMC emulated in place, the
- * GLOBAL_CTRL field copied). Sets pmu.switched for every exit of the run.
+ * For this run: how the lean path switches, or PMU_LEAN_NONE where the run
+ * does not allow it (other work per exit), the strategy switches nothing,
+ * or the exit needs pmu_vmexit() (the guest's RDPMC emulated in place, the
+ * GLOBAL_CTRL field copied). Sets pmu.switched for a run whose every exit
+ * switches (switch inlined).
  */
 enum pmu_lean pmu_lean_path(bool run_allows);
 

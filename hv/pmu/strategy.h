@@ -49,7 +49,10 @@ struct pmu_strategy {
 	void (*restore)(u32 basic_reason);
 	/* Optional: whether save() runs at all in this boot, decided at init; NULL: it does. */
 	bool (*acts_on_exits)(void);
-	/* Optional: save() and restore() as the exit path inlines them at stats=off (hv/pmu/lean.h). */
+	/*
+	 * Optional: save() and restore() as the exit path inlines them at
+	 * stats=off (hv/pmu/lean.h); NULL: it calls them (PMU_LEAN_CALLS).
+	 */
 	enum pmu_lean (*lean)(void);
 	/* Intercepted guest writes; NULL: the shared handling. Return false for #GP. */
 	bool (*write_fixed_ctr_ctrl)(u64 value);

@@ -50,8 +50,6 @@ static void switch_to_guest(u32 reason)
 /* stats=off: the exit path inlines the same two directions, uncounted (hv/pmu/lean.h). */
 static enum pmu_lean switch_lean(void)
 {
-	if (!has_fixed_0_1)
-		return PMU_LEAN_NONE;
 	return pmu.use_rdpmc ? PMU_LEAN_SWITCH_RDPMC : PMU_LEAN_SWITCH_RDMSR;
 }
 
