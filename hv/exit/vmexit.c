@@ -201,10 +201,9 @@ static void after_handler(u32 basic)
  * Reasons at or above the table's size: a failed VM entry (bit 31) is
  * decoded and ends the run, as does a basic reason past the table; any
  * other bit set is a flag of an ordinary exit (SDM Vol. 3C, "Basic VM-Exit
- * Information"), which goes on to the handler of its basic reason,
- * returned here.
+ * Information"), which goes on to the handler of its basic reason.
  */
-static __attribute__((noinline, cold)) u32 basic_reason_of_unusual(u32 reason)
+static __attribute__((noinline, cold)) void check_unusual_exit_reason(u32 reason)
 {
 	if (reason & EXIT_REASON_FAILED_VMENTRY)
 		vmentry_failure(reason);
@@ -212,7 +211,6 @@ static __attribute__((noinline, cold)) u32 basic_reason_of_unusual(u32 reason)
 		(void)unexpected_exit();
 		end_guest();
 	}
-	return EXIT_REASON_BASIC(reason);
 }
 
 /*
@@ -253,7 +251,7 @@ static __attribute__((noinline)) void vmexit_full(enum pmu_lean lean)
 	u32 reason = vcpu.exit_reason, basic = EXIT_REASON_BASIC(reason);
 
 	if (reason >= EXIT_REASON_MAX)
-		basic = basic_reason_of_unusual(reason);
+		check_unusual_exit_reason(reason);
 	vcpu.exit_counts[basic]++;
 	if (extras.any)
 		handle_exit(basic, true, PMU_LEAN_NONE);

@@ -102,9 +102,14 @@ void pmu_set_guest_global_ctrl(u64 value)
 }
 
 /* Without the save control, the VM-exit MSR-store list caught the value: copy it to the field. */
+bool pmu_copies_global_ctrl_field(void)
+{
+	return pmu.global_ctrl_mode == GLOBAL_CTRL_VMCS && !pmu.vmcs_saves_global_ctrl &&
+	       pmu_guest_has_pmu();
+}
+
 void pmu_sync_global_ctrl_field(void)
 {
-	if (pmu.global_ctrl_mode == GLOBAL_CTRL_VMCS && !pmu.vmcs_saves_global_ctrl &&
-	    pmu_guest_has_pmu())
+	if (pmu_copies_global_ctrl_field())
 		vmwrite(GUEST_IA32_PERF_GLOBAL_CTRL, pmu.guest_list.entries[0].value);
 }

@@ -63,6 +63,8 @@ void pmu_choose_guest_share(void);
 
 /* global_ctrl.c: the VM-entry/exit lists or controls that switch GLOBAL_CTRL. */
 void pmu_setup_global_ctrl(const struct pmu_vmx_caps *caps, struct vmx_controls *c);
+/* global_ctrl=vmcs without the save control, for a guest with a PMU: every exit copies the field. */
+bool pmu_copies_global_ctrl_field(void);
 
 /* guest_msr.c: the guest's RDPMC exits and is emulated from the counter MSRs. */
 bool pmu_emulates_rdpmc(void);

@@ -154,23 +154,24 @@ void pmu_vmentry(u32 reason)
 	pmu.switched = false;
 }
 
+/* The strategy's save() runs on exits in this boot. */
+static bool strategy_saves(void)
+{
+	return pmu.ops->save && (!pmu.ops->acts_on_exits || pmu.ops->acts_on_exits());
+}
+
 bool pmu_acts_on_exits(void)
 {
-	bool copies_field = pmu.global_ctrl_mode == GLOBAL_CTRL_VMCS && !pmu.vmcs_saves_global_ctrl;
-
-	bool saves = pmu.ops->save && (!pmu.ops->acts_on_exits || pmu.ops->acts_on_exits());
-
-	return saves || (copies_field && pmu_guest_has_pmu());
+	return strategy_saves() || pmu_copies_global_ctrl_field();
 }
 
 enum pmu_lean pmu_lean_path(bool run_allows)
 {
-	bool copies_field = pmu.global_ctrl_mode == GLOBAL_CTRL_VMCS && !pmu.vmcs_saves_global_ctrl;
-	bool saves = pmu.ops->save && (!pmu.ops->acts_on_exits || pmu.ops->acts_on_exits());
 	enum pmu_lean lean = PMU_LEAN_NONE;
 
 	/* An emulated RDPMC reads the guest's counters in place: that exit must not switch. */
-	if (run_allows && saves && pmu_guest_has_pmu() && !copies_field && !pmu_emulates_rdpmc())
+	if (run_allows && strategy_saves() && pmu_guest_has_pmu() &&
+	    !pmu_copies_global_ctrl_field() && !pmu_emulates_rdpmc())
 		lean = pmu.ops->lean ? pmu.ops->lean() : PMU_LEAN_CALLS;
 	pmu.switched = lean == PMU_LEAN_SWITCH_RDMSR || lean == PMU_LEAN_SWITCH_RDPMC;
 	return lean;

@@ -150,6 +150,26 @@ static void cpuid_handler_work(void *p)
  * log (the handler's own are not the strategy's) and that none faulted.
  * Returns the exit's PMU accesses.
  */
+/*
+ * guest_events in the guest, then one exit of reason, a CPUID exit's
+ * handler doing w's work; the model's log of the exit's PMU accesses.
+ */
+static const struct model_pmu_access *logged_exit(u32 reason, u64 guest_events,
+						  struct handler_work *w, unsigned *n)
+{
+	const struct model_pmu_access *log;
+
+	model_pmu_run(MODEL_GUEST, guest_events);
+	model_pmu_log_clear();
+	model_cpuid_on_execute(cpuid_handler_work, w);
+	guest_exit_by(reason);
+	model_cpuid_on_execute(NULL, NULL);
+	log = model_pmu_log(n);
+	if (!w->ran)
+		w->log_before = w->log_after = *n;
+	return log;
+}
+
 static unsigned vm_exit_entry(u32 reason, u64 guest_events, u64 host_events,
 			      void (*handler)(void *), void *arg)
 {
@@ -160,14 +180,7 @@ static unsigned vm_exit_entry(u32 reason, u64 guest_events, u64 host_events,
 
 	if (reason != EXIT_REASON_CPUID && (host_events || handler))
 		unit_abort(__FILE__, __LINE__, "only a CPUID exit runs host work");
-	model_pmu_run(MODEL_GUEST, guest_events);
-	model_pmu_log_clear();
-	model_cpuid_on_execute(cpuid_handler_work, &w);
-	guest_exit_by(reason);
-	model_cpuid_on_execute(NULL, NULL);
-	log = model_pmu_log(&n);
-	if (!w.ran)
-		w.log_before = w.log_after = n;
+	log = logged_exit(reason, guest_events, &w, &n);
 	count_ops(log, 0, w.log_before, &seen);
 	count_ops(log, w.log_after, n, &seen);
 	total = pmu.access.rdmsr + pmu.access.wrmsr + pmu.access.rdpmc;
@@ -1169,12 +1182,7 @@ static unsigned exit_access_log(const struct cpu_setup *c, struct model_pmu_acce
 	g.fixed[0] = 0xffffffffff00ULL; /* close to overflow: the exit must not overflow it */
 	setup_and_launch(c);
 	guest_program(&g);
-	model_pmu_run(MODEL_GUEST, 100);
-	model_pmu_log_clear();
-	model_cpuid_on_execute(cpuid_handler_work, &w);
-	guest_exit_by(EXIT_REASON_CPUID);
-	model_cpuid_on_execute(NULL, NULL);
-	seen = model_pmu_log(&n);
+	seen = logged_exit(EXIT_REASON_CPUID, 100, &w, &n);
 	CHECK(w.ran && w.log_before == w.log_after); /* the handler itself makes no access */
 	n = MIN(n, (unsigned)LOG_MAX);
 	memcpy(log, seen, n * sizeof(*log));
